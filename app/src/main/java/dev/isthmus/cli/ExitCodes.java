@@ -1,0 +1,14 @@
+package dev.isthmus.cli;
+
+/** Process exit codes, following BSD sysexits.h where one fits. */
+final class ExitCodes {
+    static final int OK = 0;
+    /** A capture file was truncated or corrupt; everything before the bad record was translated. */
+    static final int DATA_ERROR = 65;
+    static final int NO_INPUT = 66;
+    static final int SOFTWARE = 70;
+    static final int IO_ERROR = 74;
+    static final int CONFIG_ERROR = 78;
+
+    private ExitCodes() {}
+}

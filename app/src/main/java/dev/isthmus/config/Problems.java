@@ -1,0 +1,40 @@
+package dev.isthmus.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.tomlj.TomlPosition;
+
+/** Collects the errors of one file while it is validated, so that all of them are reported together. */
+final class Problems {
+
+    private final String source;
+    private final List<ConfigError> errors = new ArrayList<>();
+
+    Problems(String source) {
+        this.source = source;
+    }
+
+    String source() {
+        return source;
+    }
+
+    void add(TomlPosition at, String key, String message) {
+        errors.add(new ConfigError(source, at == null ? 0 : at.line(), at == null ? 0 : at.column(), key, message));
+    }
+
+    int count() {
+        return errors.size();
+    }
+
+    boolean isEmpty() {
+        return errors.isEmpty();
+    }
+
+    /** Errors in file order (a stable sort keeps the order of several errors on one line). */
+    ConfigException exception() {
+        List<ConfigError> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.comparingInt(ConfigError::line).thenComparingInt(ConfigError::column));
+        return new ConfigException(sorted);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.isthmus.xlat;
+
+import dev.isthmus.addr.EamTable;
+import dev.isthmus.addr.Ipv4Special;
+import dev.isthmus.addr.Rfc6052Prefix;
+
+/**
+ * Stateless address mapping in both directions: the EAM table first, then pool6 (RFC 7757 §3.3,
+ * RFC 7915 §6). Results are left in public-to-the-package fields so the hot path allocates
+ * nothing: after a successful {@link #map46} read {@link #hi}/{@link #lo}; after {@link #map64}
+ * read {@link #v4}; in both cases {@link #kind} and {@link #eam} say which rule applied.
+ */
+final class AddressMapper {
+    private final Rfc6052Prefix pool6;
+    private final EamTable eamt;
+
+    long hi;
+    long lo;
+    int v4;
+    MappingKind kind;
+    int eam;
+    /** Set when the only reason a mapping failed is RFC 6052 §3.1 (WKP with a non-global address). */
+    boolean refusedNonGlobal;
+
+    AddressMapper(Rfc6052Prefix pool6, EamTable eamt) {
+        this.pool6 = pool6;
+        this.eamt = eamt;
+    }
+
+    /** IPv4 → IPv6. False when no rule covers the address (or the WKP may not represent it). */
+    boolean map46(int a) {
+        refusedNonGlobal = false;
+        int i = eamt.isEmpty() ? -1 : eamt.find4(a);
+        if (i >= 0) {
+            hi = eamt.map46Hi(i, a);
+            lo = eamt.map46Lo(i, a);
+            return found(MappingKind.EAM, i);
+        }
+        if (pool6 != null) {
+            if (pool6.isWellKnown() && Ipv4Special.isNonGlobal(a)) {
+                refusedNonGlobal = true;
+                return notFound();
+            }
+            hi = pool6.embedHi(a);
+            lo = pool6.embedLo(a);
+            return found(MappingKind.POOL6, -1);
+        }
+        return notFound();
+    }
+
+    /** IPv6 → IPv4. False when no rule covers the address (or the WKP may not represent it). */
+    boolean map64(long h, long l) {
+        refusedNonGlobal = false;
+        int i = eamt.isEmpty() ? -1 : eamt.find6(h, l);
+        if (i >= 0) {
+            v4 = eamt.map64(i, h, l);
+            return found(MappingKind.EAM, i);
+        }
+        if (pool6 != null && pool6.contains(h, l)) {
+            int a = pool6.extract(h, l);
+            if (pool6.isWellKnown() && Ipv4Special.isNonGlobal(a)) {
+                refusedNonGlobal = true;
+                return notFound();
+            }
+            v4 = a;
+            return found(MappingKind.POOL6, -1);
+        }
+        return notFound();
+    }
+
+    /** True when an IPv4 address is the IPv4 side of an EAM entry (RFC 7757 §4.2 hairpinning). */
+    boolean isEamIpv4(int a) {
+        return !eamt.isEmpty() && eamt.find4(a) >= 0;
+    }
+
+    private boolean found(MappingKind k, int index) {
+        kind = k;
+        eam = index;
+        return true;
+    }
+
+    private boolean notFound() {
+        kind = MappingKind.NONE;
+        eam = -1;
+        return false;
+    }
+}

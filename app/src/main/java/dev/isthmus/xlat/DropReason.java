@@ -1,0 +1,54 @@
+package dev.isthmus.xlat;
+
+/**
+ * Why the translator did not forward a packet. Every value has a counter; operators see the
+ * names (lower case, dashes) in {@code show stats}, metrics and {@code --explain}.
+ */
+public enum DropReason {
+    NONE("not dropped"),
+    // --- malformed input ---
+    TRUNCATED("shorter than its headers or its length field says"),
+    BAD_VERSION("IP version is neither 4 nor 6"),
+    BAD_IPV4_HEADER("IPv4 IHL < 5 or header checksum wrong"),
+    BAD_IPV4_OPTIONS("IPv4 options malformed"),
+    BAD_EXTENSION_HEADER("IPv6 extension header chain malformed"),
+    BAD_L4_HEADER("TCP/UDP/ICMP header truncated or inconsistent"),
+    BAD_ICMP_CHECKSUM("ICMP checksum wrong"),
+    // --- policy and RFC rules ---
+    TTL_EXPIRED("TTL / Hop Limit would reach zero (RFC 7915 §4.1/§5.1)"),
+    SOURCE_ROUTE("IPv4 unexpired source route option (RFC 7915 §4.1)"),
+    ROUTING_HEADER("IPv6 Routing Header with Segments Left != 0 (RFC 7915 §5.1)"),
+    ILLEGAL_SOURCE("illegal IPv4 source address (RFC 7915 §4.1, RFC 1812 §5.3.7)"),
+    MULTICAST("multicast or broadcast is not translated (RFC 7915 §1.2)"),
+    UNTRANSLATABLE_SOURCE("no pool6 or EAM entry covers the source"),
+    UNTRANSLATABLE_DESTINATION("no pool6 or EAM entry covers the destination"),
+    WKP_NON_GLOBAL("well-known prefix with a non-global IPv4 address (RFC 6052 §3.1)"),
+    SOURCE_IN_POOL6("IPv6 source inside pool6 (loop protection)"),
+    FRAGMENTED_ICMP("fragmented ICMP is not translated (RFC 7915 §1.2)"),
+    EXTENSION_AFTER_FRAGMENT("extension header after the Fragment Header (RFC 7915 §5.1.1)"),
+    UDP_ZERO_CHECKSUM("IPv4 UDP with checksum 0 (RFC 7915 §4.5, udp-zero-checksum = drop)"),
+    UDP_ZERO_CHECKSUM_FRAGMENT("fragmented IPv4 UDP with checksum 0 cannot be fixed statelessly (RFC 7915 §4.5)"),
+    PACKET_TOO_BIG("DF set and larger than the next-hop MTU (RFC 7915 §4.1/§5.1)"),
+    ICMP_TYPE_UNSUPPORTED("ICMP type/code with no counterpart (RFC 7915 §4.2/§5.2)"),
+    ICMP_POINTER_UNSUPPORTED("Parameter Problem pointer with no counterpart (RFC 7915 §4.2/§5.2)"),
+    ICMP_ERROR_NESTED("ICMP error inside an ICMP error (RFC 7915 §4.3/§5.3)"),
+    ICMP_ERROR_BAD_INNER("packet inside an ICMP error cannot be translated"),
+    PROTOCOL_UNSUPPORTED("protocol cannot be translated"),
+    HAIRPIN_LOOP("hairpinned packet would be hairpinned again");
+
+    private final String description;
+
+    DropReason(String description) {
+        this.description = description;
+    }
+
+    /** What an operator reads. */
+    public String description() {
+        return description;
+    }
+
+    /** The counter name: lower case with dashes. */
+    public String key() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+}

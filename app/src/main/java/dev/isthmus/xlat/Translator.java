@@ -1,0 +1,102 @@
+package dev.isthmus.xlat;
+
+import dev.isthmus.wire.BigEndian;
+import dev.isthmus.wire.PacketBuffer;
+import dev.isthmus.wire.PacketSink;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The stateless IP/ICMP translator, RFC 7915, in both directions.
+ *
+ * <p>One instance per worker thread. {@link #translate} takes the packet in a {@link PacketBuffer}
+ * window, rewrites it in place (the buffer's headroom absorbs IPv4→IPv6 growth) and hands the
+ * result — or its fragments, or an ICMP error the translator originated — to the sink. It never
+ * throws for any input: a packet it cannot translate is a counted drop with a {@link DropReason},
+ * and {@link #trace()} says what happened to the last packet.
+ */
+public final class Translator {
+    private final XlatContext ctx;
+    private final Translator46 t46;
+    private final Translator64 t64;
+    private final Hairpin hairpin;
+
+    public Translator(XlatSettings settings, XlatCounters counters, NanoClock clock) {
+        this.ctx = new XlatContext(settings, counters, clock);
+        this.t46 = new Translator46(ctx);
+        this.hairpin = new Hairpin(ctx, t46);
+        this.t64 = new Translator64(ctx, hairpin);
+    }
+
+    public Verdict translate(PacketBuffer pkt, PacketSink out) {
+        ctx.trace.reset();
+        Verdict v;
+        if (pkt.length() < 1) {
+            v = ctx.drop(DropReason.TRUNCATED);
+        } else {
+            int version = BigEndian.u8(pkt.segment(), pkt.offset()) >>> 4;
+            if (version == 4) {
+                v = t46.translate(pkt, out);
+            } else if (version == 6) {
+                v = t64.translate(pkt, out);
+            } else {
+                v = ctx.drop(DropReason.BAD_VERSION);
+            }
+        }
+        ctx.trace.verdict = v;
+        return v;
+    }
+
+    /** What happened to the last packet. */
+    public Trace trace() {
+        return ctx.trace;
+    }
+
+    public XlatSettings settings() {
+        return ctx.settings;
+    }
+
+    /**
+     * RFC 7757 §4.2: a 6→4 translation whose IPv4 destination is the IPv4 side of an EAM entry
+     * would leave for an address that stands for an IPv6 node; it is translated straight back
+     * (4→6) instead. The 6→4 translator emits into this sink when it decides to hairpin; the copy
+     * into a private buffer only happens on this rare path.
+     */
+    static final class Hairpin implements PacketSink {
+        private final XlatContext ctx;
+        private final Translator46 t46;
+        private final PacketBuffer buffer = PacketBuffer.heap(PacketBuffer.DEFAULT_CAPACITY);
+        private PacketSink target;
+        private boolean active;
+
+        Hairpin(XlatContext ctx, Translator46 t46) {
+            this.ctx = ctx;
+            this.t46 = t46;
+        }
+
+        /** Arms the sink for one 6→4 packet whose result must go back through 4→6 to {@code out}. */
+        PacketSink to(PacketSink out) {
+            this.target = out;
+            return this;
+        }
+
+        @Override
+        public void emit(MemorySegment segment, int offset, int length) {
+            if (active) {
+                // A hairpinned packet that would hairpin again is a loop (misconfiguration).
+                ctx.drop(DropReason.HAIRPIN_LOOP);
+                return;
+            }
+            active = true;
+            try {
+                buffer.load(segment, offset, length);
+                ctx.trace.hairpinned = true;
+                ctx.trace.outputs--; // the 6→4 result handed to this sink is not an output
+
+                ctx.counters.path(Path.HAIRPIN);
+                t46.translate(buffer, target);
+            } finally {
+                active = false;
+            }
+        }
+    }
+}
