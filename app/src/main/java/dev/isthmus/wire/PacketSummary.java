@@ -111,7 +111,7 @@ public record PacketSummary(String family, String source, String destination, St
                 }
                 UdpView u = new UdpView().wrap(s, off);
                 d.append(' ').append(u.sourcePort()).append(" > ").append(u.destinationPort())
-                        .append(" len=").append(u.length());
+                        .append(" ulen=").append(u.length());
                 if (u.checksum() == 0) {
                     d.append(" cksum=0");
                 }

@@ -11,7 +11,6 @@ import static dev.isthmus.xlat.Xlat46Fixtures.ipv4;
 import static dev.isthmus.xlat.Xlat46Fixtures.refreshHeaderChecksum;
 import static dev.isthmus.xlat.Xlat46Fixtures.rows;
 import static dev.isthmus.xlat.Xlat46Fixtures.settings;
-import static dev.isthmus.xlat.Xlat46Fixtures.tcp;
 import static dev.isthmus.xlat.Xlat46Fixtures.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

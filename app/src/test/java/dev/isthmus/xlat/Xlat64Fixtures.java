@@ -50,7 +50,7 @@ final class Xlat64Fixtures {
     /** First Identification the harness hands out (an unkeyed counter, so outputs are predictable). */
     static final int FIRST_ID = 0x1234;
 
-    static final Path PCAP_DIR = Path.of("target", "xlat-pcaps");
+    static final Path PCAP_DIR = Path.of(System.getProperty("isthmus.xlat.pcaps", "target/xlat-pcaps"));
 
     private Xlat64Fixtures() {}
 
