@@ -41,6 +41,8 @@ public final class Rfc6052Prefix {
     private final long loBits;
     /** Where the IPv4 bits sit in {@code lo}: left shift on embed, right shift on extract. */
     private final int loShift;
+    /** Computed once: the translator asks on every packet (RFC 6052 §3.1 check). */
+    private final boolean wellKnown;
 
     private Rfc6052Prefix(Ipv6Prefix p) {
         this.prefix = p;
@@ -57,6 +59,7 @@ public final class Rfc6052Prefix {
         this.loBits = (1L << loCount) - 1;
         // For /32../64 the rest starts at bit 72 (lo bit 8 from the top); for /96 at bit 96.
         this.loShift = length == 96 ? 0 : 56 - loCount;
+        this.wellKnown = p.equals(WELL_KNOWN);
     }
 
     /**
@@ -106,7 +109,7 @@ public final class Rfc6052Prefix {
      * IPv4 addresses, which its users must check.
      */
     public boolean isWellKnown() {
-        return prefix.equals(WELL_KNOWN);
+        return wellKnown;
     }
 
     /** Whether {@code (hi, lo)} starts with this prefix (u-octet and suffix are not checked). */

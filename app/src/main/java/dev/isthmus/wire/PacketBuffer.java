@@ -31,7 +31,15 @@ public final class PacketBuffer {
         return new PacketBuffer(arena.allocate(capacity, 64));
     }
 
-    /** A heap-backed buffer (tests, offline use). */
+    /**
+     * A native buffer whose memory the garbage collector frees (scratch buffers of the translator).
+     * Native like the packet buffers, so the hot path's segment accesses see one segment kind.
+     */
+    public static PacketBuffer scratch(int capacity) {
+        return allocate(Arena.ofAuto(), capacity);
+    }
+
+    /** A heap-backed buffer (tests and tools). */
     public static PacketBuffer heap(int capacity) {
         return new PacketBuffer(MemorySegment.ofArray(new byte[capacity]));
     }

@@ -34,7 +34,7 @@ final class IcmpOriginator {
     private final XlatCounters counters;
     private final Trace trace;
     private final NanoClock clock;
-    private final PacketBuffer scratch = PacketBuffer.heap(PacketBuffer.HEADROOM + ICMPV6_ERROR_MAX);
+    private final PacketBuffer scratch = PacketBuffer.scratch(PacketBuffer.HEADROOM + ICMPV6_ERROR_MAX);
     private final Ipv4View ip4 = new Ipv4View();
     private final Ipv6View ip6 = new Ipv6View();
     private final IcmpView icmp = new IcmpView();

@@ -64,7 +64,7 @@ public final class Translator {
     static final class Hairpin implements PacketSink {
         private final XlatContext ctx;
         private final Translator46 t46;
-        private final PacketBuffer buffer = PacketBuffer.heap(PacketBuffer.DEFAULT_CAPACITY);
+        private final PacketBuffer buffer = PacketBuffer.scratch(PacketBuffer.DEFAULT_CAPACITY);
         private PacketSink target;
         private boolean active;
 
