@@ -22,6 +22,25 @@ final class AddressMapper {
     /** Set when the only reason a mapping failed is RFC 6052 §3.1 (WKP with a non-global address). */
     boolean refusedNonGlobal;
 
+    /*
+     * A small direct-mapped memo of recent successful 6→4 mappings. Settings never change during
+     * the mapper's life, so an entry stays true; a packet's source and destination usually fall in
+     * different slots, and a flow's packets hit. This saves the EAM hash probes on the fast path.
+     */
+    private static final int MEMO = 8;
+    private final long[] memoHi = new long[MEMO];
+    private final long[] memoLo = new long[MEMO];
+    private final int[] memoV4 = new int[MEMO];
+    private final int[] memoEam = new int[MEMO];
+    private final MappingKind[] memoKind = new MappingKind[MEMO];
+    private final boolean[] memoV4IsEam = new boolean[MEMO];
+
+    /**
+     * After a successful {@link #map64}: whether {@link #v4} is the IPv4 side of an EAM entry,
+     * which is what RFC 7757 §4.2 hairpinning asks of a destination (memoized with the mapping).
+     */
+    boolean v4IsEam;
+
     AddressMapper(Rfc6052Prefix pool6, EamTable eamt) {
         this.pool6 = pool6;
         this.eamt = eamt;
@@ -51,6 +70,32 @@ final class AddressMapper {
     /** IPv6 → IPv4. False when no rule covers the address (or the WKP may not represent it). */
     boolean map64(long h, long l) {
         refusedNonGlobal = false;
+        int slot = memoSlot(h, l);
+        MappingKind k = memoKind[slot];
+        if (k != null && memoHi[slot] == h && memoLo[slot] == l) {
+            v4 = memoV4[slot];
+            v4IsEam = memoV4IsEam[slot];
+            return found(k, memoEam[slot]);
+        }
+        if (map64Uncached(h, l)) {
+            v4IsEam = kind == MappingKind.EAM || isEamIpv4(v4);
+            memoV4IsEam[slot] = v4IsEam;
+            memoHi[slot] = h;
+            memoLo[slot] = l;
+            memoV4[slot] = v4;
+            memoEam[slot] = eam;
+            memoKind[slot] = kind;
+            return true;
+        }
+        return false;
+    }
+
+    private static int memoSlot(long h, long l) {
+        long x = (h ^ l) * 0x9e37_79b9_7f4a_7c15L;
+        return (int) (x >>> 61);
+    }
+
+    private boolean map64Uncached(long h, long l) {
         int i = eamt.isEmpty() ? -1 : eamt.find6(h, l);
         if (i >= 0) {
             v4 = eamt.map64(i, h, l);

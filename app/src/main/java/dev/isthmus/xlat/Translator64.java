@@ -231,6 +231,7 @@ final class Translator64 {
         }
         int dst4 = mapper.v4;
         MappingKind dstKind = mapper.kind;
+        boolean dstIsEam4 = mapper.v4IsEam;
         ctx.trace.destination(dstKind, mapper.eam);
         if (Ipv4Special.isMulticastOrBroadcast(dst4)) {
             return ctx.drop(DropReason.MULTICAST);
@@ -286,9 +287,9 @@ final class Translator64 {
 
         int total = V4 + l4Length;
         boolean hairpinned = hairpinMode == XlatSettings.HairpinMode.SIMPLE
-                ? mapper.isEamIpv4(dst4)
+                ? dstIsEam4
                 : hairpinMode == XlatSettings.HairpinMode.INTRINSIC
-                        && dstKind == MappingKind.POOL6 && mapper.isEamIpv4(dst4);
+                        && dstKind == MappingKind.POOL6 && dstIsEam4;
         // A hairpinned packet never leaves on the IPv4 link, so its MTU does not apply.
         int mtu = hairpinned ? 0xffff : ipv4Mtu;
         int flags;
