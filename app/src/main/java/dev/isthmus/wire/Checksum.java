@@ -37,14 +37,18 @@ public final class Checksum {
         return acc;
     }
 
-    /** Adds a 32-bit value (an IPv4 address, a length) as two 16-bit words. */
+    /**
+     * Adds a 32-bit value (an IPv4 address, a length). Adding it whole equals adding its two 16-bit
+     * words, because {@link #fold} reduces modulo 0xffff and 2^16 ≡ 1 there (RFC 1071 §2(B), "byte
+     * order independence" and "parallel summation").
+     */
     public static long add32(int v, long acc) {
-        return acc + (v >>> 16) + (v & 0xffff);
+        return acc + (v & 0xffff_ffffL);
     }
 
-    /** Adds a 64-bit value (half an IPv6 address) as four 16-bit words. */
+    /** Adds a 64-bit value (half an IPv6 address) as two 32-bit halves (see {@link #add32}). */
     public static long add64(long v, long acc) {
-        return acc + (v >>> 48) + ((v >>> 32) & 0xffff) + ((v >>> 16) & 0xffff) + (v & 0xffff);
+        return acc + (v >>> 32) + (v & 0xffff_ffffL);
     }
 
     /** Folds the accumulator to a 16-bit one's complement sum (not yet complemented). */
