@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Map;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseOptions;
@@ -28,7 +29,7 @@ public final class ConfigLoader {
      * dns64, …) is added here together with its reader; until then its table is an error, so that
      * a misspelt section name is never silently ignored.
      */
-    static final List<String> SECTIONS = List.of("siit");
+    static final List<String> SECTIONS = List.of("siit", "dataplane", "control");
 
     private ConfigLoader() {}
 
@@ -81,8 +82,11 @@ public final class ConfigLoader {
             throw problems.exception();
         }
         TableReader root = TableReader.root(toml, problems);
-        root.rejectUnknown(SECTIONS, SiitSection.KEYS.stream()
-                .collect(Collectors.toMap(k -> k, k -> "siit")));
+        Map<String, String> belongsIn = new HashMap<>();
+        SiitSection.KEYS.forEach(k -> belongsIn.put(k, "siit"));
+        DataplaneSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "dataplane"));
+        ControlSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "control"));
+        root.rejectUnknown(SECTIONS, belongsIn);
 
         SiitConfig siit = null;
         TableReader siitTable = root.table("siit");
@@ -90,10 +94,21 @@ public final class ConfigLoader {
             siit = SiitSection.read(siitTable);
         }
 
+        DataplaneConfig dataplane = null;
+        TableReader dataplaneTable = root.table("dataplane");
+        if (dataplaneTable != null) {
+            dataplane = DataplaneSection.read(dataplaneTable);
+        }
+        ControlConfig control = null;
+        TableReader controlTable = root.table("control");
+        if (controlTable != null) {
+            control = ControlSection.read(controlTable);
+        }
+
         if (!problems.isEmpty()) {
             throw problems.exception();
         }
-        return new IsthmusConfig(siit);
+        return new IsthmusConfig(siit, dataplane, control);
     }
 
     private static ConfigException fileError(String source, String message) {

@@ -6,8 +6,24 @@ package dev.isthmus.config;
  * they are built, each with its own reader beside {@link SiitSection}.
  *
  * @param siit the {@code [siit]} section, or null when the file has none
+ * @param dataplane the {@code [dataplane]} section, its defaults when the file has none (never null)
+ * @param control the {@code [control]} section, its defaults when the file has none (never null)
  */
-public record IsthmusConfig(SiitConfig siit) {
+public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control) {
+
+    public IsthmusConfig {
+        if (dataplane == null) {
+            dataplane = DataplaneConfig.DEFAULT;
+        }
+        if (control == null) {
+            control = ControlConfig.DEFAULT;
+        }
+    }
+
+    /** A config with only {@code siit} (the other sections at their defaults). */
+    public IsthmusConfig(SiitConfig siit) {
+        this(siit, null, null);
+    }
 
     /** The effective configuration as TOML, defaults filled in (for {@code show config}). */
     public String render() {
@@ -15,6 +31,8 @@ public record IsthmusConfig(SiitConfig siit) {
         if (siit != null) {
             sb.append('\n').append(siit.render());
         }
+        sb.append('\n').append(dataplane.render());
+        sb.append('\n').append(control.render());
         return sb.toString();
     }
 }

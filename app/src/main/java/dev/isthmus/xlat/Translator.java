@@ -28,6 +28,17 @@ public final class Translator {
     }
 
     public Verdict translate(PacketBuffer pkt, PacketSink out) {
+        ctx.noOffload.clear();
+        return translate(pkt, out, ctx.noOffload);
+    }
+
+    /**
+     * As {@link #translate(PacketBuffer, PacketSink)} for a packet with offload facts (partial
+     * checksum, super-packet; see {@link Offload}); on return {@code offload} describes the
+     * translation the sink received.
+     */
+    public Verdict translate(PacketBuffer pkt, PacketSink out, Offload offload) {
+        ctx.offload = offload;
         ctx.trace.reset();
         Verdict v;
         if (pkt.length() < 1) {

@@ -202,6 +202,9 @@ final class Translator46 {
         // --- 1. validate the transport header ------------------------------------------------
         // Set by Translator.Hairpin when this packet is a 6→4 translation coming straight back.
         boolean hairpinned = ctx.trace.hairpinned;
+        // Offload (live data plane): a partial checksum and/or a TCP/UDP super-packet, see Offload.
+        Offload offload = ctx.offload;
+        boolean partial = offload.partialChecksum;
         boolean icmpError = false;
         boolean udpCompute = false;
         int echoType6 = -1;
@@ -248,7 +251,8 @@ final class Translator46 {
                     return ctx.drop(DropReason.BAD_L4_HEADER);
                 }
                 l4Checksum = BigEndian.u16(s, l4 + 6);
-                if (l4Checksum == 0) {
+                // A partial checksum is a pseudo-header sum, never the "no checksum" zero.
+                if (l4Checksum == 0 && !partial) {
                     // §4.5: an IPv6 UDP checksum may not be zero (RFC 8200 §8.1). "A stateless
                     // translator cannot compute the UDP checksum of fragmented packets, so when a
                     // stateless translator receives the first fragment of a fragmented UDP IPv4
@@ -384,7 +388,34 @@ final class Translator46 {
         int headers = fragment ? V6 + FH : V6;
         int size6 = headers + l4Length;
         boolean split = false;
-        if (df) {
+        if (offload.segmentSize > 0) {
+            // A super-packet: the receiver cuts it into segments, and the size rules below apply
+            // to one segment (IPv6 header + transport header + segmentSize), not to the whole.
+            if (fragment || protocol != IpProtocol.TCP && protocol != IpProtocol.UDP) {
+                return ctx.drop(DropReason.BAD_L4_HEADER);
+            }
+            int l4h = protocol == IpProtocol.TCP ? (BigEndian.u8(s, l4 + 12) >>> 4) << 2 : 8;
+            if (l4h < 8 || l4h > l4Length) {
+                return ctx.drop(DropReason.BAD_L4_HEADER);
+            }
+            int limit = df ? ipv6Mtu : fragmentMtu;
+            if (V6 + l4h + offload.segmentSize > limit) {
+                if (protocol == IpProtocol.TCP) {
+                    // Smaller segments are legal TCP (the MSS is an upper bound, RFC 9293
+                    // §3.7.1): cut the super-packet so that every segment fits, instead of the
+                    // Fragmentation Needed or fragments one packet of that size would get.
+                    offload.segmentSize = limit - V6 - l4h;
+                } else if (df) {
+                    // UDP datagram boundaries must not move: as one datagram of segment size.
+                    int mtu4 = Math.min(0xffff, ipv6Mtu - (V6 - V4));
+                    boolean sent = originator.icmpv4(s, off, total, 3, 4, mtu4, out);
+                    return ctx.dropWithError(DropReason.PACKET_TOO_BIG, sent);
+                } else {
+                    // Limitation: fragmenting every datagram of a UDP super-packet is not done.
+                    return ctx.drop(DropReason.PACKET_TOO_BIG);
+                }
+            }
+        } else if (df) {
             if (size6 > ipv6Mtu) {
                 // §4.1: "If the DF bit is set and the MTU of the next-hop interface is less than
                 // the total length value of the IPv4 packet plus 20, the translator MUST send an
@@ -397,6 +428,14 @@ final class Translator46 {
             }
         } else if (size6 > fragmentMtu) {
             split = true;
+            if (partial) {
+                // Fragments cannot carry a partial checksum (the receiver completes it over one
+                // packet): complete it here, then translate it as an ordinary packet.
+                Offload.completeChecksum(s, l4, l4Length, protocol);
+                l4Checksum = BigEndian.u16(s, l4 + (protocol == IpProtocol.TCP ? 16 : 6));
+                partial = false;
+                offload.partialChecksum = false;
+            }
         }
         int o6 = l4 - (split ? Fragmenter46.HEADERS : headers);
         if (o6 < 0) {
@@ -434,11 +473,17 @@ final class Translator46 {
                 // single fold: the old addresses enter as 32-bit one's complement negations, the
                 // new ones as 32-bit halves (RFC 1071 §2: the sum may be taken in wider words
                 // and folded once at the end).
-                long acc = (~l4Checksum & 0xffff) + (~src & 0xffff_ffffL) + (~dst & 0xffff_ffffL)
+                // A partial checksum P (the uncomplemented pseudo-header sum) is updated the same
+                // way without the complements: P' = P + ~m + m'.
+                int hc = partial ? ~l4Checksum & 0xffff : l4Checksum;
+                long acc = (~hc & 0xffff) + (~src & 0xffff_ffffL) + (~dst & 0xffff_ffffL)
                         + sum64(srcHi) + sum64(srcLo) + sum64(dstHi) + sum64(dstLo);
                 c = ~Checksum.fold(acc) & 0xffff;
+                if (partial) {
+                    c = ~c & 0xffff;
+                }
             }
-            if (c == 0 && protocol == IpProtocol.UDP) {
+            if (c == 0 && protocol == IpProtocol.UDP && !partial) {
                 c = 0xffff; // RFC 768: a computed zero is sent as all ones (zero means "none").
             }
             BigEndian.set16(s, at, c);

@@ -178,6 +178,9 @@ final class Translator64 {
             }
         }
         int l4Length = end - upper;
+        // Offload (live data plane): a partial checksum and/or a TCP/UDP super-packet, see Offload.
+        Offload offload = ctx.offload;
+        boolean partial = offload.partialChecksum;
         boolean icmpError = false;
         int echoType4 = -1;
         if (protocol == IpProtocol.ICMPV6) {
@@ -219,7 +222,7 @@ final class Translator64 {
                 return ctx.drop(DropReason.BAD_L4_HEADER);
             }
             // RFC 8200 §8.1: an IPv6 UDP checksum of zero is invalid; the receiver drops it.
-            if (BigEndian.u16(s, upper + 6) == 0) {
+            if (BigEndian.u16(s, upper + 6) == 0 && !partial) {
                 return ctx.drop(DropReason.BAD_L4_HEADER);
             }
         }
@@ -293,7 +296,38 @@ final class Translator64 {
         // A hairpinned packet never leaves on the IPv4 link, so its MTU does not apply.
         int mtu = hairpinned ? 0xffff : ipv4Mtu;
         int flags;
-        if (fragmentHeader) {
+        if (offload.segmentSize > 0) {
+            // A super-packet: the receiver cuts it into segments, and DF and the MTU apply to one
+            // segment (IPv4 header + transport header + segmentSize); the whole must still fit
+            // the Total Length field (the data plane keeps the TUN's gso_max_size below that).
+            if (fragmentHeader || protocol != IpProtocol.TCP && protocol != IpProtocol.UDP) {
+                return ctx.drop(DropReason.BAD_L4_HEADER);
+            }
+            int l4h = protocol == IpProtocol.TCP ? (BigEndian.u8(s, upper + 12) >>> 4) << 2 : 8;
+            if (l4h < 8 || l4h > l4Length) {
+                return ctx.drop(DropReason.BAD_L4_HEADER);
+            }
+            if (total > 0xffff) {
+                return ctx.drop(DropReason.PACKET_TOO_BIG);
+            }
+            int segment = V4 + l4h + offload.segmentSize;
+            if (segment > mtu) {
+                if (protocol == IpProtocol.TCP) {
+                    // Smaller segments are legal TCP (RFC 9293 §3.7.1): cut finer rather than
+                    // answer Packet Too Big.
+                    offload.segmentSize = mtu - V4 - l4h;
+                    segment = mtu;
+                } else {
+                    // UDP datagram boundaries must not move: as one datagram of segment size.
+                    int ptb = Math.max(IPV6_MIN_MTU, Math.min(mtu + V4, ipv6Mtu));
+                    boolean sent = originator.icmpv6(s, off, end - off, 2, 0, ptb, out);
+                    return ctx.dropWithError(DropReason.PACKET_TOO_BIG, sent);
+                }
+            }
+            flags = segment > DF_THRESHOLD ? DF : 0;
+            // The segments are cut by the receiver, never fragmented here.
+            mtu = 0xffff;
+        } else if (fragmentHeader) {
             flags = fragFlags;
         } else {
             flags = total > DF_THRESHOLD ? DF : 0;
@@ -330,8 +364,15 @@ final class Translator64 {
             int at = upper + (protocol == IpProtocol.TCP ? 16 : 6);
             long v6 = Checksum.add64(srcHi, Checksum.add64(srcLo, Checksum.add64(dstHi, Checksum.add64(dstLo, 0))));
             long v4 = Checksum.add32(src4, Checksum.add32(dst4, 0));
-            int c = Checksum.adjust(BigEndian.u16(s, at), v6, v4);
-            if (c == 0 && protocol == IpProtocol.UDP) {
+            int c;
+            if (partial) {
+                // A partial checksum P (the uncomplemented pseudo-header sum) is updated without
+                // the complements: P' = P + ~m + m'.
+                c = ~Checksum.adjust(~BigEndian.u16(s, at) & 0xffff, v6, v4) & 0xffff;
+            } else {
+                c = Checksum.adjust(BigEndian.u16(s, at), v6, v4);
+            }
+            if (c == 0 && protocol == IpProtocol.UDP && !partial) {
                 c = 0xffff; // RFC 768: a computed zero is sent as all ones (zero means "none").
             }
             BigEndian.set16(s, at, c);
@@ -345,6 +386,11 @@ final class Translator64 {
             path = Path.FRAGMENT_64;
         } else if (!fragmentHeader) {
             fragId = ids.next(src4, dst4, protocol4);
+        }
+        if (partial && total > mtu) {
+            // Fragments cannot carry a partial checksum: complete it, then fragment as usual.
+            Offload.completeChecksum(s, upper, l4Length, protocol);
+            offload.partialChecksum = false;
         }
         int o4 = upper - V4;
         writeHeader(s, o4, tos4, total, fragId, flags, hopLimit - 1, protocol4, src4, dst4);

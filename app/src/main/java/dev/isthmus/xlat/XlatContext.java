@@ -11,6 +11,10 @@ final class XlatContext {
     final Trace trace;
     final AddressMapper mapper;
     final IcmpOriginator originator;
+    /** Offload facts of the packet being translated; {@link #noOffload} unless the caller gives some. */
+    Offload offload;
+    /** The offload facts of an ordinary packet (cleared before each use). */
+    final Offload noOffload = new Offload();
 
     XlatContext(XlatSettings settings, XlatCounters counters, NanoClock clock) {
         this.settings = settings;
@@ -18,6 +22,7 @@ final class XlatContext {
         this.trace = new Trace();
         this.mapper = new AddressMapper(settings.pool6(), settings.eam());
         this.originator = new IcmpOriginator(settings, counters, trace, clock);
+        this.offload = noOffload;
     }
 
     /** Counts and records a silent drop. */

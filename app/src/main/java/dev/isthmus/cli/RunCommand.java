@@ -1,0 +1,147 @@
+package dev.isthmus.cli;
+
+import dev.isthmus.config.ConfigException;
+import dev.isthmus.config.ConfigLoader;
+import dev.isthmus.config.IsthmusConfig;
+import dev.isthmus.dataplane.Dataplane;
+import dev.isthmus.dataplane.DataplaneSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code isthmus run}: the live translator on a TUN device, in the foreground until SIGTERM or
+ * SIGINT, then a clean stop (workers, routes, device) and exit 0.
+ */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the translator of the [siit] section live on a TUN device ([dataplane] section), in the",
+            "foreground, until SIGTERM or SIGINT. Needs CAP_NET_ADMIN (root) and",
+            "java --enable-native-access=ALL-UNNAMED."
+        })
+final class RunCommand implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger("dev.isthmus.cli");
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "isthmus TOML configuration")
+    java.nio.file.Path config;
+
+    @Option(names = "--device", paramLabel = "NAME", description = "TUN device name (overrides dataplane.device)")
+    String device;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Released by SIGTERM/SIGINT (or {@link #requestStop} in tests). */
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        IsthmusConfig cfg;
+        DataplaneSettings settings;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            e.errors().forEach(x -> err.println(x));
+            return ExitCodes.CONFIG_ERROR;
+        }
+        if (cfg.siit() == null) {
+            err.println("isthmus run: " + config + ": no [siit] section; the data plane translates with it");
+            return ExitCodes.CONFIG_ERROR;
+        }
+        if (device != null && !DataplaneSettings.validDeviceName(device)) {
+            err.println("isthmus run: --device \"" + device + "\" is not a valid interface name: 1 to 15 characters"
+                    + " of A-Z a-z 0-9 _ . -");
+            return ExitCodes.CONFIG_ERROR;
+        }
+        settings = cfg.dataplane().toDataplaneSettings(cfg.siit().toXlatSettings());
+        if (device != null) {
+            settings = settings.withDevice(device);
+        }
+        Dataplane dataplane;
+        try {
+            dataplane = Dataplane.start(settings);
+        } catch (IOException e) {
+            err.println("isthmus run: " + e.getMessage());
+            return ExitCodes.IO_ERROR;
+        } catch (IllegalCallerException e) {
+            err.println("isthmus run: native access is not enabled: run java with --enable-native-access=ALL-UNNAMED ("
+                    + e.getMessage() + ")");
+            return ExitCodes.SOFTWARE;
+        }
+        List<AutoCloseable> services;
+        try {
+            services = startServices(cfg, dataplane);
+        } catch (Exception e) {
+            err.println("isthmus run: " + e.getMessage());
+            dataplane.stop();
+            return ExitCodes.SOFTWARE;
+        }
+        // SIGTERM/SIGINT release the latch and the main thread stops everything and returns 0;
+        // the shutdown hook covers every other way the JVM may end (SIGHUP, System.exit).
+        Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, dataplane));
+        Runtime.getRuntime().addShutdownHook(hook);
+        Signals.onTermination(stopRequested::countDown);
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.log(System.Logger.Level.INFO, "stopping");
+        shutdown(services, dataplane);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook finds everything stopped
+        }
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Starts what runs beside the data plane (the control server, metrics) and returns it, to be
+     * closed before the data plane stops. Nothing yet: this is where the control server is wired
+     * in with {@code dataplane} as its {@link dev.isthmus.dataplane.DataplaneStats}.
+     */
+    List<AutoCloseable> startServices(IsthmusConfig cfg, Dataplane dataplane) throws Exception {
+        return new ArrayList<>();
+    }
+
+    /** Makes {@link #call} stop as if SIGTERM had arrived (tests). */
+    void requestStop() {
+        stopRequested.countDown();
+    }
+
+    private static void shutdown(List<AutoCloseable> services, Dataplane dataplane) {
+        for (AutoCloseable s : services.reversed()) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "stopping " + s + ": " + e.getMessage());
+            }
+        }
+        dataplane.stop();
+    }
+
+    /** SIGTERM and SIGINT handlers through jdk.unsupported's sun.misc.Signal, so the exit code is ours (0). */
+    static final class Signals {
+        private Signals() {}
+
+        static void onTermination(Runnable action) {
+            for (String name : List.of("TERM", "INT")) {
+                try {
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.run());
+                } catch (IllegalArgumentException e) {
+                    // The signal is reserved here (e.g. -Xrs): the shutdown hook still cleans up.
+                    LOG.log(System.Logger.Level.WARNING, "cannot handle SIG" + name + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.isthmus.dataplane;
+
+import dev.isthmus.xlat.XlatCounters;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The live translator: a TUN device with one queue per worker, the host routes into it, and the
+ * workers. {@link #start} brings everything up (or nothing: a failure undoes what was done);
+ * {@link #stop} stops the workers, removes the routes and addresses it added, and closes the
+ * queues (the device, which isthmus created, disappears with the last one).
+ *
+ * <p>The running data plane is its own {@link DataplaneStats}.
+ */
+public final class Dataplane implements DataplaneStats, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.isthmus.dataplane");
+    /** How long {@link #stop} waits for a worker (they poll with a 100 ms timeout). */
+    private static final long JOIN_MILLIS = 2_000;
+
+    private final DataplaneSettings settings;
+    private final TunDevice tun;
+    private final HostNetwork host;
+    private final List<Worker> workers;
+    private final List<Thread> threads;
+    private boolean stopped;
+
+    private Dataplane(DataplaneSettings settings, TunDevice tun, HostNetwork host, List<Worker> workers,
+            List<Thread> threads) {
+        this.settings = settings;
+        this.tun = tun;
+        this.host = host;
+        this.workers = workers;
+        this.threads = threads;
+    }
+
+    /**
+     * Opens the device, configures the host (when {@code manageRoutes}) and starts the workers.
+     *
+     * @throws IOException with an operator-readable message; nothing is left behind
+     */
+    public static Dataplane start(DataplaneSettings settings) throws IOException {
+        int n = settings.effectiveWorkers();
+        TunDevice tun = TunDevice.open(settings.device(), n, settings.offload());
+        String features = tun.vnetHeader()
+                ? (tun.offloadFlags() == 0 ? "none accepted" : String.join(" ", TunDevice.featureNames(tun.offloadFlags())))
+                : "off";
+        LOG.log(System.Logger.Level.INFO, "device " + tun.name() + " opened with " + n + " queue" + (n == 1 ? "" : "s")
+                + ", offload: " + features);
+        HostNetwork host = new HostNetwork();
+        boolean segmentation = (tun.offloadFlags() & (TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6)) != 0;
+        try {
+            if (settings.manageRoutes()) {
+                host.configure(tun.name(), settings, segmentation);
+            } else if (segmentation) {
+                host.limitSuperPackets(tun.name());
+            }
+        } catch (IOException e) {
+            tun.close();
+            throw e;
+        }
+        HostNetwork.checkForwarding();
+        List<Worker> workers = new ArrayList<>(n);
+        List<Thread> threads = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Worker w = new Worker(i, tun.fd(i), tun.vnetHeader(), settings.xlat());
+            workers.add(w);
+            threads.add(Thread.ofPlatform().name("isthmus-worker-" + i).unstarted(w));
+        }
+        threads.forEach(Thread::start);
+        LOG.log(System.Logger.Level.INFO, "translating on " + tun.name() + " with " + n + " worker" + (n == 1 ? "" : "s"));
+        return new Dataplane(settings, tun, host, workers, threads);
+    }
+
+    /** The settings it runs with. */
+    public DataplaneSettings settings() {
+        return settings;
+    }
+
+    /** The TUN device's name. */
+    public String device() {
+        return tun.name();
+    }
+
+    /** The offload features the kernel accepted (csum, tso4, tso6, uso4, uso6); empty when off. */
+    public Set<String> offloadFeatures() {
+        return TunDevice.featureNames(tun.offloadFlags());
+    }
+
+    /** True until {@link #stop} ran. */
+    public synchronized boolean running() {
+        return !stopped;
+    }
+
+    /**
+     * Stops the workers, removes what was added to the host and closes the device. Idempotent;
+     * safe from a shutdown hook.
+     */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        workers.forEach(Worker::stop);
+        for (Thread t : threads) {
+            try {
+                t.join(JOIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                LOG.log(System.Logger.Level.WARNING, t.getName() + " did not stop within " + JOIN_MILLIS + " ms");
+            }
+        }
+        host.undo();
+        tun.close();
+        LOG.log(System.Logger.Level.INFO, "device " + tun.name() + " closed");
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    @Override
+    public int workers() {
+        return workers.size();
+    }
+
+    @Override
+    public XlatCounters counters(int worker) {
+        return workers.get(worker).counters();
+    }
+
+    @Override
+    public long packetsIn(int worker) {
+        return workers.get(worker).packetsIn();
+    }
+
+    @Override
+    public long packetsOut(int worker) {
+        return workers.get(worker).packetsOut();
+    }
+
+    @Override
+    public long ioErrors(int worker) {
+        return workers.get(worker).ioErrors();
+    }
+
+    @Override
+    public long superPacketsIn(int worker) {
+        return workers.get(worker).superPacketsIn();
+    }
+
+    @Override
+    public long offloadRefused(int worker) {
+        return workers.get(worker).offloadRefused();
+    }
+}

@@ -1,0 +1,207 @@
+package dev.isthmus.dataplane;
+
+import dev.isthmus.wire.PacketBuffer;
+import dev.isthmus.wire.PacketSink;
+import dev.isthmus.xlat.NanoClock;
+import dev.isthmus.xlat.Offload;
+import dev.isthmus.xlat.Translator;
+import dev.isthmus.xlat.XlatCounters;
+import dev.isthmus.xlat.XlatSettings;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One worker thread on one TUN queue: read → translate → write back to the same queue.
+ *
+ * <p>Each worker owns its descriptor, its packet buffer (native, with {@link PacketBuffer#HEADROOM}
+ * in front so IPv4→IPv6 grows in place), its translator and its counters; nothing is shared
+ * with other workers and nothing is allocated per packet — the sink writes straight from the
+ * translator's segment. The descriptor is non-blocking: the worker reads until EAGAIN (a batch),
+ * then polls with a 100 ms timeout, which is also how it notices {@link #stop()}.
+ *
+ * <p>With a virtio-net header the read lands so that the 10-byte header sits at the end of the
+ * headroom and the packet just behind it; the header is turned into {@link Offload} facts for
+ * the translator, and each output is written with {@code writev} as [header, packet].
+ */
+final class Worker implements Runnable, PacketSink {
+    private static final System.Logger LOG = System.getLogger("dev.isthmus.dataplane");
+    private static final int POLL_TIMEOUT_MS = 100;
+    /** Publish the statistics at least every this many packets of a long batch. */
+    private static final int PUBLISH_EVERY = 64;
+
+    private final int index;
+    private final int fd;
+    private final boolean vnet;
+    private final Translator translator;
+    private final XlatCounters counters = new XlatCounters();
+    private final Offload offload = new Offload();
+    private volatile boolean running = true;
+
+    // Published statistics (single writer: this worker).
+    private volatile long packetsIn;
+    private volatile long packetsOut;
+    private volatile long ioErrors;
+    private volatile long superPacketsIn;
+    private volatile long offloadRefused;
+
+    // The worker's own counts, published in batches.
+    private long in;
+    private long out;
+    private long errors;
+    private long supers;
+    private long refused;
+    /** errno values (below 64) already logged, so each kind of failure is logged once. */
+    private long loggedErrnos;
+
+    // Native memory of the running worker (set in run()).
+    private Syscalls sys;
+    private MemorySegment header;
+    private MemorySegment iov;
+    private PacketBuffer spare;
+    private int ecn;
+
+    Worker(int index, int fd, boolean vnet, XlatSettings settings) {
+        this.index = index;
+        this.fd = fd;
+        this.vnet = vnet;
+        this.translator = new Translator(settings, counters, NanoClock.SYSTEM);
+    }
+
+    XlatCounters counters() {
+        return counters;
+    }
+
+    long packetsIn() {
+        return packetsIn;
+    }
+
+    long packetsOut() {
+        return packetsOut;
+    }
+
+    long ioErrors() {
+        return ioErrors;
+    }
+
+    long superPacketsIn() {
+        return superPacketsIn;
+    }
+
+    long offloadRefused() {
+        return offloadRefused;
+    }
+
+    /** Asks the worker to finish; it notices within one poll timeout. */
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            sys = new Syscalls(arena);
+            PacketBuffer pkt = PacketBuffer.allocate(arena, PacketBuffer.DEFAULT_CAPACITY);
+            spare = PacketBuffer.allocate(arena, PacketBuffer.DEFAULT_CAPACITY);
+            header = arena.allocate(16, 8);
+            iov = arena.allocate(32, 8);
+            iov.set(ValueLayout.JAVA_LONG, 0, header.address());
+            iov.set(ValueLayout.JAVA_LONG, 8, VirtioNetHeader.SIZE);
+            // struct pollfd { int fd; short events; short revents; }
+            MemorySegment pollfd = arena.allocate(8, 8);
+            pollfd.set(ValueLayout.JAVA_INT, 0, fd);
+            pollfd.set(ValueLayout.JAVA_SHORT, 4, Syscalls.POLLIN);
+            MemorySegment seg = pkt.segment();
+            int vh = vnet ? VirtioNetHeader.SIZE : 0;
+            int at = PacketBuffer.HEADROOM - vh;
+            long readAddress = seg.address() + at;
+            long readMax = seg.byteSize() - at;
+            int batch = 0;
+            while (running) {
+                long n = sys.read(fd, readAddress, readMax);
+                if (n < 0) {
+                    if (n != -Syscalls.EAGAIN && n != -Syscalls.EINTR) {
+                        error("read", (int) -n);
+                    }
+                    publish();
+                    batch = 0;
+                    int r = sys.poll(pollfd.address(), 1, POLL_TIMEOUT_MS);
+                    if (r < 0 && r != -Syscalls.EINTR) {
+                        error("poll", -r);
+                    }
+                    continue;
+                }
+                in++;
+                int len = (int) n - vh;
+                pkt.set(PacketBuffer.HEADROOM, Math.max(0, len));
+                if (vnet) {
+                    ecn = len < 0 ? VirtioNetHeader.REFUSE
+                            : VirtioNetHeader.accept(seg, at, PacketBuffer.HEADROOM, len, offload);
+                    if (ecn < 0) {
+                        refused++;
+                        continue;
+                    }
+                    if (offload.segmentSize > 0) {
+                        supers++;
+                    }
+                    translator.translate(pkt, this, offload);
+                } else {
+                    translator.translate(pkt, this);
+                }
+                if (++batch == PUBLISH_EVERY) {
+                    publish();
+                    batch = 0;
+                }
+            }
+            publish();
+        } catch (RuntimeException | Error e) {
+            // Never die silently: the translator does not throw on any input, so this is a bug.
+            LOG.log(System.Logger.Level.ERROR, "worker " + index + " stopped by an unexpected error", e);
+            throw e;
+        }
+    }
+
+    private void publish() {
+        packetsIn = in;
+        packetsOut = out;
+        ioErrors = errors;
+        superPacketsIn = supers;
+        offloadRefused = refused;
+    }
+
+    @Override
+    public void emit(MemorySegment segment, int offset, int length) {
+        if (!segment.isNative()) {
+            // The translator's buffers are all native; this only guards against a future heap one.
+            spare.load(segment, offset, length);
+            segment = spare.segment();
+            offset = spare.offset();
+        }
+        long address = segment.address() + offset;
+        long r;
+        if (vnet) {
+            VirtioNetHeader.forOutput(header, 0, segment, offset, length, offload, ecn);
+            iov.set(ValueLayout.JAVA_LONG, 16, address);
+            iov.set(ValueLayout.JAVA_LONG, 24, length);
+            r = sys.writev(fd, iov.address(), 2);
+        } else {
+            r = sys.write(fd, address, length);
+        }
+        if (r < 0) {
+            error("write", (int) -r);
+        } else {
+            out++;
+        }
+    }
+
+    private void error(String call, int errno) {
+        errors++;
+        if (errno >= 64 || (loggedErrnos & 1L << errno) == 0) {
+            if (errno < 64) {
+                loggedErrnos |= 1L << errno;
+            }
+            LOG.log(System.Logger.Level.WARNING, "worker " + index + ": " + call + " on the TUN queue failed: "
+                    + Syscalls.errnoName(errno) + " (counted; each kind is logged once)");
+        }
+    }
+}
