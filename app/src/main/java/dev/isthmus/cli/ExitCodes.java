@@ -6,8 +6,12 @@ final class ExitCodes {
     /** A capture file was truncated or corrupt; everything before the bad record was translated. */
     static final int DATA_ERROR = 65;
     static final int NO_INPUT = 66;
+    /** EX_UNAVAILABLE: the service (the running isthmus) is not there. */
+    static final int NOT_RUNNING = 69;
     static final int SOFTWARE = 70;
     static final int IO_ERROR = 74;
+    /** EX_NOPERM: root only (the control socket, the lab's namespaces). */
+    static final int NO_PERMISSION = 77;
     static final int CONFIG_ERROR = 78;
 
     private ExitCodes() {}

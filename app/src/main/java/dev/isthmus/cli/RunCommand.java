@@ -3,6 +3,8 @@ package dev.isthmus.cli;
 import dev.isthmus.config.ConfigException;
 import dev.isthmus.config.ConfigLoader;
 import dev.isthmus.config.IsthmusConfig;
+import dev.isthmus.control.ControlServices;
+import dev.isthmus.control.Logging;
 import dev.isthmus.dataplane.Dataplane;
 import dev.isthmus.dataplane.DataplaneSettings;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,6 +46,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Logging.configure(Level.INFO);
         PrintWriter err = spec.commandLine().getErr();
         IsthmusConfig cfg;
         DataplaneSettings settings;
@@ -105,12 +109,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts what runs beside the data plane (the control server, metrics) and returns it, to be
-     * closed before the data plane stops. Nothing yet: this is where the control server is wired
-     * in with {@code dataplane} as its {@link dev.isthmus.dataplane.DataplaneStats}.
+     * Starts what runs beside the data plane (the control socket and, when configured, the metrics
+     * endpoint) and returns it, to be closed before the data plane stops.
      */
     List<AutoCloseable> startServices(IsthmusConfig cfg, Dataplane dataplane) throws Exception {
-        return new ArrayList<>();
+        List<AutoCloseable> services = new ArrayList<>();
+        services.add(ControlServices.start(cfg.control(), dataplane, cfg::render));
+        return services;
     }
 
     /** Makes {@link #call} stop as if SIGTERM had arrived (tests). */

@@ -1,0 +1,129 @@
+package dev.isthmus.cli;
+
+import dev.isthmus.config.ConfigException;
+import dev.isthmus.config.ConfigLoader;
+import dev.isthmus.config.ControlConfig;
+import dev.isthmus.control.ControlClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code isthmus show stats|config}: asks the running isthmus through its control socket
+ * (docs/OPERATIONS.md).
+ */
+@Command(
+        name = "show",
+        mixinStandardHelpOptions = true,
+        description = "Ask the running isthmus (through its control socket) for its counters or configuration.",
+        subcommands = {ShowCommand.Stats.class, ShowCommand.Config.class})
+final class ShowCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "say what to show: stats or config");
+    }
+
+    /** Where the control socket is: --socket, else the [control] socket of --config, else the default. */
+    static final class Target {
+        @Option(names = "--socket", paramLabel = "PATH",
+                description = "control socket (default: [control] socket of --config, else "
+                        + "/run/isthmus/isthmus.sock)")
+        Path socket;
+
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "the running isthmus's configuration, to find its control socket")
+        Path config;
+
+        Path socket() throws ConfigException {
+            if (socket != null) {
+                return socket;
+            }
+            if (config != null) {
+                return ConfigLoader.load(config).control().socket();
+            }
+            return ControlConfig.DEFAULT_SOCKET;
+        }
+    }
+
+    /** Sends {@code line}, prints the answer's body on stdout; every failure is one line on stderr. */
+    static int ask(CommandSpec spec, Target target, String line) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path socket;
+        try {
+            socket = target.socket();
+        } catch (ConfigException e) {
+            e.errors().forEach(err::println);
+            return ExitCodes.CONFIG_ERROR;
+        }
+        ControlClient.Reply reply;
+        try {
+            reply = ControlClient.request(socket, line);
+        } catch (ControlClient.NotRunningException e) {
+            err.println("isthmus show: " + e.getMessage());
+            return ExitCodes.NOT_RUNNING;
+        } catch (ControlClient.PermissionException e) {
+            err.println("isthmus show: " + e.getMessage());
+            return ExitCodes.NO_PERMISSION;
+        } catch (IOException e) {
+            err.println("isthmus show: " + e.getMessage());
+            return ExitCodes.IO_ERROR;
+        }
+        if (!reply.ok()) {
+            err.println("isthmus show: the server refused \"" + line + "\": " + reply.text());
+            return ExitCodes.SOFTWARE;
+        }
+        out.print(reply.text());
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    @Command(
+            name = "stats",
+            mixinStandardHelpOptions = true,
+            description = "Translation, drop and TUN counters, per worker and in total (non-zero rows only;"
+                    + " --json: every counter).")
+    static final class Stats implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Option(names = "--json", description = "JSON with every counter, zeros included (stable field names)")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return ask(spec, target, json ? "show stats json" : "show stats");
+        }
+    }
+
+    @Command(
+            name = "config",
+            mixinStandardHelpOptions = true,
+            description = "The effective configuration of the running isthmus, defaults filled in (TOML).")
+    static final class Config implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return ask(spec, target, "show config");
+        }
+    }
+}

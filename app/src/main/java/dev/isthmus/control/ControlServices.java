@@ -1,0 +1,72 @@
+package dev.isthmus.control;
+
+import dev.isthmus.config.ControlConfig;
+import dev.isthmus.dataplane.DataplaneStats;
+import java.io.IOException;
+import java.util.function.Supplier;
+
+/**
+ * What {@code isthmus run} starts beside the data plane from the {@code [control]} section: the
+ * control socket always, the metrics endpoint when {@code metrics} is set. Start it after the data
+ * plane and close it before the data plane stops.
+ */
+public final class ControlServices implements AutoCloseable {
+    private final ControlServer server;
+    private final MetricsServer metrics;
+
+    private ControlServices(ControlServer server, MetricsServer metrics) {
+        this.server = server;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Starts both, or neither (a metrics failure closes the control socket again).
+     *
+     * @param config the validated {@code [control]} section
+     * @param stats the running data plane's counters
+     * @param effectiveConfig the text of {@code show config} ({@code IsthmusConfig::render})
+     * @throws IOException with an operator-readable message (socket taken, address in use, …)
+     */
+    public static ControlServices start(ControlConfig config, DataplaneStats stats, Supplier<String> effectiveConfig)
+            throws IOException {
+        ControlServer server = ControlServer.start(config.socket(), stats, effectiveConfig);
+        MetricsServer metrics = null;
+        if (config.metrics() != null) {
+            try {
+                // ControlConfig holds a non-loopback metrics address only when the file said
+                // allow-public-metrics = true (ControlSection refuses it otherwise).
+                metrics = MetricsServer.start(config.metrics(), true, stats);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
+        return new ControlServices(server, metrics);
+    }
+
+    public ControlServer server() {
+        return server;
+    }
+
+    /** The metrics endpoint, or null when {@code [control] metrics} is not set. */
+    public MetricsServer metrics() {
+        return metrics;
+    }
+
+    /** Stops the metrics endpoint, then the control socket. */
+    @Override
+    public void close() {
+        try {
+            if (metrics != null) {
+                metrics.close();
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return metrics == null ? server.toString() : server + " and " + metrics;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.isthmus.control;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One request line of the control protocol, parsed. The grammar is words of printable ASCII
+ * separated by spaces or tabs, an optional CR before the LF (so {@code nc} and {@code socat} users
+ * on any terminal get the same answer):
+ *
+ * <pre>
+ *   show stats          the counters as a text table
+ *   show stats json     the same counters as JSON
+ *   show config         the effective configuration (TOML)
+ *   help                this list
+ * </pre>
+ *
+ * <p>{@link #parse} never throws: anything else is a request of kind {@link Kind#INVALID} whose
+ * {@link #error()} says why, safe to print (printable ASCII, bounded length).
+ *
+ * @param kind what was asked
+ * @param error why the request is refused; null unless {@code kind} is {@link Kind#INVALID}
+ */
+public record Request(Kind kind, String error) {
+
+    /** What a request asks for. */
+    public enum Kind {
+        STATS_TEXT("show stats"),
+        STATS_JSON("show stats json"),
+        CONFIG("show config"),
+        HELP("help"),
+        INVALID(null);
+
+        private final String line;
+
+        Kind(String line) {
+            this.line = line;
+        }
+
+        /** The request line that asks for this (null for {@link #INVALID}). */
+        public String line() {
+            return line;
+        }
+    }
+
+    /** How much of a refused request is quoted back in the error (and the log). */
+    static final int QUOTE_MAX = 64;
+
+    public Request {
+        if ((kind == Kind.INVALID) != (error != null)) {
+            throw new IllegalArgumentException("an error message goes with INVALID and only with it");
+        }
+    }
+
+    /** The request for a line (without its LF; a trailing CR is ignored). */
+    public static Request parse(String line) {
+        if (line.endsWith("\r")) {
+            line = line.substring(0, line.length() - 1);
+        }
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if ((c < 0x20 || c > 0x7e) && c != '\t') {
+                return invalid("request is not printable ASCII (byte " + (int) c + " at offset " + i + ")");
+            }
+        }
+        List<String> words = words(line);
+        if (words.isEmpty()) {
+            return invalid("empty request (try \"help\")");
+        }
+        String joined = String.join(" ", words);
+        for (Kind k : Kind.values()) {
+            if (joined.equals(k.line)) {
+                return new Request(k, null);
+            }
+        }
+        return invalid("unknown request \"" + quote(joined) + "\" (try \"help\")");
+    }
+
+    /**
+     * The request in {@code length} bytes of {@code bytes} from {@code offset} (the line without
+     * its LF). Each byte is one character here, so a non-ASCII byte is reported as itself rather
+     * than hidden by a decoder's replacement character.
+     */
+    public static Request parse(byte[] bytes, int offset, int length) {
+        return parse(new String(bytes, offset, length, StandardCharsets.ISO_8859_1));
+    }
+
+    /** The help text: every request line, one per line. */
+    static String help() {
+        return """
+                show stats          translation, drop and TUN counters per worker, as a table
+                show stats json     the same counters as JSON
+                show config         the effective configuration, defaults filled in (TOML)
+                help                this list
+                """;
+    }
+
+    private static Request invalid(String message) {
+        return new Request(Kind.INVALID, message);
+    }
+
+    private static List<String> words(String line) {
+        List<String> words = new ArrayList<>(4);
+        int i = 0;
+        while (i < line.length()) {
+            while (i < line.length() && isBlank(line.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < line.length() && !isBlank(line.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                words.add(line.substring(start, i));
+            }
+        }
+        return words;
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /** Printable ASCII only reaches here; bounded so that a refusal stays one short line. */
+    private static String quote(String s) {
+        String q = s.replace("\\", "\\\\").replace("\"", "\\\"");
+        return q.length() <= QUOTE_MAX ? q : q.substring(0, QUOTE_MAX) + "...";
+    }
+}

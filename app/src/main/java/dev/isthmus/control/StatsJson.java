@@ -1,0 +1,68 @@
+package dev.isthmus.control;
+
+import dev.isthmus.xlat.DropReason;
+import dev.isthmus.xlat.Path;
+
+/**
+ * {@code show stats json}: every counter, zeros included, so that a script finds the same fields
+ * in every answer. Structural names are snake_case; counter names are the operator-visible keys
+ * that {@code show stats} and the metrics labels use ({@code tcp-64}, {@code ttl-expired}):
+ *
+ * <pre>
+ * {"workers":2,
+ *  "total":{"tun":{"packets-in":200,...},"translated":{"tcp-64":100,...},"dropped":{"truncated":0,...}},
+ *  "per_worker":[{"worker":0,"tun":{...},"translated":{...},"dropped":{...}}, ...]}
+ * </pre>
+ */
+final class StatsJson {
+    private StatsJson() {}
+
+    static String render(StatsSnapshot s) {
+        JsonWriter j = new JsonWriter().beginObject();
+        j.name("workers").value(s.workers());
+        j.name("total").beginObject();
+        j.name("tun").beginObject();
+        for (StatsSnapshot.Tun t : StatsSnapshot.Tun.values()) {
+            j.name(t.key).unsigned(s.tunTotal(t));
+        }
+        j.endObject();
+        j.name("translated").beginObject();
+        for (Path p : Path.values()) {
+            j.name(p.key()).unsigned(s.pathTotal(p));
+        }
+        j.endObject();
+        j.name("dropped").beginObject();
+        for (DropReason r : DropReason.values()) {
+            if (StatsSnapshot.isDrop(r)) {
+                j.name(r.key()).unsigned(s.dropTotal(r));
+            }
+        }
+        j.endObject();
+        j.endObject();
+        j.name("per_worker").beginArray();
+        for (int w = 0; w < s.workers(); w++) {
+            j.beginObject();
+            j.name("worker").value(w);
+            j.name("tun").beginObject();
+            for (StatsSnapshot.Tun t : StatsSnapshot.Tun.values()) {
+                j.name(t.key).unsigned(s.tun(t, w));
+            }
+            j.endObject();
+            j.name("translated").beginObject();
+            for (Path p : Path.values()) {
+                j.name(p.key()).unsigned(s.paths()[w][p.ordinal()]);
+            }
+            j.endObject();
+            j.name("dropped").beginObject();
+            for (DropReason r : DropReason.values()) {
+                if (StatsSnapshot.isDrop(r)) {
+                    j.name(r.key()).unsigned(s.drops()[w][r.ordinal()]);
+                }
+            }
+            j.endObject();
+            j.endObject();
+        }
+        j.endArray();
+        return j.endObject().finish();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.isthmus.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RequestTest {
+
+    @ParameterizedTest(name = "\"{0}\" is {1}")
+    @CsvSource(delimiter = '|', value = {
+        "show stats|STATS_TEXT",
+        "show stats json|STATS_JSON",
+        "show config|CONFIG",
+        "help|HELP",
+        "'  show   stats  '|STATS_TEXT",
+        "'show\tstats\tjson'|STATS_JSON",
+        "'show config\r'|CONFIG",
+    })
+    void acceptedLines(String line, Request.Kind kind) {
+        Request r = Request.parse(line);
+        assertEquals(kind, r.kind());
+        assertNull(r.error());
+    }
+
+    @ParameterizedTest(name = "\"{0}\" is refused: {1}")
+    @CsvSource(delimiter = '|', value = {
+        "''|empty request",
+        "'   '|empty request",
+        "show|unknown request \"show\"",
+        "show stats xml|unknown request \"show stats xml\"",
+        "SHOW STATS|unknown request \"SHOW STATS\"",
+        "show \"x\\|unknown request \"show \\\"x\\\\\"",
+    })
+    void refusedLines(String line, String message) {
+        Request r = Request.parse(line);
+        assertEquals(Request.Kind.INVALID, r.kind());
+        assertTrue(r.error().contains(message), r.error());
+    }
+
+    @Test
+    void nonAsciiIsNamedByByteAndOffset() {
+        byte[] b = "show st\u00e4ts".getBytes(StandardCharsets.UTF_8);
+        Request r = Request.parse(b, 0, b.length);
+        assertEquals("request is not printable ASCII (byte 195 at offset 7)", r.error());
+        assertEquals("request is not printable ASCII (byte 0 at offset 4)", Request.parse("show\0stats").error());
+    }
+
+    @Test
+    void longUnknownRequestIsQuotedShort() {
+        Request r = Request.parse("x".repeat(1000));
+        assertTrue(r.error().length() < Request.QUOTE_MAX + 40, r.error());
+        assertTrue(r.error().contains("..."), r.error());
+    }
+
+    @Test
+    void kindAndErrorGoTogether() {
+        assertThrows(IllegalArgumentException.class, () -> new Request(Request.Kind.CONFIG, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new Request(Request.Kind.INVALID, null));
+    }
+
+    @Test
+    void helpNamesEveryRequest() {
+        for (Request.Kind k : Request.Kind.values()) {
+            if (k != Request.Kind.INVALID) {
+                assertTrue(Request.help().contains(k.line() + " "), k.line());
+                assertEquals(k, Request.parse(k.line()).kind());
+            }
+        }
+    }
+}
