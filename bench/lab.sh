@@ -28,7 +28,7 @@
 #                during the UDP flood, divided by the packets delivered
 # Medians of REPS runs, the raw values in brackets.
 #
-# Needs: iproute2, iputils-ping, iperf3, jq, bc, netsniff-ng, tayga (for its row), JDK 25 and the
+# Needs: iproute2, iputils-ping, iperf3, jq, bc, ethtool, netsniff-ng, tayga (for its row), JDK 25 and the
 # packaged jar (./mvnw -pl app package; ISTHMUS_JAR overrides app/target/isthmus.jar).
 # Environment: REPS (3), SECS (5), UDP_COUNT (1000000), ISTHMUS_JAR, JAVA.
 set -euo pipefail
@@ -47,7 +47,7 @@ PIDS=()
 XLAT_PID=
 
 [ "$(id -u)" -eq 0 ] || { echo "lab.sh: needs root (network namespaces, TUN devices)" >&2; exit 77; }
-for tool in ip ping iperf3 jq bc trafgen setsid; do
+for tool in ip ping iperf3 jq bc trafgen setsid ethtool; do
   command -v $tool >/dev/null || { echo "lab.sh: $tool is not installed" >&2; exit 69; }
 done
 for m in "${MODES[@]}"; do
@@ -104,6 +104,12 @@ setup() {
   nx $NS_S ip route add default via 198.51.100.1
   nx $NS_S ip -6 route add default via 2001:db8:4::1
   nx $NS_X sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  # The middle's links segment UDP super-packets themselves, as a NIC without UDP segmentation
+  # offload would: otherwise a veth carries them whole into the next namespace, the receiver's
+  # interface counts one packet per super-packet and its stack gets off cheaply. Rows that never
+  # write UDP super-packets (kernel, tayga, isthmus-nooffload) are not affected.
+  nx $NS_X ethtool -K x4 tx-udp-segmentation off >/dev/null
+  nx $NS_X ethtool -K x6 tx-udp-segmentation off >/dev/null
 }
 
 # Starts the row's translator (none for kernel); sets TARGET, XLAT_PID, XLAT_LOG.

@@ -144,6 +144,9 @@ public final class MetricsServer implements AutoCloseable {
         perWorker(registry, "isthmus_tun_offload_refused_total",
                 "TUN reads dropped because their offload request does not fit the packet", stats,
                 StatsSnapshot.Tun.OFFLOAD_REFUSED);
+        perWorker(registry, "isthmus_tun_coalesced_super_packets_total",
+                "TUN writes that were UDP super-packets coalesced from datagrams of one flow (offload)", stats,
+                StatsSnapshot.Tun.SUPER_PACKETS_OUT);
     }
 
     private static void perWorker(PrometheusRegistry registry, String name, String help, DataplaneStats stats,
@@ -160,6 +163,7 @@ public final class MetricsServer implements AutoCloseable {
                             case IO_ERRORS -> stats.ioErrors(w);
                             case SUPER_PACKETS_IN -> stats.superPacketsIn(w);
                             case OFFLOAD_REFUSED -> stats.offloadRefused(w);
+                            case SUPER_PACKETS_OUT -> stats.superPacketsOut(w);
                         };
                         cb.call(v, Integer.toString(w));
                     }

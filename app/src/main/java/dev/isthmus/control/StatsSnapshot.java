@@ -20,6 +20,7 @@ record StatsSnapshot(
         long[] ioErrors,
         long[] superPacketsIn,
         long[] offloadRefused,
+        long[] superPacketsOut,
         long[][] paths,
         long[][] drops) {
 
@@ -29,7 +30,8 @@ record StatsSnapshot(
         PACKETS_OUT("packets-out"),
         IO_ERRORS("io-errors"),
         SUPER_PACKETS_IN("super-packets-in"),
-        OFFLOAD_REFUSED("offload-refused");
+        OFFLOAD_REFUSED("offload-refused"),
+        SUPER_PACKETS_OUT("super-packets-out");
 
         final String key;
 
@@ -45,6 +47,7 @@ record StatsSnapshot(
         long[] io = new long[n];
         long[] superIn = new long[n];
         long[] refused = new long[n];
+        long[] superOut = new long[n];
         long[][] paths = new long[n][Path.values().length];
         long[][] drops = new long[n][DropReason.values().length];
         for (int w = 0; w < n; w++) {
@@ -53,6 +56,7 @@ record StatsSnapshot(
             io[w] = stats.ioErrors(w);
             superIn[w] = stats.superPacketsIn(w);
             refused[w] = stats.offloadRefused(w);
+            superOut[w] = stats.superPacketsOut(w);
             XlatCounters c = stats.counters(w);
             for (Path p : Path.values()) {
                 paths[w][p.ordinal()] = c.paths(p);
@@ -61,7 +65,7 @@ record StatsSnapshot(
                 drops[w][r.ordinal()] = c.drops(r);
             }
         }
-        return new StatsSnapshot(n, in, out, io, superIn, refused, paths, drops);
+        return new StatsSnapshot(n, in, out, io, superIn, refused, superOut, paths, drops);
     }
 
     long tun(Tun t, int worker) {
@@ -71,6 +75,7 @@ record StatsSnapshot(
             case IO_ERRORS -> ioErrors[worker];
             case SUPER_PACKETS_IN -> superPacketsIn[worker];
             case OFFLOAD_REFUSED -> offloadRefused[worker];
+            case SUPER_PACKETS_OUT -> superPacketsOut[worker];
         };
     }
 

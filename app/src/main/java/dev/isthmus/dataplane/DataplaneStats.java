@@ -17,7 +17,10 @@ public interface DataplaneStats {
     /** Packets (super-packets count once) read from the worker's queue. */
     long packetsIn(int worker);
 
-    /** Packets written to the worker's queue: translations, fragments, ICMP errors. */
+    /**
+     * Packets written to the worker's queue: translations, fragments, ICMP errors; the datagrams
+     * of a coalesced UDP super-packet count one each.
+     */
     long packetsOut(int worker);
 
     /** Failed reads and writes (each failure kind is also logged once). */
@@ -28,4 +31,7 @@ public interface DataplaneStats {
 
     /** Reads dropped because their virtio-net header asked for an offload that does not fit the packet. */
     long offloadRefused(int worker);
+
+    /** Writes that were UDP super-packets coalesced from datagrams of one flow (offload). */
+    long superPacketsOut(int worker);
 }

@@ -22,7 +22,9 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>With a virtio-net header the read lands so that the 10-byte header sits at the end of the
  * headroom and the packet just behind it; the header is turned into {@link Offload} facts for
- * the translator, and each output is written with {@code writev} as [header, packet].
+ * the translator, and each output is written with {@code writev} as [header, packet] — except
+ * UDP datagrams, which wait in a {@link UdpCoalescer} until the batch ends so that a burst of one
+ * flow leaves as one super-packet.
  */
 final class Worker implements Runnable, PacketSink {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.dataplane");
@@ -44,6 +46,7 @@ final class Worker implements Runnable, PacketSink {
     private volatile long ioErrors;
     private volatile long superPacketsIn;
     private volatile long offloadRefused;
+    private volatile long superPacketsOut;
 
     // The worker's own counts, published in batches.
     private long in;
@@ -51,6 +54,7 @@ final class Worker implements Runnable, PacketSink {
     private long errors;
     private long supers;
     private long refused;
+    private long supersOut;
     /** errno values (below 64) already logged, so each kind of failure is logged once. */
     private long loggedErrnos;
 
@@ -60,6 +64,10 @@ final class Worker implements Runnable, PacketSink {
     private MemorySegment iov;
     private PacketBuffer spare;
     private int ecn;
+    /** The read's checksum was verified by the kernel (virtio-net DATA_VALID). */
+    private boolean dataValid;
+    /** Set with the virtio-net header only. */
+    private UdpCoalescer coalescer;
 
     Worker(int index, int fd, boolean vnet, XlatSettings settings) {
         this.index = index;
@@ -92,6 +100,10 @@ final class Worker implements Runnable, PacketSink {
         return offloadRefused;
     }
 
+    long superPacketsOut() {
+        return superPacketsOut;
+    }
+
     /** Asks the worker to finish; it notices within one poll timeout. */
     void stop() {
         running = false;
@@ -107,6 +119,7 @@ final class Worker implements Runnable, PacketSink {
             iov = arena.allocate(32, 8);
             iov.set(ValueLayout.JAVA_LONG, 0, header.address());
             iov.set(ValueLayout.JAVA_LONG, 8, VirtioNetHeader.SIZE);
+            coalescer = vnet ? new UdpCoalescer(arena) : null;
             // struct pollfd { int fd; short events; short revents; }
             MemorySegment pollfd = arena.allocate(8, 8);
             pollfd.set(ValueLayout.JAVA_INT, 0, fd);
@@ -123,6 +136,7 @@ final class Worker implements Runnable, PacketSink {
                     if (n != -Syscalls.EAGAIN && n != -Syscalls.EINTR) {
                         error("read", (int) -n);
                     }
+                    flush();
                     publish();
                     batch = 0;
                     int r = sys.poll(pollfd.address(), 1, POLL_TIMEOUT_MS);
@@ -144,6 +158,7 @@ final class Worker implements Runnable, PacketSink {
                     if (offload.segmentSize > 0) {
                         supers++;
                     }
+                    dataValid = (VirtioNetHeader.flags(seg, at) & VirtioNetHeader.F_DATA_VALID) != 0;
                     translator.translate(pkt, this, offload);
                 } else {
                     translator.translate(pkt, this);
@@ -153,6 +168,7 @@ final class Worker implements Runnable, PacketSink {
                     batch = 0;
                 }
             }
+            flush();
             publish();
         } catch (RuntimeException | Error e) {
             // Never die silently: the translator does not throw on any input, so this is a bug.
@@ -167,6 +183,7 @@ final class Worker implements Runnable, PacketSink {
         ioErrors = errors;
         superPacketsIn = supers;
         offloadRefused = refused;
+        superPacketsOut = supersOut;
     }
 
     @Override
@@ -177,6 +194,19 @@ final class Worker implements Runnable, PacketSink {
             segment = spare.segment();
             offset = spare.offset();
         }
+        if (coalescer != null && offload.segmentSize == 0
+                && coalescer.coalescable(segment, offset, length, dataValid, offload.partialChecksum)) {
+            if (coalescer.mustFlushBefore(segment, offset, length)) {
+                flush();
+            }
+            coalescer.add(segment, offset, length, offload.partialChecksum);
+            out++;
+            if (coalescer.full()) {
+                flush();
+            }
+            return;
+        }
+        flush();
         long address = segment.address() + offset;
         long r;
         if (vnet) {
@@ -191,6 +221,20 @@ final class Worker implements Runnable, PacketSink {
             error("write", (int) -r);
         } else {
             out++;
+        }
+    }
+
+    /** Writes the datagrams waiting in the coalescer, if any: one packet or one super-packet. */
+    private void flush() {
+        if (coalescer == null || !coalescer.pending()) {
+            return;
+        }
+        long before = coalescer.coalesced();
+        long r = sys.write(fd, coalescer.address(), coalescer.seal());
+        if (r < 0) {
+            error("write", (int) -r);
+        } else if (coalescer.coalesced() != before) {
+            supersOut++;
         }
     }
 

@@ -68,6 +68,11 @@ class ShowCommandTest {
         public long offloadRefused(int worker) {
             return 0;
         }
+
+        @Override
+        public long superPacketsOut(int worker) {
+            return 0;
+        }
     }
 
     ControlServer server(Path socket) throws Exception {

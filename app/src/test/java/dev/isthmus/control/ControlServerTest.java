@@ -97,6 +97,7 @@ class ControlServerTest {
                   io-errors                          0         1      1
                   super-packets-in                   0         0      0
                   offload-refused                    0         0      0
+                  super-packets-out                  0         0      0
                 translated (path)
                   tcp-64                            60        40    100
                   icmp-info-64                       0        39     39
@@ -120,7 +121,7 @@ class ControlServerTest {
         try (ControlServer s = start(socket)) {
             String answer = exchange(socket, "show stats json");
             assertTrue(answer.startsWith("ok\n{\"workers\":2,\"total\":{\"tun\":{\"packets-in\":200,\"packets-out\":196,"
-                    + "\"io-errors\":1,\"super-packets-in\":0,\"offload-refused\":0},\"translated\":{\"tcp-64\":100,"), answer);
+                    + "\"io-errors\":1,\"super-packets-in\":0,\"offload-refused\":0,\"super-packets-out\":0},\"translated\":{\"tcp-64\":100,"), answer);
             assertTrue(answer.contains("\"dropped\":{\"truncated\":0,"), answer);
             assertTrue(answer.contains("\"untranslatable-destination\":4"), answer);
             assertTrue(answer.contains("\"per_worker\":[{\"worker\":0,\"tun\":{\"packets-in\":120,"), answer);

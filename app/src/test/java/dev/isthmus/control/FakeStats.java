@@ -99,4 +99,9 @@ final class FakeStats implements DataplaneStats {
     public long offloadRefused(int worker) {
         return refused[worker];
     }
+
+    @Override
+    public long superPacketsOut(int worker) {
+        return 0;
+    }
 }

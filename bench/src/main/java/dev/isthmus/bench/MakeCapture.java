@@ -2,13 +2,14 @@ package dev.isthmus.bench;
 
 import dev.isthmus.wire.IpProtocol;
 import dev.isthmus.wire.pcap.PcapWriter;
+import dev.isthmus.xlat.SamplePackets;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
  * Writes a LINKTYPE_RAW capture of {@code N} packets for the offline throughput figure: a
  * round-robin of 6→4 and 4→6 UDP, TCP and ICMP echo, each with a 64-byte payload, addressed for
- * {@link Packets#CONFIG} (which is also printed, for {@code --config}).
+ * {@link SamplePackets#CONFIG} (which is also printed, for {@code --config}).
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.isthmus.bench.MakeCapture OUT.pcap N CONFIG.toml}
  */
@@ -18,14 +19,14 @@ public final class MakeCapture {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         long n = Long.parseLong(args[1]);
-        java.nio.file.Files.writeString(Path.of(args[2]), Packets.CONFIG);
+        java.nio.file.Files.writeString(Path.of(args[2]), SamplePackets.CONFIG);
         MemorySegment[] kinds = {
-            seg(Packets.ipv6(IpProtocol.UDP, Packets.udp(64), 6)),
-            seg(Packets.ipv4(IpProtocol.UDP, Packets.udp(64), 6)),
-            seg(Packets.ipv6(IpProtocol.TCP, Packets.tcp(64), 16)),
-            seg(Packets.ipv4(IpProtocol.TCP, Packets.tcp(64), 16)),
-            seg(Packets.ipv6(IpProtocol.ICMPV6, Packets.echo(128, 64), 2)),
-            seg(Packets.ipv4(IpProtocol.ICMP, Packets.echo(8, 64), 2)),
+            seg(SamplePackets.ipv6(IpProtocol.UDP, SamplePackets.udp(64), 6)),
+            seg(SamplePackets.ipv4(IpProtocol.UDP, SamplePackets.udp(64), 6)),
+            seg(SamplePackets.ipv6(IpProtocol.TCP, SamplePackets.tcp(64), 16)),
+            seg(SamplePackets.ipv4(IpProtocol.TCP, SamplePackets.tcp(64), 16)),
+            seg(SamplePackets.ipv6(IpProtocol.ICMPV6, SamplePackets.echo(128, 64), 2)),
+            seg(SamplePackets.ipv4(IpProtocol.ICMP, SamplePackets.echo(8, 64), 2)),
         };
         try (PcapWriter w = PcapWriter.create(out)) {
             for (long i = 0; i < n; i++) {

@@ -5,6 +5,7 @@ import dev.isthmus.wire.IpProtocol;
 import dev.isthmus.wire.PacketBuffer;
 import dev.isthmus.wire.PacketSink;
 import dev.isthmus.xlat.NanoClock;
+import dev.isthmus.xlat.SamplePackets;
 import dev.isthmus.xlat.Translator;
 import dev.isthmus.xlat.XlatCounters;
 import java.lang.foreign.Arena;
@@ -51,18 +52,18 @@ public class TranslateBenchmark {
     @Setup
     public void setup() throws Exception {
         translator = new Translator(
-                ConfigLoader.parse(Packets.CONFIG, "bench.toml").siit().toXlatSettings(),
+                ConfigLoader.parse(SamplePackets.CONFIG, "bench.toml").siit().toXlatSettings(),
                 new XlatCounters(), NanoClock.SYSTEM);
         buffer = PacketBuffer.allocate(Arena.ofAuto(), PacketBuffer.DEFAULT_CAPACITY);
         byte[] p = switch (packet) {
-            case "udp64" -> Packets.ipv6(IpProtocol.UDP, Packets.udp(64), 6);
-            case "udp46" -> Packets.ipv4(IpProtocol.UDP, Packets.udp(64), 6);
-            case "tcp64" -> Packets.ipv6(IpProtocol.TCP, Packets.tcp(64), 16);
-            case "tcp46" -> Packets.ipv4(IpProtocol.TCP, Packets.tcp(64), 16);
-            case "echo64" -> Packets.ipv6(IpProtocol.ICMPV6, Packets.echo(128, 64), 2);
-            case "echo46" -> Packets.ipv4(IpProtocol.ICMP, Packets.echo(8, 64), 2);
-            case "error46" -> Packets.ipv4(IpProtocol.ICMP, timeExceededAbout(
-                    Packets.ipv4(IpProtocol.UDP, Packets.udp(64), 6)), 2);
+            case "udp64" -> SamplePackets.ipv6(IpProtocol.UDP, SamplePackets.udp(64), 6);
+            case "udp46" -> SamplePackets.ipv4(IpProtocol.UDP, SamplePackets.udp(64), 6);
+            case "tcp64" -> SamplePackets.ipv6(IpProtocol.TCP, SamplePackets.tcp(64), 16);
+            case "tcp46" -> SamplePackets.ipv4(IpProtocol.TCP, SamplePackets.tcp(64), 16);
+            case "echo64" -> SamplePackets.ipv6(IpProtocol.ICMPV6, SamplePackets.echo(128, 64), 2);
+            case "echo46" -> SamplePackets.ipv4(IpProtocol.ICMP, SamplePackets.echo(8, 64), 2);
+            case "error46" -> SamplePackets.ipv4(IpProtocol.ICMP, SamplePackets.timeExceededAbout(
+                    SamplePackets.ipv4(IpProtocol.UDP, SamplePackets.udp(64), 6)), 2);
             default -> throw new IllegalArgumentException(packet);
         };
         input = Arena.ofAuto().allocate(p.length);
@@ -72,19 +73,6 @@ public class TranslateBenchmark {
         if (translator.translate(buffer, sink) != dev.isthmus.xlat.Verdict.TRANSLATED) {
             throw new IllegalStateException(packet + " was not translated: " + translator.trace().reason());
         }
-    }
-
-    /** ICMPv4 Time Exceeded quoting {@code inner} (as an IPv4 router would send about a 6→4 packet). */
-    private static byte[] timeExceededAbout(byte[] inner) {
-        // The inner packet went client-alias → server, so swap its addresses.
-        MemorySegment s = MemorySegment.ofArray(inner);
-        int src = s.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 12);
-        int dst = s.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 16);
-        new dev.isthmus.wire.Ipv4View().wrap(s, 0).setSource(dst).setDestination(src).fillChecksum();
-        byte[] e = new byte[8 + inner.length];
-        e[0] = 11;
-        System.arraycopy(inner, 0, e, 8, inner.length);
-        return e;
     }
 
     private void load() {

@@ -159,7 +159,19 @@ public final class LabChecks {
             args[4 + i] = Integer.toString(sizes[i]);
         }
         // Worst case: every datagram tried three times with a one-second wait each.
-        Duration limit = Duration.ofSeconds(10L + 3L * count * sizes.length);
+        return udpCheck(lab, name, ns, target, Duration.ofSeconds(10L + 3L * count * sizes.length), args);
+    }
+
+    /**
+     * {@code count} datagrams of {@code size} bytes sent back to back from namespace {@code ns} to
+     * the UDP echo server at {@code target}; passes when every one comes back unchanged.
+     */
+    public static Check udpBurst(Lab lab, String name, String ns, String target, int count, int size) {
+        return udpCheck(lab, name, ns, target, Duration.ofSeconds(15), "udp-burst", target,
+                Integer.toString(Lab.UDP_PORT), Integer.toString(count), Integer.toString(size));
+    }
+
+    private static Check udpCheck(Lab lab, String name, String ns, String target, Duration limit, String... args) {
         Shell.Result r = lab.peer(ns, limit, args);
         // "ok size=4000 echoed=3/3 avg_rtt_us=1133" → "4000 B 3/3 (1.13 ms)"
         StringBuilder summary = new StringBuilder();

@@ -11,6 +11,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,6 +31,9 @@ import java.util.concurrent.Executors;
  *   udp-ping ADDR PORT COUNT SIZE… sends COUNT datagrams of each SIZE (random bytes) one at a time
  *                                  and checks that each comes back unchanged (1 s per try, 3 tries;
  *                                  stops at the first datagram that never comes back)
+ *   udp-burst ADDR PORT COUNT SIZE sends COUNT datagrams of SIZE back to back (one flow: what a
+ *                                  translator may coalesce) and checks that every one comes back
+ *                                  unchanged within 3 s
  * </pre>
  *
  * The servers print {@code ready} once their socket is bound (the lab waits for that line).
@@ -41,6 +45,7 @@ public final class LabPeer {
     static final int MAX_UDP = 65507;
     private static final int TRIES = 3;
     private static final int TRY_MILLIS = 1000;
+    private static final int BURST_MILLIS = 3000;
 
     private LabPeer() {}
 
@@ -61,12 +66,19 @@ public final class LabPeer {
                 int[] sizes = Arrays.stream(args, 4, args.length).mapToInt(Integer::parseInt).toArray();
                 System.exit(udpPing(addr, port, count, sizes, System.out) ? 0 : 1);
             }
+            case "udp-burst" -> {
+                if (args.length != 5) {
+                    usage();
+                }
+                System.exit(udpBurst(addr, port, Integer.parseInt(args[3]), Integer.parseInt(args[4]), System.out) ? 0 : 1);
+            }
             default -> usage();
         }
     }
 
     private static void usage() {
-        System.err.println("usage: LabPeer http-server ADDR PORT | udp-echo ADDR PORT | udp-ping ADDR PORT COUNT SIZE...");
+        System.err.println("usage: LabPeer http-server ADDR PORT | udp-echo ADDR PORT | udp-ping ADDR PORT COUNT SIZE..."
+                + " | udp-burst ADDR PORT COUNT SIZE");
         System.exit(64);
     }
 
@@ -221,6 +233,60 @@ public final class LabPeer {
         }
         out.printf("sent=%d echoed=%d bytes=%d%n", sent, echoed, bytes);
         return allOk;
+    }
+
+    /**
+     * Sends {@code count} datagrams of {@code size} random bytes as fast as the socket takes them,
+     * then collects the echoes for up to {@link #BURST_MILLIS}. Returns true when each datagram
+     * came back exactly once and unchanged (the first 4 bytes number them; order is not checked).
+     */
+    static boolean udpBurst(InetAddress addr, int port, int count, int size, PrintStream out) throws IOException {
+        if (size < 4) {
+            throw new IllegalArgumentException("udp-burst needs datagrams of at least 4 bytes");
+        }
+        SplittableRandom rnd = new SplittableRandom();
+        byte[][] sent = new byte[count][size];
+        boolean[] back = new boolean[count];
+        int good = 0;
+        int bad = 0;
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.setReceiveBufferSize(4 * count * (size + 64));
+            s.connect(addr, port);
+            for (int i = 0; i < count; i++) {
+                rnd.nextBytes(sent[i]);
+                ByteBuffer.wrap(sent[i]).putInt(0, i);
+                s.send(new DatagramPacket(sent[i], size));
+            }
+            byte[] in = new byte[MAX_UDP];
+            DatagramPacket p = new DatagramPacket(in, in.length);
+            long deadline = System.nanoTime() + BURST_MILLIS * 1_000_000L;
+            while (good < count) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    break;
+                }
+                s.setSoTimeout((int) left);
+                try {
+                    s.receive(p);
+                } catch (SocketTimeoutException e) {
+                    break;
+                }
+                int i = p.getLength() == size ? ByteBuffer.wrap(in).getInt(0) : -1;
+                if (i >= 0 && i < count && !back[i] && Arrays.equals(in, 0, size, sent[i], 0, size)) {
+                    back[i] = true;
+                    good++;
+                } else {
+                    bad++;
+                }
+            }
+        }
+        boolean ok = good == count && bad == 0;
+        out.printf("%s size=%d echoed=%d/%d avg_rtt_us=0%n", ok ? "ok" : "FAIL", size, good, count);
+        if (bad > 0) {
+            out.printf("unexpected or damaged datagrams: %d%n", bad);
+        }
+        out.printf("sent=%d echoed=%d bytes=%d%n", count, good, (long) good * size);
+        return ok;
     }
 
     /** Waits for the echo of {@code msg}; a stale echo of an earlier try is skipped. */

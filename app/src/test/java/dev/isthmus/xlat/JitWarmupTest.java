@@ -1,0 +1,47 @@
+package dev.isthmus.xlat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.isthmus.config.ConfigException;
+import dev.isthmus.config.ConfigLoader;
+import dev.isthmus.wire.PacketBuffer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up mix takes the paths it is meant to: each sample packet is translated or answered. */
+class JitWarmupTest {
+    private XlatSettings live;
+
+    @BeforeEach
+    void settings() throws ConfigException {
+        live = ConfigLoader.parse(SamplePackets.CONFIG, "test.toml").siit().toXlatSettings();
+    }
+
+    @Test
+    void everyPacketOfTheMixGivesOnePacket() {
+        assertEquals(JitWarmup.mix().size() * 3L, JitWarmup.run(live, 3));
+    }
+
+    @Test
+    void onlyTheHopLimitOnePacketsAreDroppedAndAnswered() {
+        XlatCounters counters = new XlatCounters();
+        Translator t = new Translator(live, counters, NanoClock.SYSTEM);
+        try (Arena arena = Arena.ofConfined()) {
+            PacketBuffer pkt = PacketBuffer.allocate(arena, PacketBuffer.DEFAULT_CAPACITY);
+            for (byte[] p : JitWarmup.mix()) {
+                pkt.load(MemorySegment.ofArray(p), 0, p.length);
+                t.translate(pkt, (s, o, l) -> { });
+            }
+        }
+        for (DropReason r : DropReason.values()) {
+            if (r != DropReason.NONE) {
+                assertEquals(r == DropReason.TTL_EXPIRED ? 2 : 0, counters.drops(r), r.name());
+            }
+        }
+        assertEquals(10, counters.paths(Path.TCP_64) + counters.paths(Path.TCP_46) + counters.paths(Path.UDP_64)
+                + counters.paths(Path.UDP_46) + counters.paths(Path.ICMP_INFO_64) + counters.paths(Path.ICMP_INFO_46)
+                + counters.paths(Path.ICMP_ERROR_64) + counters.paths(Path.ICMP_ERROR_46));
+    }
+}
