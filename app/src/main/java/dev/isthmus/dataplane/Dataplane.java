@@ -1,6 +1,5 @@
 package dev.isthmus.dataplane;
 
-import dev.isthmus.xlat.JitWarmup;
 import dev.isthmus.xlat.XlatCounters;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -43,10 +42,6 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
      */
     public static Dataplane start(DataplaneSettings settings) throws IOException {
         int n = settings.effectiveWorkers();
-        // Before the device exists, so that no packet waits for it (JitWarmup says why).
-        long t0 = System.nanoTime();
-        JitWarmup.run(settings.xlat());
-        LOG.log(System.Logger.Level.DEBUG, "translator warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         TunDevice tun = TunDevice.open(settings.device(), n, settings.offload());
         String features = tun.vnetHeader()
                 ? (tun.offloadFlags() == 0 ? "none accepted" : String.join(" ", TunDevice.featureNames(tun.offloadFlags())))

@@ -2,6 +2,7 @@ package dev.isthmus.dataplane;
 
 import dev.isthmus.wire.PacketBuffer;
 import dev.isthmus.wire.PacketSink;
+import dev.isthmus.xlat.JitWarmup;
 import dev.isthmus.xlat.NanoClock;
 import dev.isthmus.xlat.Offload;
 import dev.isthmus.xlat.Translator;
@@ -29,12 +30,17 @@ import java.lang.foreign.ValueLayout;
 final class Worker implements Runnable, PacketSink {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.dataplane");
     private static final int POLL_TIMEOUT_MS = 100;
+    /** Reads and polls of {@link #warmUp}: past HotSpot's C2 thresholds, as in {@link JitWarmup}. */
+    private static final int SYSCALL_WARMUP_ROUNDS = 20_000;
     /** Publish the statistics at least every this many packets of a long batch. */
     private static final int PUBLISH_EVERY = 64;
 
     private final int index;
     private final int fd;
+    /** Where output goes: {@link #fd}, or /dev/null while {@link #warmUp} runs. */
+    private int writeFd;
     private final boolean vnet;
+    private final XlatSettings settings;
     private final Translator translator;
     private final XlatCounters counters = new XlatCounters();
     private final Offload offload = new Offload();
@@ -72,7 +78,9 @@ final class Worker implements Runnable, PacketSink {
     Worker(int index, int fd, boolean vnet, XlatSettings settings) {
         this.index = index;
         this.fd = fd;
+        this.writeFd = fd;
         this.vnet = vnet;
+        this.settings = settings;
         this.translator = new Translator(settings, counters, NanoClock.SYSTEM);
     }
 
@@ -129,6 +137,7 @@ final class Worker implements Runnable, PacketSink {
             int at = PacketBuffer.HEADROOM - vh;
             long readAddress = seg.address() + at;
             long readMax = seg.byteSize() - at;
+            warmUp(arena, seg, at);
             int batch = 0;
             while (running) {
                 long n = sys.read(fd, readAddress, readMax);
@@ -177,6 +186,40 @@ final class Worker implements Runnable, PacketSink {
         }
     }
 
+    /**
+     * Runs the worker's per-packet code many times before the first packet, its output going to
+     * /dev/null: the translator over {@link JitWarmup}'s mix with this worker as its sink, and
+     * the reads, polls and header steps the loop makes. The JIT has then compiled all of it
+     * (FFM downcalls take a slow generic path until then); without it the first thousands of
+     * packets — minutes of pings — see several times the steady latency. The private translator
+     * counts apart; the worker's own counts are reset.
+     */
+    private void warmUp(Arena arena, MemorySegment seg, int at) {
+        int devNull = sys.open(arena.allocateFrom("/dev/null"), Syscalls.O_RDWR | Syscalls.O_CLOEXEC);
+        if (devNull < 0) {
+            return;
+        }
+        writeFd = devNull;
+        JitWarmup.run(settings, this);
+        flush();
+        MemorySegment pollfd = arena.allocate(8, 8);
+        pollfd.set(ValueLayout.JAVA_INT, 0, devNull);
+        pollfd.set(ValueLayout.JAVA_SHORT, 4, Syscalls.POLLIN);
+        VirtioNetHeader.write(seg, at, 0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0);
+        for (int i = 0; i < SYSCALL_WARMUP_ROUNDS; i++) {
+            sys.read(devNull, seg.address() + at, 0);
+            sys.poll(pollfd.address(), 1, 0);
+            VirtioNetHeader.accept(seg, at, PacketBuffer.HEADROOM, 64, offload);
+        }
+        sys.close(devNull);
+        writeFd = fd;
+        offload.clear();
+        in = 0;
+        out = 0;
+        errors = 0;
+        supersOut = 0;
+    }
+
     private void publish() {
         packetsIn = in;
         packetsOut = out;
@@ -213,9 +256,9 @@ final class Worker implements Runnable, PacketSink {
             VirtioNetHeader.forOutput(header, 0, segment, offset, length, offload, ecn);
             iov.set(ValueLayout.JAVA_LONG, 16, address);
             iov.set(ValueLayout.JAVA_LONG, 24, length);
-            r = sys.writev(fd, iov.address(), 2);
+            r = sys.writev(writeFd, iov.address(), 2);
         } else {
-            r = sys.write(fd, address, length);
+            r = sys.write(writeFd, address, length);
         }
         if (r < 0) {
             error("write", (int) -r);
@@ -230,7 +273,7 @@ final class Worker implements Runnable, PacketSink {
             return;
         }
         long before = coalescer.coalesced();
-        long r = sys.write(fd, coalescer.address(), coalescer.seal());
+        long r = sys.write(writeFd, coalescer.address(), coalescer.seal());
         if (r < 0) {
             error("write", (int) -r);
         } else if (coalescer.coalesced() != before) {
