@@ -82,8 +82,20 @@ public final class Checksum {
      * whose sum is {@code newSum}; {@code HC' = ~(~HC + ~m + m')}.
      */
     public static int adjust(int checksum, long oldSum, long newSum) {
-        long acc = (~checksum & 0xffff) + (~fold(oldSum) & 0xffff) + fold(newSum);
-        return ~fold(acc) & 0xffff;
+        return applyDelta(checksum, delta(oldSum, newSum));
+    }
+
+    /**
+     * The part of RFC 1624 eqn. 3 that does not depend on the checksum, {@code ~m + m'}: computed
+     * once, it updates any checksum over the same change with {@link #applyDelta}.
+     */
+    public static int delta(long oldSum, long newSum) {
+        return (~fold(oldSum) & 0xffff) + fold(newSum);
+    }
+
+    /** RFC 1624 eqn. 3 with a {@link #delta}: {@code HC' = ~(~HC + delta)}. */
+    public static int applyDelta(int checksum, int delta) {
+        return ~fold((~checksum & 0xffff) + delta) & 0xffff;
     }
 
     /** True when the data including its checksum field sums to 0xffff (RFC 1071 §1 verification). */

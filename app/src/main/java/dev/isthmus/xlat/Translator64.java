@@ -30,9 +30,11 @@ import java.lang.foreign.MemorySegment;
  *       it back to IPv6.
  * </ol>
  *
- * <p>The common case (TCP, UDP or Echo with no extension header) reads the fixed header once into
- * locals, adjusts the transport checksum for the pseudo-header change (RFC 1624) and writes the
- * IPv4 header with five 32-bit stores.
+ * <p>The common case (TCP, UDP or Echo with no extension header, a flow seen before) has a path
+ * of its own, {@link #translateCommon}: it reads the fixed header once into locals, finds both
+ * IPv4 addresses and the RFC 1624 checksum delta of the pseudo-header change with one probe of a
+ * {@link Flow64Memo}, and writes the IPv4 header with three stores. Anything else, and anything
+ * that path is unsure of, goes through {@link #translateAny}.
  */
 final class Translator64 {
     private static final int V6 = 40;
@@ -57,6 +59,7 @@ final class Translator64 {
     private final AddressMapper mapper;
     private final IcmpOriginator originator;
     private final Xlat64Identification ids;
+    private final Flow64Memo flows;
     private final Ipv6Chain chain = new Ipv6Chain();
     private final Ipv6Chain innerChain = new Ipv6Chain();
     private final Fragmenter64 fragmenter = new Fragmenter64();
@@ -107,9 +110,127 @@ final class Translator64 {
         this.hairpinMode = s.hairpin() == null ? XlatSettings.HairpinMode.OFF : s.hairpin();
         this.rfc6791 = s.rfc6791v4() == null ? Ipv4Pool.empty() : s.rfc6791v4();
         this.ownIpv4 = s.ownIpv4();
+        this.flows = new Flow64Memo(mapper, hairpinMode);
     }
 
     Verdict translate(PacketBuffer pkt, PacketSink out) {
+        if (translateCommon(pkt, out)) {
+            return Verdict.TRANSLATED;
+        }
+        return translateAny(pkt, out);
+    }
+
+    /**
+     * The common case alone — TCP, UDP or ICMPv6 Echo straight after the fixed header, no offload,
+     * Hop Limit above 1, a pair of addresses {@link Flow64Memo} knows, within the IPv4 MTU — so
+     * that C2 compiles a short path with none of the rare branches in it. Every check here is one
+     * that {@link #translateAny} makes too, with the same outcome for the packets that pass it; a
+     * packet that fails any of them is left untouched (false) and {@link #translateAny} takes it
+     * from the start, so its verdict, drop reason and ICMPv6 error are exactly those of the full
+     * path.
+     */
+    private boolean translateCommon(PacketBuffer pkt, PacketSink out) {
+        Offload offload = ctx.offload;
+        if (offload.partialChecksum || offload.segmentSize > 0) {
+            return false;
+        }
+        MemorySegment s = pkt.segment();
+        int off = pkt.offset();
+        int avail = pkt.length();
+        if (avail < V6 || off < 0 || off + (long) avail > s.byteSize()) {
+            return false;
+        }
+        long w = BigEndian.u64(s, off);
+        int w0 = (int) (w >>> 32);
+        int l4Length = (int) (w >>> 16) & 0xffff;
+        int nh = (int) (w >>> 8) & 0xff;
+        int hopLimit = (int) w & 0xff;
+        // The RFC 7915 §5.1 Hop Limit check is translateAny's to answer.
+        if (w0 >>> 28 != 6 || l4Length > avail - V6 || hopLimit <= 1) {
+            return false;
+        }
+        int upper = off + V6;
+        int checksumAt;
+        if (nh == IpProtocol.UDP && l4Length >= 8) {
+            checksumAt = upper + 6;
+        } else if (nh == IpProtocol.TCP && l4Length >= 20) {
+            checksumAt = upper + 16;
+        } else if (nh == IpProtocol.ICMPV6 && l4Length >= ICMP_HEADER) {
+            checksumAt = upper + 2;
+        } else {
+            return false;
+        }
+        int checksum = BigEndian.u16(s, checksumAt);
+        // RFC 8200 §8.1: a zero UDP checksum is invalid; translateAny drops it.
+        if (checksum == 0 && nh == IpProtocol.UDP) {
+            return false;
+        }
+        int total = V4 + l4Length;
+        if (total > ipv4Mtu) {
+            return false; // Packet Too Big or fragmentation
+        }
+        long srcHi = BigEndian.u64(s, off + 8);
+        long srcLo = BigEndian.u64(s, off + 16);
+        long dstHi = BigEndian.u64(s, off + 24);
+        long dstLo = BigEndian.u64(s, off + 32);
+        int typeCode4 = nh == IpProtocol.ICMPV6
+                ? echoTypeCode4(s, upper, l4Length, srcHi, srcLo, dstHi, dstLo)
+                : 0;
+        if (typeCode4 < 0 || !flows.map(srcHi, srcLo, dstHi, dstLo)) {
+            return false;
+        }
+        int src4 = flows.src4;
+        int dst4 = flows.dst4;
+        int protocol4;
+        Path path;
+        if (nh == IpProtocol.ICMPV6) {
+            // §5.2 Echo: new types, and the checksum no longer covers the pseudo-header.
+            long oldSum = Checksum.ipv6Pseudo(srcHi, srcLo, dstHi, dstLo, IpProtocol.ICMPV6, l4Length)
+                    + BigEndian.u16(s, upper);
+            BigEndian.set32(s, upper, typeCode4 << 16 | Checksum.adjust(checksum, oldSum, typeCode4));
+            protocol4 = IpProtocol.ICMP;
+            path = Path.ICMP_INFO_64;
+        } else {
+            // §5.5: only the pseudo-header's addresses changed, RFC 1624 incremental update.
+            int c = Checksum.applyDelta(checksum, flows.checksumDelta);
+            if (c == 0 && nh == IpProtocol.UDP) {
+                c = 0xffff; // RFC 768: a computed zero is sent as all ones (zero means "none").
+            }
+            BigEndian.set16(s, checksumAt, c);
+            protocol4 = nh;
+            path = nh == IpProtocol.TCP ? Path.TCP_64 : Path.UDP_64;
+        }
+        flows.trace(ctx.trace);
+        int trafficClass = (w0 >>> 20) & 0xff;
+        int o4 = upper - V4;
+        writeHeader(s, o4, tos >= 0 ? tos : trafficClass, total, ids.next(src4, dst4, protocol4),
+                total > DF_THRESHOLD ? DF : 0, hopLimit - 1, protocol4, src4, dst4);
+        pkt.set(o4, total);
+        out.emit(s, o4, total);
+        ctx.trace.outputs++;
+        ctx.translated(path);
+        return true;
+    }
+
+    /**
+     * For an ICMPv6 message at {@code icmp} of {@code length} bytes: when it is an Echo Request or
+     * Reply whose checksum verifies (RFC 5508 REQ-3 spirit, as in {@link #translateAny}), its
+     * ICMPv4 type (§5.2: 128 → 8, 129 → 0) and code as one 16-bit word; otherwise -1.
+     */
+    private static int echoTypeCode4(MemorySegment s, int icmp, int length, long srcHi, long srcLo, long dstHi,
+            long dstLo) {
+        int typeCode6 = BigEndian.u16(s, icmp);
+        int type4 = Icmp64Mapper.echoType(typeCode6 >>> 8);
+        if (type4 < 0) {
+            return -1;
+        }
+        long sum = Checksum.add(s, icmp, length,
+                Checksum.ipv6Pseudo(srcHi, srcLo, dstHi, dstLo, IpProtocol.ICMPV6, length));
+        return Checksum.verifies(sum) ? type4 << 8 | (typeCode6 & 0xff) : -1;
+    }
+
+    /** Any packet, RFC 7915 §5 in full. */
+    private Verdict translateAny(PacketBuffer pkt, PacketSink out) {
         MemorySegment s = pkt.segment();
         int off = pkt.offset();
         int avail = pkt.length();
@@ -289,10 +410,7 @@ final class Translator64 {
         }
 
         int total = V4 + l4Length;
-        boolean hairpinned = hairpinMode == XlatSettings.HairpinMode.SIMPLE
-                ? dstIsEam4
-                : hairpinMode == XlatSettings.HairpinMode.INTRINSIC
-                        && dstKind == MappingKind.POOL6 && dstIsEam4;
+        boolean hairpinned = hairpinMode.hairpins(dstKind, dstIsEam4);
         // A hairpinned packet never leaves on the IPv4 link, so its MTU does not apply.
         int mtu = hairpinned ? 0xffff : ipv4Mtu;
         int flags;
@@ -636,8 +754,8 @@ final class Translator64 {
     }
 
     /**
-     * Writes an option-less IPv4 header (RFC 791 §3.1) from values, checksum included, with five
-     * 32-bit stores. {@code flags} holds DF/MF and the fragment offset.
+     * Writes an option-less IPv4 header (RFC 791 §3.1) from values, checksum included, with three
+     * stores. {@code flags} holds DF/MF and the fragment offset.
      */
     private static void writeHeader(MemorySegment s, int o, int tos, int total, int id, int flags, int ttl,
             int protocol, int src, int dst) {
@@ -645,10 +763,8 @@ final class Translator64 {
         int w1 = id << 16 | flags;
         int w2 = ttl << 24 | protocol << 16;
         long sum = Checksum.add32(w0, Checksum.add32(w1, Checksum.add32(w2, Checksum.add32(src, Checksum.add32(dst, 0)))));
-        BigEndian.set32(s, o, w0);
-        BigEndian.set32(s, o + 4, w1);
-        BigEndian.set32(s, o + 8, w2 | Checksum.finish(sum));
-        BigEndian.set32(s, o + 12, src);
+        BigEndian.set64(s, o, (long) w0 << 32 | (w1 & 0xffff_ffffL));
+        BigEndian.set64(s, o + 8, (long) (w2 | Checksum.finish(sum)) << 32 | (src & 0xffff_ffffL));
         BigEndian.set32(s, o + 16, dst);
     }
 

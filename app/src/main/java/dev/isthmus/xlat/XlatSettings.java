@@ -64,6 +64,15 @@ public record XlatSettings(
         /** §4.2.1: hairpin when the translated IPv4 destination matches an EAM. */
         SIMPLE,
         /** §4.2.2: decide while translating 6→4 (destination via RFC 6052, result in the EAMT). */
-        INTRINSIC
+        INTRINSIC;
+
+        /**
+         * Whether a 6→4 packet (not an ICMP error) goes back through 4→6: its destination was mapped
+         * by {@code dstKind} to an IPv4 address that {@code dstIsEam4} says is the IPv4 side of an
+         * EAM entry.
+         */
+        boolean hairpins(MappingKind dstKind, boolean dstIsEam4) {
+            return this == SIMPLE ? dstIsEam4 : this == INTRINSIC && dstKind == MappingKind.POOL6 && dstIsEam4;
+        }
     }
 }
