@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import dev.isthmus.wire.BigEndian;
 import dev.isthmus.wire.Checksum;
+import dev.isthmus.xlat.Offload;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -183,6 +186,37 @@ class UdpCoalescerTest {
         }
         assertTrue(coalescer.full());
         assertEquals(UdpCoalescer.MAX_SEGMENTS, segment(sealed()).size());
+    }
+
+    /** The worker's write path allocates nothing per datagram (checked as the xlat hot paths are). */
+    @Test
+    void coalescingAndTheVirtioHeaderAllocateNothing() {
+        byte[] d = dgram4(100, 1);
+        MemorySegment s = arena.allocate(d.length + 16);
+        MemorySegment.copy(MemorySegment.ofArray(d), 0, s, 16, d.length);
+        MemorySegment header = arena.allocate(VirtioNetHeader.SIZE);
+        Offload offload = new Offload();
+        Runnable work = () -> {
+            for (int i = 0; i < 20_000; i++) {
+                VirtioNetHeader.accept(s, 0, 16, d.length, offload);
+                VirtioNetHeader.forOutput(header, 0, s, 16, d.length, offload, 0);
+                if (coalescer.coalescable(s, 16, d.length, false, false) && coalescer.mustFlushBefore(s, 16, d.length)) {
+                    coalescer.seal();
+                }
+                coalescer.add(s, 16, d.length, false);
+                if (coalescer.full()) {
+                    coalescer.seal();
+                }
+            }
+        };
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        work.run();
+        work.run();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        work.run();
+        long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(bytes < 4096, bytes + " bytes allocated for 20,000 datagrams");
+        assertTrue(coalescer.coalesced() > 0);
     }
 
     @Property(tries = 200)
