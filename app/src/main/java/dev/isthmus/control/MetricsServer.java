@@ -157,15 +157,7 @@ public final class MetricsServer implements AutoCloseable {
                 .labelNames("worker")
                 .callback(cb -> {
                     for (int w = 0, n = stats.workers(); w < n; w++) {
-                        long v = switch (which) {
-                            case PACKETS_IN -> stats.packetsIn(w);
-                            case PACKETS_OUT -> stats.packetsOut(w);
-                            case IO_ERRORS -> stats.ioErrors(w);
-                            case SUPER_PACKETS_IN -> stats.superPacketsIn(w);
-                            case OFFLOAD_REFUSED -> stats.offloadRefused(w);
-                            case SUPER_PACKETS_OUT -> stats.superPacketsOut(w);
-                        };
-                        cb.call(v, Integer.toString(w));
+                        cb.call(which.of(stats, w), Integer.toString(w));
                     }
                 })
                 .register(registry);

@@ -10,19 +10,10 @@ import dev.isthmus.xlat.XlatCounters;
  * document) is read from one set of values. The workers keep counting while the copy is made, so
  * a row may be a few packets newer than the one before it; each value only grows.
  *
- * <p>Arrays are indexed {@code [worker]} and {@code [worker][ordinal]}, ordinals of {@link Path}
- * and {@link DropReason}.
+ * <p>Arrays are indexed {@code [worker][ordinal]}, ordinals of {@link Tun}, {@link Path} and
+ * {@link DropReason}.
  */
-record StatsSnapshot(
-        int workers,
-        long[] packetsIn,
-        long[] packetsOut,
-        long[] ioErrors,
-        long[] superPacketsIn,
-        long[] offloadRefused,
-        long[] superPacketsOut,
-        long[][] paths,
-        long[][] drops) {
+record StatsSnapshot(int workers, long[][] tun, long[][] paths, long[][] drops) {
 
     /** The TUN-level counters, in display order, with their operator-visible names. */
     enum Tun {
@@ -38,25 +29,29 @@ record StatsSnapshot(
         Tun(String key) {
             this.key = key;
         }
+
+        /** This counter of one worker, read live. */
+        long of(DataplaneStats stats, int worker) {
+            return switch (this) {
+                case PACKETS_IN -> stats.packetsIn(worker);
+                case PACKETS_OUT -> stats.packetsOut(worker);
+                case IO_ERRORS -> stats.ioErrors(worker);
+                case SUPER_PACKETS_IN -> stats.superPacketsIn(worker);
+                case OFFLOAD_REFUSED -> stats.offloadRefused(worker);
+                case SUPER_PACKETS_OUT -> stats.superPacketsOut(worker);
+            };
+        }
     }
 
     static StatsSnapshot of(DataplaneStats stats) {
         int n = Math.max(0, stats.workers());
-        long[] in = new long[n];
-        long[] out = new long[n];
-        long[] io = new long[n];
-        long[] superIn = new long[n];
-        long[] refused = new long[n];
-        long[] superOut = new long[n];
+        long[][] tun = new long[n][Tun.values().length];
         long[][] paths = new long[n][Path.values().length];
         long[][] drops = new long[n][DropReason.values().length];
         for (int w = 0; w < n; w++) {
-            in[w] = stats.packetsIn(w);
-            out[w] = stats.packetsOut(w);
-            io[w] = stats.ioErrors(w);
-            superIn[w] = stats.superPacketsIn(w);
-            refused[w] = stats.offloadRefused(w);
-            superOut[w] = stats.superPacketsOut(w);
+            for (Tun t : Tun.values()) {
+                tun[w][t.ordinal()] = t.of(stats, w);
+            }
             XlatCounters c = stats.counters(w);
             for (Path p : Path.values()) {
                 paths[w][p.ordinal()] = c.paths(p);
@@ -65,18 +60,11 @@ record StatsSnapshot(
                 drops[w][r.ordinal()] = c.drops(r);
             }
         }
-        return new StatsSnapshot(n, in, out, io, superIn, refused, superOut, paths, drops);
+        return new StatsSnapshot(n, tun, paths, drops);
     }
 
     long tun(Tun t, int worker) {
-        return switch (t) {
-            case PACKETS_IN -> packetsIn[worker];
-            case PACKETS_OUT -> packetsOut[worker];
-            case IO_ERRORS -> ioErrors[worker];
-            case SUPER_PACKETS_IN -> superPacketsIn[worker];
-            case OFFLOAD_REFUSED -> offloadRefused[worker];
-            case SUPER_PACKETS_OUT -> superPacketsOut[worker];
-        };
+        return tun[worker][t.ordinal()];
     }
 
     long tunTotal(Tun t) {

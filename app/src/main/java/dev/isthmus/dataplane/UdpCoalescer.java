@@ -43,6 +43,8 @@ final class UdpCoalescer {
 
     private final MemorySegment buffer;
 
+    /** The UDP header offset of the datagram {@link #coalescable} accepted last. */
+    private int offered;
     private int length;
     private int l4;
     private int version;
@@ -77,28 +79,30 @@ final class UdpCoalescer {
      */
     boolean coalescable(MemorySegment s, int off, int len, boolean trusted, boolean partialSum) {
         int u = udpOffset(s, off, len);
-        if (u < 0 || len - u - 8 <= 0 || BigEndian.u16(s, off + u + 4) != len - u) {
+        if (u < 0 || len - u - 8 <= 0 || BigEndian.u16(s, off + u + 4) != len - u
+                || !(trusted || partialSum || checksumHolds(s, off, len, u))) {
             return false;
         }
-        return trusted || partialSum || checksumHolds(s, off, len, u);
+        offered = u;
+        return true;
     }
 
-    /** True when the pending super-packet cannot take this (coalescable) datagram. */
+    /** True when the pending super-packet cannot take the datagram {@link #coalescable} just accepted. */
     boolean mustFlushBefore(MemorySegment s, int off, int len) {
         if (segments == 0) {
             return false;
         }
-        int payload = len - l4 - 8;
-        return closed || segments == MAX_SEGMENTS || payload > segmentSize || length + payload > MAX_LENGTH
-                || udpOffset(s, off, len) != l4 || !sameFlow(s, off);
+        int payload = len - offered - 8;
+        return closed || segments == MAX_SEGMENTS || offered != l4 || payload > segmentSize
+                || length + payload > MAX_LENGTH || !sameFlow(s, off);
     }
 
-    /** Takes a coalescable datagram after {@link #mustFlushBefore} was answered. */
+    /** Takes the datagram {@link #coalescable} just accepted, after {@link #mustFlushBefore} was answered. */
     void add(MemorySegment s, int off, int len, boolean partialSum) {
         if (segments == 0) {
             MemorySegment.copy(s, off, buffer, PKT, len);
             length = len;
-            l4 = udpOffset(s, off, len);
+            l4 = offered;
             version = BigEndian.u8(s, off) >>> 4;
             segmentSize = len - l4 - 8;
             partial = partialSum;

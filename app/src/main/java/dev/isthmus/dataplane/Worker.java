@@ -40,7 +40,6 @@ final class Worker implements Runnable, PacketSink {
     /** Where output goes: {@link #fd}, or /dev/null while {@link #warmUp} runs. */
     private int writeFd;
     private final boolean vnet;
-    private final XlatSettings settings;
     private final Translator translator;
     private final XlatCounters counters = new XlatCounters();
     private final Offload offload = new Offload();
@@ -80,7 +79,6 @@ final class Worker implements Runnable, PacketSink {
         this.fd = fd;
         this.writeFd = fd;
         this.vnet = vnet;
-        this.settings = settings;
         this.translator = new Translator(settings, counters, NanoClock.SYSTEM);
     }
 
@@ -200,7 +198,7 @@ final class Worker implements Runnable, PacketSink {
             return;
         }
         writeFd = devNull;
-        JitWarmup.run(settings, this);
+        JitWarmup.run(translator.settings(), this);
         flush();
         MemorySegment pollfd = arena.allocate(8, 8);
         pollfd.set(ValueLayout.JAVA_INT, 0, devNull);

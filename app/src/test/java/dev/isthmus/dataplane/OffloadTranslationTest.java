@@ -9,6 +9,7 @@ import dev.isthmus.addr.Ipv4Pool;
 import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.wire.BigEndian;
 import dev.isthmus.wire.Checksum;
+import dev.isthmus.wire.HexText;
 import dev.isthmus.wire.IpProtocol;
 import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.wire.PacketBuffer;
@@ -148,12 +149,7 @@ class OffloadTranslationTest {
     }
 
     static byte[] hex(String text) {
-        StringBuilder digits = new StringBuilder();
-        for (String line : text.split("\n")) {
-            int hash = line.indexOf('#');
-            digits.append((hash >= 0 ? line.substring(0, hash) : line).replaceAll("\\s+", ""));
-        }
-        return HexFormat.of().parseHex(digits);
+        return HexText.hex(text);
     }
 
     /** One worker's path: header + packet in, header + packet per output. */

@@ -1,5 +1,6 @@
 package dev.isthmus.dataplane;
 
+import static dev.isthmus.wire.HexText.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -123,14 +124,14 @@ class UdpCoalescerTest {
         offer(hex(A), false);
         byte[] otherPort = hex(B);
         otherPort[20 + 1] = 10; // source port 1010: a different flow (checksum now wrong, but trusted here)
-        assertTrue(coalescer.mustFlushBefore(MemorySegment.ofArray(otherPort), 0, otherPort.length));
+        assertTrue(flushesBefore(otherPort));
         byte[] otherTtl = hex(B);
         otherTtl[8] = 63;
-        assertTrue(coalescer.mustFlushBefore(MemorySegment.ofArray(otherTtl), 0, otherTtl.length));
+        assertTrue(flushesBefore(otherTtl));
         byte[] larger = dgram4(6, 1);
-        assertTrue(coalescer.mustFlushBefore(MemorySegment.ofArray(larger), 0, larger.length));
+        assertTrue(flushesBefore(larger));
         byte[] same = hex(B);
-        assertFalse(coalescer.mustFlushBefore(MemorySegment.ofArray(same), 0, same.length));
+        assertFalse(flushesBefore(same));
     }
 
     @Test
@@ -265,6 +266,13 @@ class UdpCoalescerTest {
         coalescer.add(s, 0, d.length, partial);
     }
 
+    /** {@link UdpCoalescer#mustFlushBefore} for a datagram taken as trusted (its checksum aside). */
+    private boolean flushesBefore(byte[] d) {
+        MemorySegment s = MemorySegment.ofArray(d);
+        assertTrue(coalescer.coalescable(s, 0, d.length, true, false));
+        return coalescer.mustFlushBefore(s, 0, d.length);
+    }
+
     private byte[] sealed() {
         return seal(coalescer);
     }
@@ -375,10 +383,5 @@ class UdpCoalescerTest {
         for (int i = from; i < d.length; i++) {
             d[i] = (byte) (seed * 31 + i * 13);
         }
-    }
-
-    private static byte[] hex(String text) {
-        return HexFormat.of().parseHex(text.lines().map(l -> l.replaceAll("#.*", "")).reduce("", String::concat)
-                .replaceAll("\\s", ""));
     }
 }

@@ -4,6 +4,7 @@ import dev.isthmus.addr.EamTable;
 import dev.isthmus.addr.EamTable.Eam;
 import dev.isthmus.addr.Ipv4Pool;
 import dev.isthmus.addr.Rfc6052Prefix;
+import dev.isthmus.wire.HexText;
 import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.wire.PacketBuffer;
@@ -223,12 +224,7 @@ final class Xlat46Fixtures {
 
     /** Hex digits with {@code #} comments to the end of the line and any whitespace. */
     static byte[] hex(String text) {
-        StringBuilder digits = new StringBuilder();
-        for (String line : text.split("\n")) {
-            int hash = line.indexOf('#');
-            digits.append((hash >= 0 ? line.substring(0, hash) : line).replaceAll("\\s+", ""));
-        }
-        return HexFormat.of().parseHex(digits);
+        return HexText.hex(text);
     }
 
     /** Hex in 32-bit rows, for readable assertion failures. */

@@ -1,5 +1,6 @@
 package dev.isthmus.wire.pcap;
 
+import dev.isthmus.wire.HexText;
 import dev.isthmus.wire.PacketBuffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,12 +57,7 @@ final class CaptureBytes {
 
     /** Hex digits with {@code #} comments to the end of the line and any whitespace. */
     static byte[] hex(String text) {
-        StringBuilder digits = new StringBuilder();
-        for (String line : text.split("\n")) {
-            int hash = line.indexOf('#');
-            digits.append((hash >= 0 ? line.substring(0, hash) : line).replaceAll("\\s+", ""));
-        }
-        return HexFormat.of().parseHex(digits);
+        return HexText.hex(text);
     }
 
     static String hexOf(byte[] b) {
