@@ -26,16 +26,26 @@
 #                server's interface per second of sending
 #   CPU/packet   the translator process's user + system CPU time (all threads, /proc/PID/stat)
 #                during the UDP flood, divided by the packets delivered
+#
+# The middle's interfaces behave like a NIC under load (MIDDLE=nic, the default): receive
+# offload on (GRO with rx-udp-gro-forwarding) and interrupt moderation (gro_flush_timeout 20 µs,
+# napi_defer_hard_irqs 2), so that a poll sees a batch of packets, as a NIC's does, instead of
+# one packet per poll as a veth otherwise has; and the server discards the flood at its
+# interface (nft netdev ingress, before the server's IP stack), because on a veth the server's
+# stack runs inside the translator's write call and would be counted as translator CPU (for
+# UDP to a closed port that is an ICMP port unreachable route lookup per datagram, about half
+# of isthmus's CPU time). MIDDLE=plain measures the way shared/lab/bench.sh does: no GRO, no
+# moderation, no discard. Every row of one run gets the same middle.
 # Medians of REPS runs, the raw values in brackets.
 #
-# Needs: iproute2, iputils-ping, iperf3, jq, bc, ethtool, netsniff-ng, tayga (for its row), JDK 25 and the
+# Needs: iproute2, iputils-ping, iperf3, jq, bc, ethtool, netsniff-ng, nftables, tayga (for its row), JDK 25 and the
 # packaged jar (./mvnw -pl app package; ISTHMUS_JAR overrides app/target/isthmus.jar).
-# Environment: REPS (3), SECS (5), UDP_COUNT (1000000), ISTHMUS_JAR, JAVA.
+# Environment: REPS (3), SECS (5), UDP_COUNT (1000000), MIDDLE (nic | plain), ISTHMUS_JAR, JAVA.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)
 root=$(cd "$here/.." && pwd -P)
-REPS=${REPS:-3}; SECS=${SECS:-5}; UDP_COUNT=${UDP_COUNT:-1000000}
+REPS=${REPS:-3}; SECS=${SECS:-5}; UDP_COUNT=${UDP_COUNT:-1000000}; MIDDLE=${MIDDLE:-nic}
 ISTHMUS_JAR=${ISTHMUS_JAR:-$root/app/target/isthmus.jar}
 MODES=("$@"); [ ${#MODES[@]} -gt 0 ] || MODES=(kernel tayga isthmus isthmus-nooffload)
 
@@ -47,7 +57,13 @@ PIDS=()
 XLAT_PID=
 
 [ "$(id -u)" -eq 0 ] || { echo "lab.sh: needs root (network namespaces, TUN devices)" >&2; exit 77; }
-for tool in ip ping iperf3 jq bc trafgen setsid ethtool; do
+tools=(ip ping iperf3 jq bc trafgen setsid ethtool)
+case $MIDDLE in
+  nic) tools+=(nft) ;;
+  plain) ;;
+  *) echo "lab.sh: MIDDLE=$MIDDLE: expected nic or plain" >&2; exit 64 ;;
+esac
+for tool in "${tools[@]}"; do
   command -v $tool >/dev/null || { echo "lab.sh: $tool is not installed" >&2; exit 69; }
 done
 for m in "${MODES[@]}"; do
@@ -110,6 +126,23 @@ setup() {
   # write UDP super-packets (kernel, tayga, isthmus-nooffload) are not affected.
   nx $NS_X ethtool -K x4 tx-udp-segmentation off >/dev/null
   nx $NS_X ethtool -K x6 tx-udp-segmentation off >/dev/null
+  [ "$MIDDLE" = nic ] && nic_like
+  return 0
+}
+
+# MIDDLE=nic (see the header): receive offload and interrupt moderation on the middle's links,
+# a discard at the server's interface.
+nic_like() {
+  local dev
+  for dev in x6 x4; do
+    nx $NS_X ethtool -K $dev gro on rx-udp-gro-forwarding on >/dev/null
+    nx $NS_X sh -c "echo 20000 >/sys/class/net/$dev/gro_flush_timeout; echo 2 >/sys/class/net/$dev/napi_defer_hard_irqs"
+  done
+  nx $NS_S nft -f - <<NFT
+table netdev discard {
+  chain flood { type filter hook ingress device "s4" priority 0; udp dport 9 drop; }
+}
+NFT
 }
 
 # Starts the row's translator (none for kernel); sets TARGET, XLAT_PID, XLAT_LOG.
@@ -201,9 +234,14 @@ udp_flood() {
 { eth(da=$mac, type=0x86dd), ipv6(sa=2001:db8:6::2, da=$TARGET, hl=64), udp(sp=1000, dp=9), fill(0x41, 64) }
 CFG
   rx0=$(ip -n $NS_S -j -s link show s4 | jq '.[0].stats64.rx.packets')
+  # A veth hands a packet to receive offload only if the sending veth has no TSO or the packet
+  # comes from a socket's send call (veth_skb_is_eligible_for_gro); trafgen's packet ring is
+  # neither, so TSO is off on the generator's link while it floods (a NIC has no such rule).
+  [ "$MIDDLE" = nic ] && nx $NS_C ethtool -K c6 tso off >/dev/null
   c0=$(cpu_ticks); t0=$(date +%s.%N)
   timeout 60 ip netns exec $NS_C trafgen -o c6 -i "$WORK/udp.cfg" -n "$UDP_COUNT" -P 1 >/dev/null 2>&1 || true
   t1=$(date +%s.%N)
+  [ "$MIDDLE" = nic ] && nx $NS_C ethtool -K c6 tso on >/dev/null
   sleep 1   # what is still queued in the translator arrives (and is counted)
   rx1=$(ip -n $NS_S -j -s link show s4 | jq '.[0].stats64.rx.packets')
   c1=$(cpu_ticks)
@@ -256,7 +294,7 @@ if [ -n "${JAVA:-}" ]; then
   ISTHMUS_VERSION=$("$JAVA" -jar "$ISTHMUS_JAR" --version 2>/dev/null | head -1 | awk '{ print $NF }') || true
 fi
 setup
-echo "Measured $(date -u +%Y-%m-%d) with bench/lab.sh (REPS=$REPS SECS=$SECS UDP_COUNT=$UDP_COUNT) on $(nproc) CPUs, kernel $(uname -r)."
+echo "Measured $(date -u +%Y-%m-%d) with bench/lab.sh (REPS=$REPS SECS=$SECS UDP_COUNT=$UDP_COUNT MIDDLE=$MIDDLE) on $(nproc) CPUs, kernel $(uname -r)."
 echo
 echo "| translator | ping RTT avg ms | TCP 6→4 Gbit/s | TCP 4→6 Gbit/s | UDP 64 B delivered pps | UDP loss % | translator CPU ns/packet |"
 echo "|---|---|---|---|---|---|---|"

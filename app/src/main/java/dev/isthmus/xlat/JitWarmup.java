@@ -4,10 +4,12 @@ import dev.isthmus.addr.EamTable;
 import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.wire.IpProtocol;
 import dev.isthmus.wire.Ipv4View;
+import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.wire.PacketBuffer;
 import dev.isthmus.wire.PacketSink;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,6 +25,13 @@ import java.util.List;
  * caller passes the sink the live translator will use (the data plane's worker, writing to
  * /dev/null meanwhile): the JIT compiles the translator for the sink class it has seen, and a
  * class seen only later would undo the compiled code.
+ *
+ * <p>Each round also translates one packet of a rotating set of {@link #FLOWS} address pairs
+ * each way, alternately with and without DF, and a full-size TCP segment each way. C2 leaves a
+ * branch that the warm-up never took out of the compiled code (an "unstable if"); live traffic
+ * that takes it drops the method back to the interpreter until it is compiled again, thousands
+ * of calls later. Without the rotation, the first packet of every new flow (a miss in the flow
+ * memos) did that, and a lab ping ran interpreted for its whole run: ≈ 100 µs more round trip.
  */
 public final class JitWarmup {
     /**
@@ -31,31 +40,57 @@ public final class JitWarmup {
      */
     static final int DEFAULT_ROUNDS = 5_000;
 
+    /**
+     * Address pairs the rotating packets cycle through: more than the slots of the 6→4 flow memo
+     * ({@code Flow64Memo}, 64) and of the mapper's memo (8), so that both miss now and then.
+     */
+    static final int FLOWS = 251;
+
+    /**
+     * Rounds after which the warm-up starts over with a fresh translator: a live translator
+     * starts with empty memos, and the empty-slot branches must be compiled too.
+     */
+    static final int FRESH_EVERY = 500;
+
     private JitWarmup() {}
 
     /** Runs the mix {@code rounds} times through a private translator built from {@code live} into {@code sink}. */
     public static void run(XlatSettings live, PacketSink sink, int rounds) {
-        XlatSettings settings = new XlatSettings(
-                Rfc6052Prefix.parse("2001:db8:64::/96"),
-                new EamTable(List.of(EamTable.Eam.parse("192.0.2.2/32", "2001:db8:6::2/128"))),
-                live.rfc6791v4(), live.rfc6791v6(), live.tos(), live.trafficClass(), live.udpZeroChecksumCompute(),
-                live.lowestIpv6Mtu(), live.mtuPlateaus(), live.ipv4Mtu(), live.ipv6Mtu(), live.ownIpv4(),
-                live.ownIpv6(), live.hairpin(), live.icmpErrors(), 0);
-        Translator translator = new Translator(settings, new XlatCounters(), NanoClock.SYSTEM);
+        XlatSettings settings = settings(live);
+        Translator translator = null;
         List<byte[]> mix = mix();
+        List<byte[]> rotating = rotating();
         Offload offload = new Offload();
         try (Arena arena = Arena.ofConfined()) {
             PacketBuffer pkt = PacketBuffer.allocate(arena, PacketBuffer.DEFAULT_CAPACITY);
-            MemorySegment seg = pkt.segment();
             for (int r = 0; r < rounds; r++) {
-                for (byte[] p : mix) {
-                    MemorySegment.copy(MemorySegment.ofArray(p), 0, seg, PacketBuffer.HEADROOM, p.length);
-                    pkt.set(PacketBuffer.HEADROOM, p.length);
-                    offload.clear();
-                    translator.translate(pkt, sink, offload);
+                if (r % FRESH_EVERY == 0) {
+                    translator = new Translator(settings, new XlatCounters(), NanoClock.SYSTEM);
                 }
+                for (byte[] p : mix) {
+                    translate(translator, pkt, p, sink, offload);
+                }
+                int f = (r % FLOWS) * 2;
+                translate(translator, pkt, rotating.get(f), sink, offload);
+                translate(translator, pkt, rotating.get(f + 1), sink, offload);
             }
         }
+    }
+
+    /** The live settings (so the toggles steer the same branches) with the warm-up's addressing. */
+    static XlatSettings settings(XlatSettings live) {
+        return new XlatSettings(Rfc6052Prefix.parse("2001:db8:64::/96"),
+                new EamTable(List.of(EamTable.Eam.parse("192.0.2.0/24", "2001:db8:6::/120"))),
+                live.rfc6791v4(), live.rfc6791v6(), live.tos(), live.trafficClass(), live.udpZeroChecksumCompute(),
+                live.lowestIpv6Mtu(), live.mtuPlateaus(), live.ipv4Mtu(), live.ipv6Mtu(), live.ownIpv4(),
+                live.ownIpv6(), live.hairpin(), live.icmpErrors(), 0);
+    }
+
+    private static void translate(Translator translator, PacketBuffer pkt, byte[] p, PacketSink sink, Offload offload) {
+        MemorySegment.copy(MemorySegment.ofArray(p), 0, pkt.segment(), PacketBuffer.HEADROOM, p.length);
+        pkt.set(PacketBuffer.HEADROOM, p.length);
+        offload.clear();
+        translator.translate(pkt, sink, offload);
     }
 
     /** Runs the default number of rounds. */
@@ -82,6 +117,30 @@ public final class JitWarmup {
                 // Hop Limit / TTL 1: the translator answers with Time Exceeded itself.
                 hopLimitOne(udp6),
                 ttlOne(udp4));
+    }
+
+    /**
+     * Per flow a 6→4 and a 4→6 packet: client 2001:db8:6::H ↔ 192.0.2.H (the warm-up's EAM), server
+     * 198.51.100.S under pool6; UDP with 64 bytes, or every third flow a TCP segment with 1,300
+     * bytes (past RFC 7915 §5.1's 1,260-byte DF threshold 6→4; 4→6 without DF it is fragmented,
+     * §4); DF on every other 4→6 packet.
+     */
+    static List<byte[]> rotating() {
+        List<byte[]> packets = new ArrayList<>(2 * FLOWS);
+        for (int f = 0; f < FLOWS; f++) {
+            int h = 1 + f % 254;
+            int server4 = 0xc6336400 | (1 + (f * 37) % 254);
+            int client4 = 0xc0000200 | h;
+            Ipv6Address client6 = new Ipv6Address(SamplePackets.CLIENT6.hi(), SamplePackets.CLIENT6.lo() & ~0xffL | h);
+            Ipv6Address server6 = new Ipv6Address(SamplePackets.SERVER6.hi(), SamplePackets.SERVER6.lo() & ~0xffff_ffffL | server4 & 0xffff_ffffL);
+            boolean tcp = f % 3 == 0;
+            byte[] l4 = tcp ? SamplePackets.tcp(1300) : SamplePackets.udp(64);
+            int protocol = tcp ? IpProtocol.TCP : IpProtocol.UDP;
+            int checksumOffset = tcp ? 16 : 6;
+            packets.add(SamplePackets.ipv6(protocol, l4, checksumOffset, client6, server6));
+            packets.add(SamplePackets.ipv4(protocol, l4, checksumOffset, server4, client4, f % 2 == 0));
+        }
+        return packets;
     }
 
     private static byte[] hopLimitOne(byte[] ipv6) {

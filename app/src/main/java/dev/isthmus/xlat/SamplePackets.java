@@ -33,27 +33,37 @@ public final class SamplePackets {
 
     /** IPv6 packet to the server with {@code l4} (checksum field zero) as payload. */
     public static byte[] ipv6(int nextHeader, byte[] l4, int checksumOffset) {
+        return ipv6(nextHeader, l4, checksumOffset, CLIENT6, SERVER6);
+    }
+
+    /** IPv6 packet from {@code src} to {@code dst} with {@code l4} (checksum field zero) as payload. */
+    public static byte[] ipv6(int nextHeader, byte[] l4, int checksumOffset, Ipv6Address src, Ipv6Address dst) {
         byte[] b = new byte[Ipv6View.HEADER + l4.length];
         MemorySegment s = MemorySegment.ofArray(b);
         new Ipv6View().wrap(s, 0).setVersionClassFlow(0, 0).setPayloadLength(l4.length).setNextHeader(nextHeader)
-                .setHopLimit(64).setSource(CLIENT6.hi(), CLIENT6.lo()).setDestination(SERVER6.hi(), SERVER6.lo());
+                .setHopLimit(64).setSource(src.hi(), src.lo()).setDestination(dst.hi(), dst.lo());
         MemorySegment.copy(l4, 0, s, ValueLayout.JAVA_BYTE, Ipv6View.HEADER, l4.length);
-        long sum = Checksum.ipv6Pseudo(CLIENT6.hi(), CLIENT6.lo(), SERVER6.hi(), SERVER6.lo(), nextHeader, l4.length);
+        long sum = Checksum.ipv6Pseudo(src.hi(), src.lo(), dst.hi(), dst.lo(), nextHeader, l4.length);
         int c = Checksum.finish(Checksum.add(s, Ipv6View.HEADER, l4.length, sum));
         s.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), Ipv6View.HEADER + checksumOffset, (short) c);
         return b;
     }
 
-    /** IPv4 packet from the server to the client's alias with {@code l4} as payload. */
+    /** IPv4 packet from the server to the client's alias, DF set, with {@code l4} as payload. */
     public static byte[] ipv4(int protocol, byte[] l4, int checksumOffset) {
+        return ipv4(protocol, l4, checksumOffset, SERVER4, CLIENT4, true);
+    }
+
+    /** IPv4 packet from {@code src} to {@code dst} with {@code l4} as payload. */
+    public static byte[] ipv4(int protocol, byte[] l4, int checksumOffset, int src, int dst, boolean df) {
         byte[] b = new byte[Ipv4View.MIN_HEADER + l4.length];
         MemorySegment s = MemorySegment.ofArray(b);
         Ipv4View ip = new Ipv4View().wrap(s, 0).setVersionIhl(5).setTos(0).setTotalLength(b.length)
-                .setIdentification(0x1234).setFragment(true, false, 0).setTtl(64).setProtocol(protocol)
-                .setSource(SERVER4).setDestination(CLIENT4);
+                .setIdentification(0x1234).setFragment(df, false, 0).setTtl(64).setProtocol(protocol)
+                .setSource(src).setDestination(dst);
         ip.fillChecksum();
         MemorySegment.copy(l4, 0, s, ValueLayout.JAVA_BYTE, Ipv4View.MIN_HEADER, l4.length);
-        long sum = protocol == IpProtocol.ICMP ? 0 : Checksum.ipv4Pseudo(SERVER4, CLIENT4, protocol, l4.length);
+        long sum = protocol == IpProtocol.ICMP ? 0 : Checksum.ipv4Pseudo(src, dst, protocol, l4.length);
         int c = Checksum.finish(Checksum.add(s, Ipv4View.MIN_HEADER, l4.length, sum));
         s.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), Ipv4View.MIN_HEADER + checksumOffset, (short) c);
         return b;
