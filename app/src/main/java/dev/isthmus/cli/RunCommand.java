@@ -7,6 +7,7 @@ import dev.isthmus.control.ControlServices;
 import dev.isthmus.control.Logging;
 import dev.isthmus.dataplane.Dataplane;
 import dev.isthmus.dataplane.DataplaneSettings;
+import dev.isthmus.dns64.Dns64Server;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
         description = {
             "Run the translator of the [siit] section live on a TUN device ([dataplane] section), in the",
             "foreground, until SIGTERM or SIGINT. Needs CAP_NET_ADMIN (root) and",
-            "java --enable-native-access=ALL-UNNAMED."
+            "java --enable-native-access=ALL-UNNAMED. With a [dns64] section the DNS64 server runs too;",
+            "a config with [dns64] and no [siit] runs the DNS64 server alone (no TUN device)."
         })
 final class RunCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.cli");
@@ -56,8 +58,9 @@ final class RunCommand implements Callable<Integer> {
             e.errors().forEach(x -> err.println(x));
             return ExitCodes.CONFIG_ERROR;
         }
-        if (cfg.siit() == null) {
-            err.println("isthmus run: " + config + ": no [siit] section; the data plane translates with it");
+        if (cfg.siit() == null && cfg.dns64() == null) {
+            err.println("isthmus run: " + config + ": no [siit] section (the data plane translates with it)"
+                    + " and no [dns64] section: nothing to run");
             return ExitCodes.CONFIG_ERROR;
         }
         if (device != null && !DataplaneSettings.validDeviceName(device)) {
@@ -65,32 +68,37 @@ final class RunCommand implements Callable<Integer> {
                     + " of A-Z a-z 0-9 _ . -");
             return ExitCodes.CONFIG_ERROR;
         }
-        settings = cfg.dataplane().toDataplaneSettings(cfg.siit().toXlatSettings());
-        if (device != null) {
-            settings = settings.withDevice(device);
-        }
-        Dataplane dataplane;
-        try {
-            dataplane = Dataplane.start(settings);
-        } catch (IOException e) {
-            err.println("isthmus run: " + e.getMessage());
-            return ExitCodes.IO_ERROR;
-        } catch (IllegalCallerException e) {
-            err.println("isthmus run: native access is not enabled: run java with --enable-native-access=ALL-UNNAMED ("
-                    + e.getMessage() + ")");
-            return ExitCodes.SOFTWARE;
+        Dataplane dataplane = null;
+        if (cfg.siit() != null) {
+            settings = cfg.dataplane().toDataplaneSettings(cfg.siit().toXlatSettings());
+            if (device != null) {
+                settings = settings.withDevice(device);
+            }
+            try {
+                dataplane = Dataplane.start(settings);
+            } catch (IOException e) {
+                err.println("isthmus run: " + e.getMessage());
+                return ExitCodes.IO_ERROR;
+            } catch (IllegalCallerException e) {
+                err.println("isthmus run: native access is not enabled: run java with --enable-native-access=ALL-UNNAMED ("
+                        + e.getMessage() + ")");
+                return ExitCodes.SOFTWARE;
+            }
         }
         List<AutoCloseable> services;
         try {
             services = startServices(cfg, dataplane);
         } catch (Exception e) {
             err.println("isthmus run: " + e.getMessage());
-            dataplane.stop();
+            if (dataplane != null) {
+                dataplane.stop();
+            }
             return ExitCodes.SOFTWARE;
         }
         // SIGTERM/SIGINT release the latch and the main thread stops everything and returns 0;
         // the shutdown hook covers every other way the JVM may end (SIGHUP, System.exit).
-        Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, dataplane));
+        Dataplane running = dataplane;
+        Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, running));
         Runtime.getRuntime().addShutdownHook(hook);
         Signals.onTermination(stopRequested::countDown);
         try {
@@ -99,7 +107,7 @@ final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         LOG.log(System.Logger.Level.INFO, "stopping");
-        shutdown(services, dataplane);
+        shutdown(services, running);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
@@ -109,12 +117,28 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts what runs beside the data plane (the control socket and, when configured, the metrics
-     * endpoint) and returns it, to be closed before the data plane stops.
+     * Starts what runs beside the data plane (the DNS64 server when configured, the control
+     * socket and, when configured, the metrics endpoint) and returns it, to be closed before the
+     * data plane stops. All or nothing: a service that fails closes those started before it.
+     *
+     * @param dataplane the running data plane, or null when the config has no [siit]
      */
     List<AutoCloseable> startServices(IsthmusConfig cfg, Dataplane dataplane) throws Exception {
         List<AutoCloseable> services = new ArrayList<>();
-        services.add(ControlServices.start(cfg.control(), dataplane, cfg::render));
+        Dns64Server dns64 = null;
+        if (cfg.dns64() != null) {
+            dns64 = Dns64Server.start(cfg.dns64().settings());
+            services.add(dns64);
+        }
+        try {
+            services.add(ControlServices.start(cfg.control(), dataplane != null ? dataplane : ControlServices.NO_DATAPLANE,
+                    cfg::render, dns64 == null ? null : dns64.counters()));
+        } catch (Exception e) {
+            if (dns64 != null) {
+                dns64.close();
+            }
+            throw e;
+        }
         return services;
     }
 
@@ -131,7 +155,9 @@ final class RunCommand implements Callable<Integer> {
                 LOG.log(System.Logger.Level.WARNING, "stopping " + s + ": " + e.getMessage());
             }
         }
-        dataplane.stop();
+        if (dataplane != null) {
+            dataplane.stop();
+        }
     }
 
     /** SIGTERM and SIGINT handlers through jdk.unsupported's sun.misc.Signal, so the exit code is ours (0). */

@@ -29,7 +29,7 @@ public final class ConfigLoader {
      * dns64, …) is added here together with its reader; until then its table is an error, so that
      * a misspelt section name is never silently ignored.
      */
-    static final List<String> SECTIONS = List.of("siit", "dataplane", "control");
+    static final List<String> SECTIONS = List.of("siit", "dataplane", "control", "dns64");
 
     private ConfigLoader() {}
 
@@ -86,6 +86,7 @@ public final class ConfigLoader {
         SiitSection.KEYS.forEach(k -> belongsIn.put(k, "siit"));
         DataplaneSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "dataplane"));
         ControlSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "control"));
+        Dns64Section.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "dns64"));
         root.rejectUnknown(SECTIONS, belongsIn);
 
         SiitConfig siit = null;
@@ -105,10 +106,17 @@ public final class ConfigLoader {
             control = ControlSection.read(controlTable);
         }
 
+        Dns64Config dns64 = null;
+        TableReader dns64Table = root.table("dns64");
+        if (dns64Table != null) {
+            // RFC 6147 §5.2: by default the DNS64 synthesizes with the translator's own prefix.
+            dns64 = Dns64Section.read(dns64Table, siit == null ? null : siit.pool6());
+        }
+
         if (!problems.isEmpty()) {
             throw problems.exception();
         }
-        return new IsthmusConfig(siit, dataplane, control);
+        return new IsthmusConfig(siit, dataplane, control, dns64);
     }
 
     private static ConfigException fileError(String source, String message) {

@@ -8,8 +8,9 @@ package dev.isthmus.config;
  * @param siit the {@code [siit]} section, or null when the file has none
  * @param dataplane the {@code [dataplane]} section, its defaults when the file has none (never null)
  * @param control the {@code [control]} section, its defaults when the file has none (never null)
+ * @param dns64 the {@code [dns64]} section, or null when the file has none
  */
-public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control) {
+public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64) {
 
     public IsthmusConfig {
         if (dataplane == null) {
@@ -18,6 +19,11 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         if (control == null) {
             control = ControlConfig.DEFAULT;
         }
+    }
+
+    /** A config without {@code [dns64]}. */
+    public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control) {
+        this(siit, dataplane, control, null);
     }
 
     /** A config with only {@code siit} (the other sections at their defaults). */
@@ -33,6 +39,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         }
         sb.append('\n').append(dataplane.render());
         sb.append('\n').append(control.render());
+        if (dns64 != null) {
+            sb.append('\n').append(dns64.render());
+        }
         return sb.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.isthmus.control;
 
 import dev.isthmus.dataplane.DataplaneStats;
+import dev.isthmus.dns64.Dns64Counters;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -85,9 +86,15 @@ public final class ControlServer implements AutoCloseable {
      *     the path is not a socket, the directory cannot be created, the path is too long
      */
     public static ControlServer start(Path socket, DataplaneStats stats, Supplier<String> config) throws IOException {
+        return start(socket, stats, config, null);
+    }
+
+    /** As {@link #start(Path, DataplaneStats, Supplier)}, with the DNS64 server's counters (null: none). */
+    public static ControlServer start(Path socket, DataplaneStats stats, Supplier<String> config, Dns64Counters dns64)
+            throws IOException {
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(config, "config");
-        return start(socket, standardResponder(stats, config), DEFAULT_TIMEOUT);
+        return start(socket, standardResponder(stats, config, dns64), DEFAULT_TIMEOUT);
     }
 
     static ControlServer start(Path socket, Responder responder, Duration timeout) throws IOException {
@@ -146,9 +153,15 @@ public final class ControlServer implements AutoCloseable {
 
     /** The answers of a running isthmus: {@code show stats [json]}, {@code show config}, {@code help}. */
     static Responder standardResponder(DataplaneStats stats, Supplier<String> config) {
+        return standardResponder(stats, config, null);
+    }
+
+    /** With a {@code dns64} section in {@code show stats} when the DNS64 server runs ({@code dns64} not null). */
+    static Responder standardResponder(DataplaneStats stats, Supplier<String> config, Dns64Counters dns64) {
         return request -> switch (request.kind()) {
-            case STATS_TEXT -> ok(StatsText.render(StatsSnapshot.of(stats)));
-            case STATS_JSON -> ok(StatsJson.render(StatsSnapshot.of(stats)));
+            case STATS_TEXT -> ok(StatsText.render(StatsSnapshot.of(stats))
+                    + (dns64 == null ? "" : "\n" + Dns64Stats.text(dns64)));
+            case STATS_JSON -> ok(StatsJson.render(StatsSnapshot.of(stats), dns64));
             case CONFIG -> ok(config.get());
             case HELP -> ok(Request.help());
             case INVALID -> error(request.error());

@@ -2,6 +2,7 @@ package dev.isthmus.control;
 
 import dev.isthmus.config.ControlConfig;
 import dev.isthmus.dataplane.DataplaneStats;
+import dev.isthmus.dns64.Dns64Counters;
 import java.io.IOException;
 import java.util.function.Supplier;
 
@@ -11,6 +12,9 @@ import java.util.function.Supplier;
  * plane and close it before the data plane stops.
  */
 public final class ControlServices implements AutoCloseable {
+    /** The counters of a data plane that is not running (a config with [dns64] but no [siit]): no workers. */
+    public static final DataplaneStats NO_DATAPLANE = new NoDataplane();
+
     private final ControlServer server;
     private final MetricsServer metrics;
 
@@ -29,13 +33,23 @@ public final class ControlServices implements AutoCloseable {
      */
     public static ControlServices start(ControlConfig config, DataplaneStats stats, Supplier<String> effectiveConfig)
             throws IOException {
-        ControlServer server = ControlServer.start(config.socket(), stats, effectiveConfig);
+        return start(config, stats, effectiveConfig, null);
+    }
+
+    /**
+     * As {@link #start(ControlConfig, DataplaneStats, Supplier)}, also reporting the DNS64
+     * server's counters ({@code dns64} null: no DNS64 server). Without a data plane pass
+     * {@link #NO_DATAPLANE}.
+     */
+    public static ControlServices start(ControlConfig config, DataplaneStats stats, Supplier<String> effectiveConfig,
+            Dns64Counters dns64) throws IOException {
+        ControlServer server = ControlServer.start(config.socket(), stats, effectiveConfig, dns64);
         MetricsServer metrics = null;
         if (config.metrics() != null) {
             try {
                 // ControlConfig holds a non-loopback metrics address only when the file said
                 // allow-public-metrics = true (ControlSection refuses it otherwise).
-                metrics = MetricsServer.start(config.metrics(), true, stats);
+                metrics = MetricsServer.start(config.metrics(), true, stats, dns64);
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;

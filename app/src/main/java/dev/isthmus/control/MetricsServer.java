@@ -1,6 +1,7 @@
 package dev.isthmus.control;
 
 import dev.isthmus.dataplane.DataplaneStats;
+import dev.isthmus.dns64.Dns64Counters;
 import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.xlat.DropReason;
 import dev.isthmus.xlat.Path;
@@ -22,7 +23,8 @@ import java.util.Objects;
  *   <li>{@code isthmus_dropped_packets_total{reason, worker}}: drops per {@code DropReason} key;
  *   <li>{@code isthmus_tun_packets_total{direction="in"|"out", worker}};
  *   <li>{@code isthmus_tun_io_errors_total{worker}}, {@code isthmus_tun_super_packets_total{worker}},
- *       {@code isthmus_tun_offload_refused_total{worker}}.
+ *       {@code isthmus_tun_offload_refused_total{worker}};
+ *   <li>{@code isthmus_dns64_total{counter}} when the DNS64 server runs (the {@code show stats} dns64 keys).
  * </ul>
  *
  * <p>The endpoint has no authentication: it listens on a loopback address unless the
@@ -48,6 +50,12 @@ public final class MetricsServer implements AutoCloseable {
      */
     public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats)
             throws IOException {
+        return start(address, allowPublic, stats, null);
+    }
+
+    /** As {@link #start(InetSocketAddress, boolean, DataplaneStats)}, plus {@code isthmus_dns64_total} when {@code dns64} is not null. */
+    public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats,
+            Dns64Counters dns64) throws IOException {
         Objects.requireNonNull(stats, "stats");
         if (address.getAddress() == null) {
             throw new IllegalArgumentException("metrics address " + address + " is unresolved");
@@ -58,6 +66,9 @@ public final class MetricsServer implements AutoCloseable {
         }
         PrometheusRegistry registry = new PrometheusRegistry();
         register(registry, stats);
+        if (dns64 != null) {
+            Dns64Stats.register(registry, dns64);
+        }
         HTTPServer http;
         try {
             http = HTTPServer.builder()

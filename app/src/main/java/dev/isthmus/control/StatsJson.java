@@ -1,5 +1,6 @@
 package dev.isthmus.control;
 
+import dev.isthmus.dns64.Dns64Counters;
 import dev.isthmus.xlat.DropReason;
 import dev.isthmus.xlat.Path;
 
@@ -18,6 +19,11 @@ final class StatsJson {
     private StatsJson() {}
 
     static String render(StatsSnapshot s) {
+        return render(s, null);
+    }
+
+    /** With a {@code "dns64":{counter:value,...}} member when {@code dns64} is not null. */
+    static String render(StatsSnapshot s, Dns64Counters dns64) {
         JsonWriter j = new JsonWriter().beginObject();
         j.name("workers").value(s.workers());
         j.name("total").beginObject();
@@ -63,6 +69,10 @@ final class StatsJson {
             j.endObject();
         }
         j.endArray();
+        if (dns64 != null) {
+            j.name("dns64");
+            Dns64Stats.json(j, dns64);
+        }
         return j.endObject().finish();
     }
 }

@@ -1,0 +1,289 @@
+package dev.isthmus.dns64;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.xbill.DNS.ExtendedFlags;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Header;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * One query's bytes in, the answer's bytes out (or nothing: a drop), every outcome counted; no
+ * exception leaves it. Split in two for the server loops: {@link #begin} does what needs no
+ * upstream (checks, access control, the cache) on the receiving thread, {@link #finish} the
+ * rest on a thread that may wait.
+ */
+public final class QueryHandler {
+    private static final System.Logger LOG = System.getLogger("dev.isthmus.dns64");
+    private static final int HEADER = 12;
+    /** RFC 1035 §4.2.1: without EDNS0 a UDP answer has at most 512 bytes. */
+    private static final int CLASSIC_UDP = 512;
+    private static final int TCP_MAX = 65_535;
+
+    /** What {@link #begin} decided. */
+    public sealed interface Step permits Reply, Pending {}
+
+    /** An answer ready to send; {@code bytes} null means drop. */
+    public record Reply(byte[] bytes) implements Step {}
+
+    /** A query that needs the upstream: hand it to {@link #finish}. */
+    public static final class Pending implements Step {
+        private final byte[] query;
+        private final int questionEnd;
+        private final AnswerCache.Key key;
+        private final int limit;
+
+        private Pending(byte[] query, int questionEnd, AnswerCache.Key key, int limit) {
+            this.query = query;
+            this.questionEnd = questionEnd;
+            this.key = key;
+            this.limit = limit;
+        }
+    }
+
+    private final Dns64Settings settings;
+    private final Dns64Resolver resolver;
+    private final AnswerCache cache;
+    private final ClientAcl acl;
+    private final ClientRateLimiter rateLimiter;
+    private final Dns64Counters counters;
+    private final LongSupplier nanoClock;
+
+    QueryHandler(Dns64Settings settings, Dns64Resolver resolver, Dns64Counters counters, LongSupplier nanoClock) {
+        this.settings = settings;
+        this.resolver = resolver;
+        this.cache = new AnswerCache(settings.cacheEntries(), counters);
+        this.acl = new ClientAcl(settings.allow(), settings.allow6());
+        this.rateLimiter = new ClientRateLimiter(settings.rateLimit());
+        this.counters = counters;
+        this.nanoClock = nanoClock;
+    }
+
+    /** A handler with its own upstream client, counting into {@code counters}. */
+    public static QueryHandler create(Dns64Settings settings, Dns64Counters counters) {
+        Upstream upstream = new ResolverUpstream(settings.upstreams(), settings.upstreamTimeout(), counters);
+        return new QueryHandler(settings,
+                new Dns64Resolver(upstream, new Synthesis(settings, counters), counters), counters, System::nanoTime);
+    }
+
+    /** Both steps on this thread: the answer, or null to drop the query. */
+    public byte[] handle(byte[] query, InetAddress client, boolean tcp) {
+        Step s = begin(query, client, tcp);
+        return s instanceof Pending p ? finish(p) : ((Reply) s).bytes();
+    }
+
+    /** The checks and the cache; never blocks on the network. */
+    public Step begin(byte[] query, InetAddress client, boolean tcp) {
+        counters.count(tcp ? Dns64Counter.QUERIES_TCP : Dns64Counter.QUERIES_UDP);
+        try {
+            return checkedBegin(query, client, tcp);
+        } catch (RuntimeException e) {
+            return new Reply(internalError(query, e));
+        }
+    }
+
+    /** Resolves a query that {@link #begin} could not answer; may wait for the upstream. */
+    public byte[] finish(Pending p) {
+        try {
+            CachedAnswer a = cache.resolve(p.key, () -> encode(resolver.resolve(question(p.key)), p.key),
+                    settings.upstreamTimeout().multipliedBy(2L * settings.upstreams().size() + 1));
+            if (a == null) {
+                a = encode(Answer.servfail(), p.key);
+            }
+            return serve(a, p.query, p.questionEnd, p.limit);
+        } catch (RuntimeException e) {
+            return internalError(p.query, e);
+        }
+    }
+
+    private Step checkedBegin(byte[] query, InetAddress client, boolean tcp) {
+        if (query.length < HEADER) {
+            counters.count(Dns64Counter.DROPPED_MALFORMED);
+            return new Reply(null);
+        }
+        if ((query[2] & 0x80) != 0) {
+            // Answering a response could start a loop between two servers.
+            counters.count(Dns64Counter.DROPPED_RESPONSE);
+            return new Reply(null);
+        }
+        boolean allowed = acl.allows(client);
+        if (allowed && !tcp && !rateLimiter.allow(client, nanoClock.getAsLong())) {
+            counters.count(Dns64Counter.RATE_LIMITED);
+            return new Reply(null);
+        }
+        Message m;
+        try {
+            m = new Message(query);
+        } catch (IOException | RuntimeException e) {
+            counters.count(allowed ? Dns64Counter.FORMERR : Dns64Counter.REFUSED_CLIENT);
+            return new Reply(headerOnly(query, allowed ? Rcode.FORMERR : Rcode.REFUSED));
+        }
+        Record question = m.getQuestion();
+        List<Record> additional = m.getSection(Section.ADDITIONAL);
+        long opts = additional.stream().filter(r -> r.getType() == Type.OPT).count();
+        if (!allowed) {
+            counters.count(Dns64Counter.REFUSED_CLIENT);
+            return new Reply(reply(m, Rcode.REFUSED));
+        }
+        if (m.getHeader().getOpcode() != Opcode.QUERY) {
+            counters.count(Dns64Counter.NOTIMP);
+            return new Reply(reply(m, Rcode.NOTIMP));
+        }
+        // RFC 1035 §4.1.2 in practice (RFC 9619): one question; RFC 6891 §6.1.1: at most one OPT.
+        if (question == null || m.getHeader().getCount(Section.QUESTION) != 1 || opts > 1) {
+            counters.count(Dns64Counter.FORMERR);
+            return new Reply(reply(m, Rcode.FORMERR));
+        }
+        OPTRecord opt = m.getOPT();
+        if (opt != null && opt.getVersion() != 0) {
+            counters.count(Dns64Counter.BADVERS);
+            return new Reply(reply(m, Rcode.BADVERS));
+        }
+        int type = question.getType();
+        if (type == Type.OPT || type >= 128 && type < Type.ANY) {
+            // RFC 6895 §3.1: OPT and the QTYPE/meta range 128-254 (zone transfers, TSIG, TKEY,
+            // MAILA/MAILB) are not questions a recursive resolver answers; ANY (255) is.
+            counters.count(Dns64Counter.NOTIMP);
+            return new Reply(reply(m, Rcode.NOTIMP));
+        }
+        boolean dnssecOk = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
+        AnswerCache.Key key = new AnswerCache.Key(question.getName(), type, question.getDClass(),
+                m.getHeader().getFlag(Flags.CD), dnssecOk, opt != null);
+        // RFC 6891 §6.2.3–§6.2.5: the client's payload size, but never below 512 nor above ours.
+        int limit = tcp ? TCP_MAX
+                : opt == null ? CLASSIC_UDP : Math.clamp(opt.getPayloadSize(), CLASSIC_UDP, settings.udpPayload());
+        int questionEnd = CachedAnswer.questionEnd(query);
+        CachedAnswer hit = cache.get(key, nanoClock.getAsLong());
+        if (hit != null) {
+            counters.count(Dns64Counter.CACHE_HITS);
+            return new Reply(serve(hit, query, questionEnd, limit));
+        }
+        counters.count(Dns64Counter.CACHE_MISSES);
+        return new Pending(query, questionEnd, key, limit);
+    }
+
+    private byte[] serve(CachedAnswer a, byte[] query, int questionEnd, int limit) {
+        byte[] out = a.forQuery(query, questionEnd, nanoClock.getAsLong());
+        if ((out[3] & 0x0f) == Rcode.SERVFAIL) {
+            counters.count(Dns64Counter.SERVFAIL);
+        }
+        if (out.length <= limit) {
+            return out;
+        }
+        // RFC 2181 §9 / RFC 6891 §7: drop whole RRsets from the end and set TC; the client
+        // then asks again over TCP.
+        counters.count(Dns64Counter.TRUNCATED);
+        try {
+            return new Message(out).toWire(limit);
+        } catch (IOException e) {
+            throw new IllegalStateException("re-reading our own answer failed", e);
+        }
+    }
+
+    private static Dns64Resolver.Question question(AnswerCache.Key k) {
+        return new Dns64Resolver.Question(k.name(), k.type(), k.dclass(), k.checkingDisabled(), k.dnssecOk());
+    }
+
+    /** The answer as it goes to every client with this key (ID 0, RD set, patched per client). */
+    private CachedAnswer encode(Answer a, AnswerCache.Key k) {
+        Message m = new Message(0);
+        Header h = m.getHeader();
+        h.setFlag(Flags.QR);
+        h.setFlag(Flags.RD);
+        h.setFlag(Flags.RA);
+        if (a.authenticData()) {
+            h.setFlag(Flags.AD);
+        }
+        if (k.checkingDisabled()) {
+            h.setFlag(Flags.CD); // RFC 4035 §3.2.2: copied from the query
+        }
+        h.setRcode(a.rcode() & 0x0f);
+        m.addRecord(Record.newRecord(k.name(), k.type(), k.dclass()), Section.QUESTION);
+        a.answer().forEach(r -> m.addRecord(r, Section.ANSWER));
+        a.authority().forEach(r -> m.addRecord(r, Section.AUTHORITY));
+        a.additional().forEach(r -> m.addRecord(r, Section.ADDITIONAL));
+        if (k.edns()) {
+            m.addRecord(ourOpt(a.rcode(), k.dnssecOk()), Section.ADDITIONAL);
+        }
+        return new CachedAnswer(m.toWire(), lifetime(a, settings.cacheMaxTtl()), nanoClock.getAsLong());
+    }
+
+    /** RFC 6891 §6.1.3: the upper 8 bits of a 12-bit rcode travel in the OPT record; DO is echoed (RFC 3225 §3). */
+    private OPTRecord ourOpt(int rcode, boolean dnssecOk) {
+        return new OPTRecord(settings.udpPayload(), rcode >>> 4, 0, dnssecOk ? ExtendedFlags.DO : 0);
+    }
+
+    /**
+     * How long an answer may be cached: the smallest TTL of its answer and authority records,
+     * and for a negative answer the SOA's MINIMUM too (RFC 2308 §5); capped at {@code maxTtl}.
+     * Answers other than NOERROR and NXDOMAIN, and a negative answer without an SOA, are not
+     * cached (RFC 2308 §5, §7.1: SERVFAIL may be, we do not).
+     */
+    static long lifetime(Answer a, int maxTtl) {
+        if (a.rcode() != Rcode.NOERROR && a.rcode() != Rcode.NXDOMAIN) {
+            return 0;
+        }
+        long min = maxTtl;
+        boolean soa = false;
+        for (List<Record> section : List.of(a.answer(), a.authority())) {
+            for (Record r : section) {
+                min = Math.min(min, r.getTTL());
+                if (r instanceof SOARecord s) {
+                    min = Math.min(min, s.getMinimum());
+                    soa = true;
+                }
+            }
+        }
+        boolean negative = a.rcode() == Rcode.NXDOMAIN || a.answer().isEmpty();
+        return negative && !soa ? 0 : min;
+    }
+
+    /** An answer with the query's question (and an OPT when it had one) and no records. */
+    private byte[] reply(Message query, int rcode) {
+        Message r = new Message(query.getHeader().getID());
+        Header h = r.getHeader();
+        h.setFlag(Flags.QR);
+        h.setFlag(Flags.RA);
+        h.setOpcode(query.getHeader().getOpcode());
+        if (query.getHeader().getFlag(Flags.RD)) {
+            h.setFlag(Flags.RD);
+        }
+        h.setRcode(rcode & 0x0f);
+        if (query.getQuestion() != null) {
+            r.addRecord(query.getQuestion(), Section.QUESTION);
+        }
+        if (query.getOPT() != null) {
+            r.addRecord(ourOpt(rcode, false), Section.ADDITIONAL);
+        }
+        return r.toWire(CLASSIC_UDP);
+    }
+
+    /** An answer that is a header only: for a query whose question cannot be read. */
+    private static byte[] headerOnly(byte[] query, int rcode) {
+        byte[] out = new byte[HEADER];
+        out[0] = query[0];
+        out[1] = query[1];
+        out[2] = (byte) (0x80 | (query[2] & 0x79)); // QR, the query's opcode and RD
+        out[3] = (byte) (0x80 | rcode);              // RA
+        return out;
+    }
+
+    private byte[] internalError(byte[] query, RuntimeException e) {
+        counters.count(Dns64Counter.INTERNAL_ERRORS);
+        LOG.log(System.Logger.Level.WARNING, "DNS64 query failed: " + e, e);
+        if (query.length < HEADER) {
+            return null;
+        }
+        counters.count(Dns64Counter.SERVFAIL);
+        return headerOnly(query, Rcode.SERVFAIL);
+    }
+}
