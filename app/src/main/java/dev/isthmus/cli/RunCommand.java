@@ -5,6 +5,7 @@ import dev.isthmus.config.ConfigLoader;
 import dev.isthmus.config.IsthmusConfig;
 import dev.isthmus.control.ControlServices;
 import dev.isthmus.control.Logging;
+import dev.isthmus.control.SocketPlaneStats;
 import dev.isthmus.dataplane.Dataplane;
 import dev.isthmus.dataplane.DataplaneSettings;
 import java.io.IOException;
@@ -25,9 +26,9 @@ import picocli.CommandLine.Option;
         name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the translator of the [siit] section live on a TUN device ([dataplane] section), in the",
-            "foreground, until SIGTERM or SIGINT. Needs CAP_NET_ADMIN (root) and",
-            "java --enable-native-access=ALL-UNNAMED."
+            "Run the translator of the [siit] section live on a TUN device ([dataplane] section) and the",
+            "[[relay]] relays and [http] gateway, in the foreground, until SIGTERM or SIGINT. The data plane",
+            "needs CAP_NET_ADMIN (root) and java --enable-native-access=ALL-UNNAMED."
         })
 final class RunCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.cli");
@@ -56,8 +57,9 @@ final class RunCommand implements Callable<Integer> {
             e.errors().forEach(x -> err.println(x));
             return ExitCodes.CONFIG_ERROR;
         }
-        if (cfg.siit() == null) {
-            err.println("isthmus run: " + config + ": no [siit] section; the data plane translates with it");
+        if (cfg.siit() == null && !cfg.hasSocketServices()) {
+            err.println("isthmus run: " + config + ": nothing to run: no [siit] section (the data plane translates"
+                    + " with it), no [[relay]] and no [http]");
             return ExitCodes.CONFIG_ERROR;
         }
         if (device != null && !DataplaneSettings.validDeviceName(device)) {
@@ -65,32 +67,38 @@ final class RunCommand implements Callable<Integer> {
                     + " of A-Z a-z 0-9 _ . -");
             return ExitCodes.CONFIG_ERROR;
         }
-        settings = cfg.dataplane().toDataplaneSettings(cfg.siit().toXlatSettings());
-        if (device != null) {
-            settings = settings.withDevice(device);
-        }
-        Dataplane dataplane;
-        try {
-            dataplane = Dataplane.start(settings);
-        } catch (IOException e) {
-            err.println("isthmus run: " + e.getMessage());
-            return ExitCodes.IO_ERROR;
-        } catch (IllegalCallerException e) {
-            err.println("isthmus run: native access is not enabled: run java with --enable-native-access=ALL-UNNAMED ("
-                    + e.getMessage() + ")");
-            return ExitCodes.SOFTWARE;
+        // A config with only socket-plane services (relays, HTTP gateway) runs them without a TUN.
+        Dataplane dataplane = null;
+        if (cfg.siit() != null) {
+            settings = cfg.dataplane().toDataplaneSettings(cfg.siit().toXlatSettings());
+            if (device != null) {
+                settings = settings.withDevice(device);
+            }
+            try {
+                dataplane = Dataplane.start(settings);
+            } catch (IOException e) {
+                err.println("isthmus run: " + e.getMessage());
+                return ExitCodes.IO_ERROR;
+            } catch (IllegalCallerException e) {
+                err.println("isthmus run: native access is not enabled: run java with --enable-native-access=ALL-UNNAMED ("
+                        + e.getMessage() + ")");
+                return ExitCodes.SOFTWARE;
+            }
         }
         List<AutoCloseable> services;
         try {
             services = startServices(cfg, dataplane);
         } catch (Exception e) {
             err.println("isthmus run: " + e.getMessage());
-            dataplane.stop();
+            if (dataplane != null) {
+                dataplane.stop();
+            }
             return ExitCodes.SOFTWARE;
         }
         // SIGTERM/SIGINT release the latch and the main thread stops everything and returns 0;
         // the shutdown hook covers every other way the JVM may end (SIGHUP, System.exit).
-        Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, dataplane));
+        Dataplane running = dataplane;
+        Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, running));
         Runtime.getRuntime().addShutdownHook(hook);
         Signals.onTermination(stopRequested::countDown);
         try {
@@ -99,7 +107,7 @@ final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         LOG.log(System.Logger.Level.INFO, "stopping");
-        shutdown(services, dataplane);
+        shutdown(services, running);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
@@ -109,12 +117,28 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts what runs beside the data plane (the control socket and, when configured, the metrics
-     * endpoint) and returns it, to be closed before the data plane stops.
+     * Starts what runs beside the data plane (the socket-plane services when configured, the
+     * control socket and, when configured, the metrics endpoint) and returns it, to be closed
+     * before the data plane stops.
+     *
+     * @param dataplane the running data plane, or null when the config has no [siit]
      */
     List<AutoCloseable> startServices(IsthmusConfig cfg, Dataplane dataplane) throws Exception {
         List<AutoCloseable> services = new ArrayList<>();
-        services.add(ControlServices.start(cfg.control(), dataplane, cfg::render));
+        SocketServices socket = SocketServices.start(cfg);
+        if (socket != null) {
+            services.add(socket);
+        }
+        try {
+            services.add(ControlServices.start(cfg.control(),
+                    dataplane != null ? dataplane : SocketPlaneStats.NO_DATAPLANE,
+                    socket != null ? socket.stats() : SocketPlaneStats.NONE, cfg::render));
+        } catch (Exception e) {
+            if (socket != null) {
+                socket.close();
+            }
+            throw e;
+        }
         return services;
     }
 
@@ -131,7 +155,9 @@ final class RunCommand implements Callable<Integer> {
                 LOG.log(System.Logger.Level.WARNING, "stopping " + s + ": " + e.getMessage());
             }
         }
-        dataplane.stop();
+        if (dataplane != null) {
+            dataplane.stop();
+        }
     }
 
     /** SIGTERM and SIGINT handlers through jdk.unsupported's sun.misc.Signal, so the exit code is ours (0). */

@@ -1,5 +1,9 @@
 package dev.isthmus.config;
 
+import dev.isthmus.alg.http.HttpSettings;
+import dev.isthmus.relay.RelaySettings;
+import java.util.List;
+
 /**
  * A whole validated config file. One component per top-level section; a section that is absent
  * from the file is null. Sections for the other mechanisms (nat64, dns64, …) are added here as
@@ -8,8 +12,11 @@ package dev.isthmus.config;
  * @param siit the {@code [siit]} section, or null when the file has none
  * @param dataplane the {@code [dataplane]} section, its defaults when the file has none (never null)
  * @param control the {@code [control]} section, its defaults when the file has none (never null)
+ * @param relays the {@code [[relay]]} tables, empty when the file has none (never null)
+ * @param http the {@code [http]} section, or null when the file has none
  */
-public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control) {
+public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control,
+        List<RelaySettings> relays, HttpSettings http) {
 
     public IsthmusConfig {
         if (dataplane == null) {
@@ -18,6 +25,17 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         if (control == null) {
             control = ControlConfig.DEFAULT;
         }
+        relays = relays == null ? List.of() : List.copyOf(relays);
+    }
+
+    /** A config without socket-plane services. */
+    public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control) {
+        this(siit, dataplane, control, List.of(), null);
+    }
+
+    /** Whether any socket-plane service (relay, HTTP gateway) is configured. */
+    public boolean hasSocketServices() {
+        return !relays.isEmpty() || http != null;
     }
 
     /** A config with only {@code siit} (the other sections at their defaults). */
@@ -33,6 +51,12 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         }
         sb.append('\n').append(dataplane.render());
         sb.append('\n').append(control.render());
+        if (!relays.isEmpty()) {
+            sb.append('\n').append(RelaySection.render(relays));
+        }
+        if (http != null) {
+            sb.append('\n').append(HttpSection.render(http));
+        }
         return sb.toString();
     }
 }

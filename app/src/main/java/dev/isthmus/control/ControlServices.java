@@ -29,13 +29,24 @@ public final class ControlServices implements AutoCloseable {
      */
     public static ControlServices start(ControlConfig config, DataplaneStats stats, Supplier<String> effectiveConfig)
             throws IOException {
-        ControlServer server = ControlServer.start(config.socket(), stats, effectiveConfig);
+        return start(config, stats, SocketPlaneStats.NONE, effectiveConfig);
+    }
+
+    /**
+     * As {@link #start(ControlConfig, DataplaneStats, Supplier)}, reporting the socket plane's
+     * counters too ({@code show stats} and the metrics).
+     *
+     * @param stats the data plane's counters, {@link SocketPlaneStats#NO_DATAPLANE} when there is none
+     */
+    public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
+            Supplier<String> effectiveConfig) throws IOException {
+        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, effectiveConfig);
         MetricsServer metrics = null;
         if (config.metrics() != null) {
             try {
                 // ControlConfig holds a non-loopback metrics address only when the file said
                 // allow-public-metrics = true (ControlSection refuses it otherwise).
-                metrics = MetricsServer.start(config.metrics(), true, stats);
+                metrics = MetricsServer.start(config.metrics(), true, stats, socketPlane);
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;

@@ -48,7 +48,14 @@ public final class MetricsServer implements AutoCloseable {
      */
     public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats)
             throws IOException {
+        return start(address, allowPublic, stats, SocketPlaneStats.NONE);
+    }
+
+    /** As {@link #start(InetSocketAddress, boolean, DataplaneStats)}, with the socket plane's series ({@link SocketPlaneMetrics}). */
+    public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats,
+            SocketPlaneStats socketPlane) throws IOException {
         Objects.requireNonNull(stats, "stats");
+        Objects.requireNonNull(socketPlane, "socketPlane");
         if (address.getAddress() == null) {
             throw new IllegalArgumentException("metrics address " + address + " is unresolved");
         }
@@ -58,6 +65,7 @@ public final class MetricsServer implements AutoCloseable {
         }
         PrometheusRegistry registry = new PrometheusRegistry();
         register(registry, stats);
+        SocketPlaneMetrics.register(registry, socketPlane);
         HTTPServer http;
         try {
             http = HTTPServer.builder()

@@ -18,6 +18,11 @@ final class StatsJson {
     private StatsJson() {}
 
     static String render(StatsSnapshot s) {
+        return render(s, SocketPlaneStats.NONE);
+    }
+
+    /** As {@link #render(StatsSnapshot)}, and the socket plane's counters ({@link SocketPlaneStats#json}) after them. */
+    static String render(StatsSnapshot s, SocketPlaneStats socketPlane) {
         JsonWriter j = new JsonWriter().beginObject();
         j.name("workers").value(s.workers());
         j.name("total").beginObject();
@@ -63,6 +68,9 @@ final class StatsJson {
             j.endObject();
         }
         j.endArray();
+        if (!socketPlane.isEmpty()) {
+            socketPlane.json(j);
+        }
         return j.endObject().finish();
     }
 }
