@@ -1,7 +1,9 @@
 package dev.isthmus.relay;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -121,7 +123,7 @@ final class UdpRelay implements Relay {
                 return;
             }
             named.toServer().add(d.content().readableBytes());
-            f.channel.writeAndFlush(d.content().retain(), f.channel.voidPromise());
+            f.send(d.content().retain());
         }
 
         @Override
@@ -151,9 +153,10 @@ final class UdpRelay implements Relay {
                 .group(loop)
                 .channelFactory(() -> new EpollDatagramChannel(Families.of(s.connect().getAddress())))
                 .handler(f.new FromServer());
-        // Connecting a datagram socket is immediate (no handshake); the registration it waits for
-        // runs on this same loop, so the first datagram is written after it, in order.
-        f.channel = b.connect(s.connect()).channel();
+        // Connecting a datagram socket needs no handshake, but the channel is registered with the
+        // loop first: datagrams that come before that wait for it (Flow.send).
+        f.ready = b.connect(s.connect());
+        f.channel = f.ready.channel();
         flows.put(from, f);
         named.opened();
         return f;
@@ -170,12 +173,28 @@ final class UdpRelay implements Relay {
         final InetSocketAddress client;
         final InetAddress who;
         Channel channel;
+        ChannelFuture ready;
         long lastActive = System.nanoTime();
         boolean closed;
 
         Flow(InetSocketAddress client, InetAddress who) {
             this.client = client;
             this.who = who;
+        }
+
+        /** Sends a datagram to the server once the flow's socket is connected. */
+        void send(ByteBuf datagram) {
+            if (ready.isDone()) {
+                channel.writeAndFlush(datagram, channel.voidPromise());
+                return;
+            }
+            ready.addListener(x -> {
+                if (x.isSuccess()) {
+                    channel.writeAndFlush(datagram, channel.voidPromise());
+                } else {
+                    datagram.release();
+                }
+            });
         }
 
         void close() {
