@@ -256,7 +256,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             self.closeFuture().addListener(x -> server.close());
             FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     new HttpResponseStatus(200, "Connection established"));
-            ok.headers().set(HttpHeaderNames.VIA, ProxyHeaders.VIA);
+            ok.headers().set("Via", ProxyHeaders.VIA);
             self.writeAndFlush(ok).addListener(w -> {
                 if (!w.isSuccess()) {
                     self.close();
@@ -428,7 +428,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         res.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        res.headers().set(HttpHeaderNames.VIA, ProxyHeaders.VIA);
+        res.headers().set("Via", ProxyHeaders.VIA);
         ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -35,7 +35,7 @@ final class ProxyHeaders {
             String authority = uri.substring(start, end);
             String rest = uri.substring(end);
             req.setUri(rest.startsWith("/") ? rest : "/" + rest);
-            req.headers().set(HttpHeaderNames.HOST, authority);
+            req.headers().set("Host", authority);
         }
         String host = req.headers().get(HttpHeaderNames.HOST);
         removeHopByHop(req.headers());
@@ -44,7 +44,7 @@ final class ProxyHeaders {
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         via(req);
         InetAddress c = AddressSet.unmapped(client);
-        req.headers().add("X-Forwarded-For", c.getHostAddress().replaceFirst("%.*$", ""));
+        req.headers().add("X-Forwarded-For", text(c));
         StringBuilder fwd = new StringBuilder("for=").append(forwardedNode(c)).append(";proto=http");
         if (host != null && host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
             fwd.append(";host=\"").append(host).append('"');
@@ -61,15 +61,17 @@ final class ProxyHeaders {
 
     /** RFC 7239 §6: an IPv6 node is bracketed and the value quoted; IPv4 stands bare. */
     static String forwardedNode(InetAddress a) {
-        if (a instanceof Inet6Address) {
-            return "\"[" + dev.isthmus.wire.Ipv6Address.ofBytes(a.getAddress()) + "]\"";
-        }
-        return a.getHostAddress();
+        return a instanceof Inet6Address ? "\"[" + text(a) + "]\"" : text(a);
+    }
+
+    /** The address in its canonical text (RFC 5952 for IPv6: 2001:db8::1, not 2001:db8:0:0:0:0:0:1). */
+    static String text(InetAddress a) {
+        return a instanceof Inet6Address ? dev.isthmus.wire.Ipv6Address.ofBytes(a.getAddress()).toString() : a.getHostAddress();
     }
 
     private static void via(HttpMessage m) {
         String old = m.headers().get(HttpHeaderNames.VIA);
-        m.headers().set(HttpHeaderNames.VIA, old == null ? VIA : old + ", " + VIA);
+        m.headers().set("Via", old == null ? VIA : old + ", " + VIA);
     }
 
     /**
