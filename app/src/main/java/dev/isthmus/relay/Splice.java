@@ -66,7 +66,8 @@ public final class Splice extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // Our buffer towards our own socket drained: the peer, which fills it, may read again.
-        if (ctx.channel().isWritable()) {
+        if (ctx.channel().isWritable() && peer.isActive()
+                && !(peer instanceof DuplexChannel d && d.isInputShutdown())) {
             peer.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();

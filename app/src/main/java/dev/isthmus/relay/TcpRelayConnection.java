@@ -1,16 +1,21 @@
 package dev.isthmus.relay;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,6 +29,14 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
     private final ClientLimits limits;
     private final DestinationPolicy destinations;
     private final RateLimitedLog log;
+    /**
+     * What the client sent before the server connection was up. Reading is off until then, but
+     * the epoll transport still reads a client that half-closed early (to see its FIN), so a
+     * client that sends its request and FIN at once (a scripted SMTP session, {@code nc -N}) does
+     * not lose them.
+     */
+    private final List<ByteBuf> early = new ArrayList<>();
+    private boolean earlyEnd;
 
     TcpRelayConnection(RelaySettings s, RelayCounters counters, ClientLimits limits, DestinationPolicy destinations,
             RateLimitedLog log) {
@@ -138,9 +151,45 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
                 server.writeAndFlush(ProxyHeaderV2.tcp(server.alloc(), from, (InetSocketAddress) client.localAddress()),
                         server.voidPromise());
             }
-            client.config().setAutoRead(true);
+            for (ByteBuf b : early) {
+                counters.toServer().add(b.readableBytes());
+                server.write(b, server.voidPromise());
+            }
+            early.clear();
+            server.flush();
             server.config().setAutoRead(true);
+            if (earlyEnd) {
+                // The client's FIN came with its bytes: the splice passes it on as its own.
+                client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            } else {
+                client.config().setAutoRead(true);
+            }
         });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf b) {
+            early.add(b);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            earlyEnd = true;
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        early.forEach(ReferenceCountUtil::release);
+        early.clear();
+        ctx.fireChannelInactive();
     }
 
     private void refuse(Channel client, Refusal r, String why) {

@@ -78,6 +78,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private boolean headRequest;
     private boolean connecting;
     private boolean closing;
+    /** The client sent FIN: reading it again would fail (and there is nothing more to read). */
+    private boolean inputEnded;
     private String requestLine = "";
     /** Parts of the current request that arrived while its server connection was being made. */
     private final List<HttpObject> held = new ArrayList<>();
@@ -231,7 +233,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         ch.flush();
         ch.config().setAutoRead(true);
         if (requestOpen) {
-            ctx.channel().config().setAutoRead(true);
+            resumeClient();
         }
     }
 
@@ -327,7 +329,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** The server's buffer drained: a request body may flow again. */
     void upstreamWritable() {
         if (requestOpen && !connecting) {
-            ctx.channel().config().setAutoRead(true);
+            resumeClient();
         }
     }
 
@@ -362,8 +364,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             handle(queued.poll());
         }
         if (queued.isEmpty() && !closing && !connecting && !(awaitingResponse && !requestOpen)) {
-            ctx.channel().config().setAutoRead(true);
-            ctx.read();
+            resumeClient();
         }
     }
 
@@ -396,6 +397,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             // The client sent FIN: answer what it asked (a client may half-close after its
             // request), then close; nothing more will come.
             keepAlive = false;
+            inputEnded = true;
             if (!awaitingResponse) {
                 ctx.close();
             }
@@ -430,6 +432,12 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         res.headers().set("Via", ProxyHeaders.VIA);
         ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void resumeClient() {
+        if (!inputEnded && ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     private void closeUpstream() {
