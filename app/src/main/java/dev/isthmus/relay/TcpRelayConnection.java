@@ -151,9 +151,9 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
                 server.writeAndFlush(ProxyHeaderV2.tcp(server.alloc(), from, (InetSocketAddress) client.localAddress()),
                         server.voidPromise());
             }
-            for (ByteBuf b : early) {
-                counters.toServer().add(b.readableBytes());
-                server.write(b, server.voidPromise());
+            for (ByteBuf buf : early) {
+                counters.toServer().add(buf.readableBytes());
+                server.write(buf, server.voidPromise());
             }
             early.clear();
             server.flush();
