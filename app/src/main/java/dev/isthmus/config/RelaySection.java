@@ -41,12 +41,12 @@ final class RelaySection {
             if (r == null) {
                 continue;
             }
-            if (!names.add(r.name())) {
-                t.error("name", "\"" + r.name() + "\" is the name of another relay too");
-                continue;
-            }
             if (!listens.add(r.protocol() + " " + Families.text(r.listen()))) {
                 t.error("listen", "another " + r.protocol().name() + " relay listens on " + Families.text(r.listen()));
+                continue;
+            }
+            if (!names.add(r.name())) {
+                t.error("name", "\"" + r.name() + "\" is the name of another relay too");
                 continue;
             }
             out.add(r);

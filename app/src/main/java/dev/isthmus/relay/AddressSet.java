@@ -106,6 +106,16 @@ public final class AddressSet {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof AddressSet a && a.v4.equals(v4) && a.v6.equals(v6);
+    }
+
+    @Override
+    public int hashCode() {
+        return v4.hashCode() * 31 + v6.hashCode();
+    }
+
+    @Override
     public String toString() {
         return texts().toString();
     }
