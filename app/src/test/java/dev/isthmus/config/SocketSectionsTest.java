@@ -84,6 +84,13 @@ class SocketSectionsTest {
         assertEquals(c.http(), again.http());
     }
 
+    @Test
+    void theExamplesAreValid() throws ConfigException {
+        java.nio.file.Path examples = java.nio.file.Path.of(System.getProperty("user.dir")).resolveSibling("examples");
+        assertEquals(4, ConfigLoader.load(examples.resolve("relay.toml")).relays().size());
+        assertEquals(1, ConfigLoader.load(examples.resolve("http-proxy.toml")).http().reverse().size());
+    }
+
     static Arguments bad(String rule, int line, String key, String fragment, String toml) {
         return Arguments.of(rule, line, key, fragment, toml);
     }
