@@ -5,9 +5,9 @@ import dev.isthmus.config.ConfigLoader;
 import dev.isthmus.config.IsthmusConfig;
 import dev.isthmus.control.ControlServices;
 import dev.isthmus.control.Logging;
+import dev.isthmus.control.SocketPlaneStats;
 import dev.isthmus.dataplane.Dataplane;
 import dev.isthmus.dataplane.DataplaneSettings;
-import dev.isthmus.dns64.Dns64Server;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -26,10 +26,9 @@ import picocli.CommandLine.Option;
         name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the translator of the [siit] section live on a TUN device ([dataplane] section), in the",
-            "foreground, until SIGTERM or SIGINT. Needs CAP_NET_ADMIN (root) and",
-            "java --enable-native-access=ALL-UNNAMED. With a [dns64] section the DNS64 server runs too;",
-            "a config with [dns64] and no [siit] runs the DNS64 server alone (no TUN device)."
+            "Run the translator of the [siit] section live on a TUN device ([dataplane] section) and the",
+            "[dns64] server, [[relay]] relays and [http] gateway, in the foreground, until SIGTERM or SIGINT.",
+            "The data plane needs CAP_NET_ADMIN (root) and java --enable-native-access=ALL-UNNAMED."
         })
 final class RunCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.cli");
@@ -58,9 +57,9 @@ final class RunCommand implements Callable<Integer> {
             e.errors().forEach(x -> err.println(x));
             return ExitCodes.CONFIG_ERROR;
         }
-        if (cfg.siit() == null && cfg.dns64() == null) {
-            err.println("isthmus run: " + config + ": no [siit] section (the data plane translates with it)"
-                    + " and no [dns64] section: nothing to run");
+        if (cfg.siit() == null && !cfg.hasSocketServices()) {
+            err.println("isthmus run: " + config + ": nothing to run: no [siit] section (the data plane translates"
+                    + " with it), no [dns64], no [[relay]] and no [http]");
             return ExitCodes.CONFIG_ERROR;
         }
         if (device != null && !DataplaneSettings.validDeviceName(device)) {
@@ -68,6 +67,7 @@ final class RunCommand implements Callable<Integer> {
                     + " of A-Z a-z 0-9 _ . -");
             return ExitCodes.CONFIG_ERROR;
         }
+        // A config with only socket-plane services (DNS64, relays, HTTP gateway) runs them without a TUN.
         Dataplane dataplane = null;
         if (cfg.siit() != null) {
             settings = cfg.dataplane().toDataplaneSettings(cfg.siit().toXlatSettings());
@@ -117,25 +117,25 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts what runs beside the data plane (the DNS64 server when configured, the control
-     * socket and, when configured, the metrics endpoint) and returns it, to be closed before the
-     * data plane stops. All or nothing: a service that fails closes those started before it.
+     * Starts what runs beside the data plane (the socket-plane services when configured, the
+     * control socket and, when configured, the metrics endpoint) and returns it, to be closed
+     * before the data plane stops.
      *
      * @param dataplane the running data plane, or null when the config has no [siit]
      */
     List<AutoCloseable> startServices(IsthmusConfig cfg, Dataplane dataplane) throws Exception {
         List<AutoCloseable> services = new ArrayList<>();
-        Dns64Server dns64 = null;
-        if (cfg.dns64() != null) {
-            dns64 = Dns64Server.start(cfg.dns64().settings());
-            services.add(dns64);
+        SocketServices socket = SocketServices.start(cfg);
+        if (socket != null) {
+            services.add(socket);
         }
         try {
-            services.add(ControlServices.start(cfg.control(), dataplane != null ? dataplane : ControlServices.NO_DATAPLANE,
-                    cfg::render, dns64 == null ? null : dns64.counters()));
+            services.add(ControlServices.start(cfg.control(),
+                    dataplane != null ? dataplane : ControlServices.NO_DATAPLANE,
+                    socket != null ? socket.stats() : SocketPlaneStats.NONE, cfg::render));
         } catch (Exception e) {
-            if (dns64 != null) {
-                dns64.close();
+            if (socket != null) {
+                socket.close();
             }
             throw e;
         }

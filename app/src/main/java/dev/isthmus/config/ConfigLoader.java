@@ -1,5 +1,7 @@
 package dev.isthmus.config;
 
+import dev.isthmus.alg.http.HttpSettings;
+import dev.isthmus.relay.RelaySettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -29,7 +31,7 @@ public final class ConfigLoader {
      * dns64, …) is added here together with its reader; until then its table is an error, so that
      * a misspelt section name is never silently ignored.
      */
-    static final List<String> SECTIONS = List.of("siit", "dataplane", "control", "dns64");
+    static final List<String> SECTIONS = List.of("siit", "dataplane", "control", "dns64", "relay", "http");
 
     private ConfigLoader() {}
 
@@ -87,6 +89,7 @@ public final class ConfigLoader {
         DataplaneSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "dataplane"));
         ControlSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "control"));
         Dns64Section.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "dns64"));
+        HttpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "http"));
         root.rejectUnknown(SECTIONS, belongsIn);
 
         SiitConfig siit = null;
@@ -113,10 +116,17 @@ public final class ConfigLoader {
             dns64 = Dns64Section.read(dns64Table, siit == null ? null : siit.pool6());
         }
 
+        List<RelaySettings> relays = RelaySection.read(root);
+        HttpSettings http = null;
+        TableReader httpTable = root.table("http");
+        if (httpTable != null) {
+            http = HttpSection.read(httpTable);
+        }
+
         if (!problems.isEmpty()) {
             throw problems.exception();
         }
-        return new IsthmusConfig(siit, dataplane, control, dns64);
+        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http);
     }
 
     private static ConfigException fileError(String source, String message) {

@@ -1,16 +1,23 @@
 package dev.isthmus.config;
 
+import dev.isthmus.alg.http.HttpSettings;
+import dev.isthmus.relay.RelaySettings;
+import java.util.List;
+
 /**
  * A whole validated config file. One component per top-level section; a section that is absent
- * from the file is null. Sections for the other mechanisms (nat64, dns64, …) are added here as
- * they are built, each with its own reader beside {@link SiitSection}.
+ * from the file is null. Sections for the other mechanisms (nat64, …) are added here as they are
+ * built, each with its own reader beside {@link SiitSection}.
  *
  * @param siit the {@code [siit]} section, or null when the file has none
  * @param dataplane the {@code [dataplane]} section, its defaults when the file has none (never null)
  * @param control the {@code [control]} section, its defaults when the file has none (never null)
  * @param dns64 the {@code [dns64]} section, or null when the file has none
+ * @param relays the {@code [[relay]]} tables, empty when the file has none (never null)
+ * @param http the {@code [http]} section, or null when the file has none
  */
-public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64) {
+public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
+        List<RelaySettings> relays, HttpSettings http) {
 
     public IsthmusConfig {
         if (dataplane == null) {
@@ -19,16 +26,22 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         if (control == null) {
             control = ControlConfig.DEFAULT;
         }
+        relays = relays == null ? List.of() : List.copyOf(relays);
     }
 
-    /** A config without {@code [dns64]}. */
+    /** A config without socket-plane services. */
     public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control) {
-        this(siit, dataplane, control, null);
+        this(siit, dataplane, control, null, List.of(), null);
     }
 
     /** A config with only {@code siit} (the other sections at their defaults). */
     public IsthmusConfig(SiitConfig siit) {
         this(siit, null, null);
+    }
+
+    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway) is configured. */
+    public boolean hasSocketServices() {
+        return dns64 != null || !relays.isEmpty() || http != null;
     }
 
     /** The effective configuration as TOML, defaults filled in (for {@code show config}). */
@@ -41,6 +54,12 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         sb.append('\n').append(control.render());
         if (dns64 != null) {
             sb.append('\n').append(dns64.render());
+        }
+        if (!relays.isEmpty()) {
+            sb.append('\n').append(RelaySection.render(relays));
+        }
+        if (http != null) {
+            sb.append('\n').append(HttpSection.render(http));
         }
         return sb.toString();
     }

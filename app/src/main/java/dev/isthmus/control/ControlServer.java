@@ -1,7 +1,6 @@
 package dev.isthmus.control;
 
 import dev.isthmus.dataplane.DataplaneStats;
-import dev.isthmus.dns64.Dns64Counters;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -86,15 +85,16 @@ public final class ControlServer implements AutoCloseable {
      *     the path is not a socket, the directory cannot be created, the path is too long
      */
     public static ControlServer start(Path socket, DataplaneStats stats, Supplier<String> config) throws IOException {
-        return start(socket, stats, config, null);
+        return start(socket, stats, SocketPlaneStats.NONE, config);
     }
 
-    /** As {@link #start(Path, DataplaneStats, Supplier)}, with the DNS64 server's counters (null: none). */
-    public static ControlServer start(Path socket, DataplaneStats stats, Supplier<String> config, Dns64Counters dns64)
-            throws IOException {
+    /** As {@link #start(Path, DataplaneStats, Supplier)}, {@code show stats} reporting the socket plane too. */
+    public static ControlServer start(Path socket, DataplaneStats stats, SocketPlaneStats socketPlane,
+            Supplier<String> config) throws IOException {
         Objects.requireNonNull(stats, "stats");
+        Objects.requireNonNull(socketPlane, "socketPlane");
         Objects.requireNonNull(config, "config");
-        return start(socket, standardResponder(stats, config, dns64), DEFAULT_TIMEOUT);
+        return start(socket, standardResponder(stats, socketPlane, config), DEFAULT_TIMEOUT);
     }
 
     static ControlServer start(Path socket, Responder responder, Duration timeout) throws IOException {
@@ -153,15 +153,13 @@ public final class ControlServer implements AutoCloseable {
 
     /** The answers of a running isthmus: {@code show stats [json]}, {@code show config}, {@code help}. */
     static Responder standardResponder(DataplaneStats stats, Supplier<String> config) {
-        return standardResponder(stats, config, null);
+        return standardResponder(stats, SocketPlaneStats.NONE, config);
     }
 
-    /** With a {@code dns64} section in {@code show stats} when the DNS64 server runs ({@code dns64} not null). */
-    static Responder standardResponder(DataplaneStats stats, Supplier<String> config, Dns64Counters dns64) {
+    static Responder standardResponder(DataplaneStats stats, SocketPlaneStats socketPlane, Supplier<String> config) {
         return request -> switch (request.kind()) {
-            case STATS_TEXT -> ok(StatsText.render(StatsSnapshot.of(stats))
-                    + (dns64 == null ? "" : "\n" + Dns64Stats.text(dns64)));
-            case STATS_JSON -> ok(StatsJson.render(StatsSnapshot.of(stats), dns64));
+            case STATS_TEXT -> ok(StatsText.render(StatsSnapshot.of(stats)) + socketPlane.text());
+            case STATS_JSON -> ok(StatsJson.render(StatsSnapshot.of(stats), socketPlane));
             case CONFIG -> ok(config.get());
             case HELP -> ok(Request.help());
             case INVALID -> error(request.error());

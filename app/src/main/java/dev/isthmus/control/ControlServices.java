@@ -2,7 +2,6 @@ package dev.isthmus.control;
 
 import dev.isthmus.config.ControlConfig;
 import dev.isthmus.dataplane.DataplaneStats;
-import dev.isthmus.dns64.Dns64Counters;
 import java.io.IOException;
 import java.util.function.Supplier;
 
@@ -12,7 +11,7 @@ import java.util.function.Supplier;
  * plane and close it before the data plane stops.
  */
 public final class ControlServices implements AutoCloseable {
-    /** The counters of a data plane that is not running (a config with [dns64] but no [siit]): no workers. */
+    /** The counters of a data plane that is not running (a config with socket-plane services but no [siit]): no workers. */
     public static final DataplaneStats NO_DATAPLANE = new NoDataplane();
 
     private final ControlServer server;
@@ -33,23 +32,24 @@ public final class ControlServices implements AutoCloseable {
      */
     public static ControlServices start(ControlConfig config, DataplaneStats stats, Supplier<String> effectiveConfig)
             throws IOException {
-        return start(config, stats, effectiveConfig, null);
+        return start(config, stats, SocketPlaneStats.NONE, effectiveConfig);
     }
 
     /**
-     * As {@link #start(ControlConfig, DataplaneStats, Supplier)}, also reporting the DNS64
-     * server's counters ({@code dns64} null: no DNS64 server). Without a data plane pass
-     * {@link #NO_DATAPLANE}.
+     * As {@link #start(ControlConfig, DataplaneStats, Supplier)}, reporting the socket plane's
+     * counters too ({@code show stats} and the metrics).
+     *
+     * @param stats the data plane's counters, {@link #NO_DATAPLANE} when there is none
      */
-    public static ControlServices start(ControlConfig config, DataplaneStats stats, Supplier<String> effectiveConfig,
-            Dns64Counters dns64) throws IOException {
-        ControlServer server = ControlServer.start(config.socket(), stats, effectiveConfig, dns64);
+    public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
+            Supplier<String> effectiveConfig) throws IOException {
+        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, effectiveConfig);
         MetricsServer metrics = null;
         if (config.metrics() != null) {
             try {
                 // ControlConfig holds a non-loopback metrics address only when the file said
                 // allow-public-metrics = true (ControlSection refuses it otherwise).
-                metrics = MetricsServer.start(config.metrics(), true, stats, dns64);
+                metrics = MetricsServer.start(config.metrics(), true, stats, socketPlane);
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;

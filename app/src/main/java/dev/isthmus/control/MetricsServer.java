@@ -1,7 +1,6 @@
 package dev.isthmus.control;
 
 import dev.isthmus.dataplane.DataplaneStats;
-import dev.isthmus.dns64.Dns64Counters;
 import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.xlat.DropReason;
 import dev.isthmus.xlat.Path;
@@ -50,13 +49,14 @@ public final class MetricsServer implements AutoCloseable {
      */
     public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats)
             throws IOException {
-        return start(address, allowPublic, stats, null);
+        return start(address, allowPublic, stats, SocketPlaneStats.NONE);
     }
 
-    /** As {@link #start(InetSocketAddress, boolean, DataplaneStats)}, plus {@code isthmus_dns64_total} when {@code dns64} is not null. */
+    /** As {@link #start(InetSocketAddress, boolean, DataplaneStats)}, with the socket plane's series ({@link SocketPlaneMetrics}). */
     public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats,
-            Dns64Counters dns64) throws IOException {
+            SocketPlaneStats socketPlane) throws IOException {
         Objects.requireNonNull(stats, "stats");
+        Objects.requireNonNull(socketPlane, "socketPlane");
         if (address.getAddress() == null) {
             throw new IllegalArgumentException("metrics address " + address + " is unresolved");
         }
@@ -66,9 +66,7 @@ public final class MetricsServer implements AutoCloseable {
         }
         PrometheusRegistry registry = new PrometheusRegistry();
         register(registry, stats);
-        if (dns64 != null) {
-            Dns64Stats.register(registry, dns64);
-        }
+        SocketPlaneMetrics.register(registry, socketPlane);
         HTTPServer http;
         try {
             http = HTTPServer.builder()

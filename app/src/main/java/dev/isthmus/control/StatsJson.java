@@ -1,6 +1,5 @@
 package dev.isthmus.control;
 
-import dev.isthmus.dns64.Dns64Counters;
 import dev.isthmus.xlat.DropReason;
 import dev.isthmus.xlat.Path;
 
@@ -19,11 +18,11 @@ final class StatsJson {
     private StatsJson() {}
 
     static String render(StatsSnapshot s) {
-        return render(s, null);
+        return render(s, SocketPlaneStats.NONE);
     }
 
-    /** With a {@code "dns64":{counter:value,...}} member when {@code dns64} is not null. */
-    static String render(StatsSnapshot s, Dns64Counters dns64) {
+    /** As {@link #render(StatsSnapshot)}, and the socket plane's counters ({@link SocketPlaneStats#json}) after them. */
+    static String render(StatsSnapshot s, SocketPlaneStats socketPlane) {
         JsonWriter j = new JsonWriter().beginObject();
         j.name("workers").value(s.workers());
         j.name("total").beginObject();
@@ -69,9 +68,8 @@ final class StatsJson {
             j.endObject();
         }
         j.endArray();
-        if (dns64 != null) {
-            j.name("dns64");
-            Dns64Stats.json(j, dns64);
+        if (!socketPlane.isEmpty()) {
+            socketPlane.json(j);
         }
         return j.endObject().finish();
     }

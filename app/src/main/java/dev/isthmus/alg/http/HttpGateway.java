@@ -1,0 +1,134 @@
+package dev.isthmus.alg.http;
+
+import dev.isthmus.relay.AddressSet;
+import dev.isthmus.relay.DestinationPolicy;
+import dev.isthmus.relay.Families;
+import dev.isthmus.relay.LocalAddresses;
+import dev.isthmus.relay.RateLimitedLog;
+import dev.isthmus.relay.SocketPlane;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP gateway: the forward proxy and the reverse-proxied sites of {@link HttpSettings}, one
+ * listening socket per distinct address (a forward proxy and sites may share one: absolute-form
+ * and CONNECT requests go to the proxy, origin-form to the sites by Host).
+ */
+public final class HttpGateway implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.isthmus.alg.http");
+    static final int MAX_CHUNK = 65536;
+
+    private final HttpCounters counters;
+    private final List<Channel> listeners;
+    private final ChannelGroup connections;
+
+    private HttpGateway(HttpCounters counters, List<Channel> listeners, ChannelGroup connections) {
+        this.counters = counters;
+        this.listeners = listeners;
+        this.connections = connections;
+    }
+
+    /** Listens on every configured address; on a failure closes what it opened and throws. */
+    public static HttpGateway start(SocketPlane plane, HttpSettings s) throws IOException {
+        HttpCounters counters = new HttpCounters();
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        AddressSet allowedDestinations = s.forward() == null ? AddressSet.NONE : s.forward().allowDestinations();
+        Connector connector = new NetConnector(new DestinationPolicy(allowedDestinations, false, new LocalAddresses()),
+                s.connectTimeout());
+        RateLimitedLog log = new RateLimitedLog(LOG);
+        List<Channel> listeners = new ArrayList<>();
+        try {
+            for (Routes r : routes(s)) {
+                ServerBootstrap b = plane.tcpServer(r.listen())
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                connections.add(ch);
+                                pipeline(ch.pipeline(), s, r, connector, counters, log);
+                            }
+                        });
+                Channel ch;
+                try {
+                    ch = b.bind(r.listen()).syncUninterruptibly().channel();
+                } catch (Exception e) {
+                    throw new IOException("http: cannot listen on " + Families.text(r.listen()) + ": " + e.getMessage(), e);
+                }
+                listeners.add(ch);
+                LOG.log(System.Logger.Level.INFO, "http: listening on " + Families.text((InetSocketAddress) ch.localAddress())
+                        + (r.forward() != null ? ", forward proxy for " + r.forward().allow() : "")
+                        + (r.sites().isEmpty() ? "" : ", sites " + r.sites().keySet()));
+            }
+        } catch (IOException e) {
+            listeners.forEach(Channel::close);
+            throw e;
+        }
+        return new HttpGateway(counters, listeners, connections);
+    }
+
+    /** The handlers of one client connection (also what the fuzz test drives). */
+    static void pipeline(ChannelPipeline p, HttpSettings s, Routes r, Connector connector, HttpCounters counters,
+            RateLimitedLog log) {
+        p.addLast("idle", new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(s.maxHeaderBytes())
+                .setMaxHeaderSize(s.maxHeaderBytes())
+                .setMaxChunkSize(MAX_CHUNK)));
+        // Answers "Expect: 100-continue" itself (RFC 9110 §10.1.1) and removes it, so that a client
+        // does not wait for a 100 that an HTTP/1.0 server behind the proxy would never send.
+        p.addLast("continue", new HttpServerExpectContinueHandler());
+        p.addLast("proxy", new ProxyConnection(r, connector, counters, log, MAX_CHUNK));
+    }
+
+    /** The settings grouped by listening address. */
+    static List<Routes> routes(HttpSettings s) {
+        Map<InetSocketAddress, Map<String, ReverseSite>> sites = new LinkedHashMap<>();
+        if (s.forward() != null) {
+            sites.put(s.forward().listen(), new HashMap<>());
+        }
+        for (ReverseSite site : s.reverse()) {
+            sites.computeIfAbsent(site.listen(), k -> new HashMap<>()).put(site.host(), site);
+        }
+        List<Routes> out = new ArrayList<>();
+        sites.forEach((listen, m) -> out.add(new Routes(listen,
+                s.forward() != null && s.forward().listen().equals(listen) ? s.forward() : null, m)));
+        return out;
+    }
+
+    public HttpCounters counters() {
+        return counters;
+    }
+
+    /** The bound listening addresses, in the order of {@link #routes}. */
+    public List<InetSocketAddress> addresses() {
+        return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+    }
+
+    @Override
+    public void close() {
+        listeners.forEach(c -> c.close().syncUninterruptibly());
+        connections.close().awaitUninterruptibly();
+    }
+
+    @Override
+    public String toString() {
+        return "http gateway";
+    }
+}

@@ -1,0 +1,48 @@
+package dev.isthmus.alg.http;
+
+/**
+ * Why the HTTP gateway refused a request: each has the status code the client gets, a counter
+ * ({@link HttpCounters#refused}) and an operator-visible key for {@code show stats} and metrics.
+ */
+public enum HttpRefusal {
+    /** The forward proxy serves only the networks in {@code [http.forward] allow}. */
+    CLIENT_NOT_ALLOWED("client-not-allowed", 403),
+    /** CONNECT to a port not in {@code connect-ports} (443 by default; never 25 unless allowed). */
+    CONNECT_PORT("connect-port", 403),
+    /** A plain request to a well-known port other than 80 (cross-protocol requests to SMTP and the like). */
+    DESTINATION_PORT("destination-port", 403),
+    /** Loopback, link-local, the gateway's own addresses, … ({@code relay.DestinationPolicy}). */
+    DESTINATION_REFUSED("destination-refused", 403),
+    /** A request the reverse proxy has no site for (Host unknown), or origin-form to a forward-only listener. */
+    UNKNOWN_SITE("unknown-site", 404),
+    /** A request the parser rejected, or one without the parts a proxy needs (RFC 9112 §3). */
+    BAD_REQUEST("bad-request", 400),
+    /** The request line is longer than {@code max-header-bytes} (RFC 9112 §3: 414). */
+    URI_TOO_LONG("uri-too-long", 414),
+    /** The request head is longer than {@code max-header-bytes} (RFC 6585 §5: 431). */
+    HEADER_TOO_LARGE("header-too-large", 431),
+    /** A scheme the proxy does not fetch itself (https:// must come through CONNECT). */
+    SCHEME_NOT_SUPPORTED("scheme-not-supported", 501),
+    /** The destination name did not resolve. */
+    RESOLVE_FAILED("resolve-failed", 502),
+    /** No address of the destination accepted a connection in time. */
+    CONNECT_FAILED("connect-failed", 502),
+    /** The server closed or broke the connection before it answered. */
+    BAD_GATEWAY("bad-gateway", 502);
+
+    private final String key;
+    private final int status;
+
+    HttpRefusal(String key, int status) {
+        this.key = key;
+        this.status = status;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.isthmus.cli;
+
+import dev.isthmus.alg.http.HttpGateway;
+import dev.isthmus.config.IsthmusConfig;
+import dev.isthmus.control.SocketPlaneStats;
+import dev.isthmus.dns64.Dns64Server;
+import dev.isthmus.relay.Relay;
+import dev.isthmus.relay.RelaySettings;
+import dev.isthmus.relay.SocketPlane;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The socket-plane services of {@code isthmus run}: the {@code [dns64]} server (its own threads),
+ * the {@code [[relay]]} relays and the {@code [http]} gateway on shared event loops. Started all
+ * or none; closed in reverse order.
+ */
+final class SocketServices implements AutoCloseable {
+    private final Dns64Server dns64;
+    private final SocketPlane plane;
+    private final List<Relay> relays;
+    private final HttpGateway http;
+
+    private SocketServices(Dns64Server dns64, SocketPlane plane, List<Relay> relays, HttpGateway http) {
+        this.dns64 = dns64;
+        this.plane = plane;
+        this.relays = relays;
+        this.http = http;
+    }
+
+    /** Starts what {@code cfg} configures; null when it configures nothing of the socket plane. */
+    static SocketServices start(IsthmusConfig cfg) throws IOException {
+        if (!cfg.hasSocketServices()) {
+            return null;
+        }
+        Dns64Server dns64 = cfg.dns64() == null ? null : Dns64Server.start(cfg.dns64().settings());
+        SocketPlane plane = null;
+        List<Relay> relays = new ArrayList<>();
+        try {
+            HttpGateway http = null;
+            if (!cfg.relays().isEmpty() || cfg.http() != null) {
+                plane = SocketPlane.start(Math.max(1, Runtime.getRuntime().availableProcessors()));
+                for (RelaySettings r : cfg.relays()) {
+                    relays.add(Relay.start(plane, r));
+                }
+                http = cfg.http() == null ? null : HttpGateway.start(plane, cfg.http());
+            }
+            return new SocketServices(dns64, plane, relays, http);
+        } catch (IOException | RuntimeException e) {
+            relays.reversed().forEach(Relay::close);
+            if (plane != null) {
+                plane.close();
+            }
+            if (dns64 != null) {
+                dns64.close();
+            }
+            throw e;
+        }
+    }
+
+    SocketPlaneStats stats() {
+        return new SocketPlaneStats(dns64 == null ? null : dns64.counters(), relays.stream().map(Relay::counters).toList(),
+                http == null ? null : http.counters());
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.close();
+        }
+        relays.reversed().forEach(Relay::close);
+        if (plane != null) {
+            plane.close();
+        }
+        if (dns64 != null) {
+            dns64.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "socket plane (" + (dns64 == null ? "" : "dns64 server, ") + relays.size() + " relays"
+                + (http == null ? "" : ", http gateway") + ")";
+    }
+}

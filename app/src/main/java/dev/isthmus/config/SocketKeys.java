@@ -1,0 +1,141 @@
+package dev.isthmus.config;
+
+import dev.isthmus.relay.AddressSet;
+import dev.isthmus.relay.Families;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlPosition;
+
+/**
+ * Reading the value kinds the socket-plane sections ({@code [[relay]]}, {@code [http]}) share:
+ * addresses with ports, prefix lists, port lists, durations in seconds. Each records a positioned
+ * error and returns null (or the default) on a bad value, like {@link TableReader}.
+ */
+final class SocketKeys {
+    private SocketKeys() {}
+
+    /** {@code ADDRESS:PORT} (literal address); the default when absent. */
+    static InetSocketAddress address(TableReader t, String key, InetSocketAddress dflt) {
+        String text = t.string(key);
+        if (text == null) {
+            return dflt;
+        }
+        try {
+            return ControlSection.listenAddress(text);
+        } catch (IllegalArgumentException e) {
+            t.error(key, e.getMessage());
+            return null;
+        }
+    }
+
+    /** As {@link #address} but the key must be there. */
+    static InetSocketAddress requiredAddress(TableReader t, String key) {
+        if (!t.has(key)) {
+            t.errorHere("missing key \"" + key + "\"");
+            return null;
+        }
+        return address(t, key, null);
+    }
+
+    /** An array of strings; null when absent or wrong (each wrong element is an error). */
+    static List<String> strings(TableReader t, String key) {
+        TomlArray a = t.array(key);
+        if (a == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) instanceof String s) {
+                out.add(s);
+            } else {
+                t.problems().add(position(t, a, i, key), t.keyPath(key) + "[" + i + "]",
+                        "expected a string, got " + TableReader.describe(a.get(i)));
+                return null;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A list of prefixes or addresses ({@code ["2001:db8:6::/64", "192.0.2.7"]}).
+     *
+     * @param required whether the key must be there and name at least one network: the allow
+     *     lists, which have no default because "everyone" must be said, never assumed
+     */
+    static AddressSet prefixes(TableReader t, String key, boolean required) {
+        if (!t.has(key)) {
+            if (required) {
+                t.errorHere("missing key \"" + key + "\": list the client networks that may use it"
+                        + " (for example [\"2001:db8:6::/64\"]; [\"::/0\", \"0.0.0.0/0\"] is everyone)");
+            }
+            return AddressSet.NONE;
+        }
+        List<String> texts = strings(t, key);
+        if (texts == null) {
+            return AddressSet.NONE;
+        }
+        if (required && texts.isEmpty()) {
+            t.error(key, "is empty: nobody could use it; list the client networks that may");
+            return AddressSet.NONE;
+        }
+        for (String s : texts) {
+            try {
+                if (s.indexOf(':') >= 0) {
+                    AddressText.ipv6Prefix(s, true);
+                } else {
+                    AddressText.ipv4Prefix(s, true);
+                }
+            } catch (IllegalArgumentException e) {
+                t.error(key, e.getMessage());
+                return AddressSet.NONE;
+            }
+        }
+        return AddressSet.parse(texts);
+    }
+
+    /** A list of ports 1..65535; the default when absent. */
+    static Set<Integer> ports(TableReader t, String key, Set<Integer> dflt) {
+        TomlArray a = t.array(key);
+        if (a == null) {
+            return dflt;
+        }
+        Set<Integer> out = new TreeSet<>();
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) instanceof Long l && l >= 1 && l <= 65535) {
+                out.add((int) (long) l);
+            } else {
+                t.problems().add(position(t, a, i, key), t.keyPath(key) + "[" + i + "]",
+                        "expected a port 1..65535, got " + TableReader.describe(a.get(i)));
+            }
+        }
+        return out;
+    }
+
+    /** Whole seconds in {@code [1, max]}. */
+    static Duration seconds(TableReader t, String key, Duration dflt, int max) {
+        return Duration.ofSeconds(t.intIn(key, 1, max, (int) dflt.toSeconds()));
+    }
+
+    private static TomlPosition position(TableReader t, TomlArray a, int i, String key) {
+        TomlPosition p = a.inputPositionOf(i);
+        return p != null ? p : t.positionOf(key);
+    }
+
+    /** A TOML string array of {@code items}. */
+    static String array(java.util.Collection<?> items) {
+        List<String> q = new ArrayList<>();
+        for (Object o : items) {
+            q.add(o instanceof String s ? "\"" + s + "\"" : o.toString());
+        }
+        return "[" + String.join(", ", q) + "]";
+    }
+
+    static String text(InetSocketAddress a) {
+        return "\"" + Families.text(a) + "\"";
+    }
+}

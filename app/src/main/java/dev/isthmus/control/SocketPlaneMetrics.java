@@ -1,0 +1,97 @@
+package dev.isthmus.control;
+
+import dev.isthmus.alg.http.HttpCounters;
+import dev.isthmus.alg.http.HttpRefusal;
+import dev.isthmus.relay.Refusal;
+import dev.isthmus.relay.RelayCounters;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The socket plane's Prometheus series, read at scrape time like the data plane's:
+ *
+ * <ul>
+ *   <li>{@code isthmus_dns64_total{counter}} ({@link Dns64Stats});
+ *   <li>{@code isthmus_relay_accepted_total{relay}}, {@code isthmus_relay_active{relay}},
+ *       {@code isthmus_relay_idle_closed_total{relay}};
+ *   <li>{@code isthmus_relay_refused_total{relay, reason}} per {@code relay.Refusal} key;
+ *   <li>{@code isthmus_relay_bytes_total{relay, direction="to-server"|"to-client"}};
+ *   <li>{@code isthmus_http_requests_total{kind}}, {@code isthmus_http_refused_total{reason, status}},
+ *       {@code isthmus_http_bytes_total{direction}}, {@code isthmus_http_connections_total},
+ *       {@code isthmus_http_active}.
+ * </ul>
+ */
+final class SocketPlaneMetrics {
+    private SocketPlaneMetrics() {}
+
+    static void register(PrometheusRegistry registry, SocketPlaneStats s) {
+        if (s.dns64() != null) {
+            Dns64Stats.register(registry, s.dns64());
+        }
+        if (!s.relays().isEmpty()) {
+            relays(registry, s);
+        }
+        if (s.http() != null) {
+            http(registry, s.http());
+        }
+    }
+
+    private static void relays(PrometheusRegistry registry, SocketPlaneStats s) {
+        CounterWithCallback.builder().name("isthmus_relay_accepted_total")
+                .help("Connections (UDP: flows) a relay accepted").labelNames("relay")
+                .callback(cb -> s.relays().forEach(r -> cb.call(r.accepted(), r.name()))).register(registry);
+        GaugeWithCallback.builder().name("isthmus_relay_active")
+                .help("Connections (UDP: flows) a relay has open").labelNames("relay")
+                .callback(cb -> s.relays().forEach(r -> cb.call(r.active(), r.name()))).register(registry);
+        CounterWithCallback.builder().name("isthmus_relay_idle_closed_total")
+                .help("Connections (UDP: flows) closed by the idle timeout").labelNames("relay")
+                .callback(cb -> s.relays().forEach(r -> cb.call(r.idleClosed(), r.name()))).register(registry);
+        CounterWithCallback.builder().name("isthmus_relay_refused_total")
+                .help("Clients refused and datagrams dropped by a relay, per reason").labelNames("relay", "reason")
+                .callback(cb -> {
+                    for (RelayCounters r : s.relays()) {
+                        for (Refusal x : Refusal.values()) {
+                            cb.call(r.refused(x), r.name(), x.key());
+                        }
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_relay_bytes_total")
+                .help("Bytes a relay copied, per direction").labelNames("relay", "direction")
+                .callback(cb -> {
+                    for (RelayCounters r : s.relays()) {
+                        cb.call(r.bytesToServer(), r.name(), "to-server");
+                        cb.call(r.bytesToClient(), r.name(), "to-client");
+                    }
+                }).register(registry);
+    }
+
+    private static void http(PrometheusRegistry registry, HttpCounters h) {
+        CounterWithCallback.builder().name("isthmus_http_requests_total")
+                .help("Requests (CONNECT: tunnels) the HTTP gateway passed on, per kind").labelNames("kind")
+                .callback(cb -> {
+                    for (HttpCounters.Kind k : HttpCounters.Kind.values()) {
+                        cb.call(h.requests(k), k.key());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_http_refused_total")
+                .help("Requests the HTTP gateway refused, per reason and status code").labelNames("reason", "status")
+                .callback(cb -> {
+                    for (HttpRefusal x : HttpRefusal.values()) {
+                        cb.call(h.refused(x), x.key(), Integer.toString(x.status()));
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_http_bytes_total")
+                .help("Body and tunnel bytes the HTTP gateway copied, per direction").labelNames("direction")
+                .callback(cb -> {
+                    cb.call(h.bytesToServer(), "to-server");
+                    cb.call(h.bytesToClient(), "to-client");
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_http_connections_total")
+                .help("Client connections the HTTP gateway accepted")
+                .callback(cb -> cb.call(h.connections())).register(registry);
+        GaugeWithCallback.builder().name("isthmus_http_active")
+                .help("Client connections the HTTP gateway has open")
+                .callback(cb -> cb.call(h.active())).register(registry);
+    }
+}

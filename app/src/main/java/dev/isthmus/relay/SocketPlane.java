@@ -1,0 +1,60 @@
+package dev.isthmus.relay;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty event loops (epoll) that the relays and the HTTP gateway share: one thread per core
+ * by default, each serving many connections; a connection and the one it is relayed to share a
+ * thread, so the bytes between them never cross threads.
+ */
+public final class SocketPlane implements AutoCloseable {
+    private final EventLoopGroup group;
+
+    private SocketPlane(EventLoopGroup group) {
+        this.group = group;
+    }
+
+    /**
+     * Starts {@code threads} event loops.
+     *
+     * @throws IllegalStateException when the epoll transport cannot load (not Linux x86-64)
+     */
+    public static SocketPlane start(int threads) {
+        if (!Epoll.isAvailable()) {
+            throw new IllegalStateException("the epoll transport is not available: " + Epoll.unavailabilityCause());
+        }
+        return new SocketPlane(new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory()));
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /**
+     * A TCP listener on these loops for {@code listen}'s family: address reuse (a restart does not
+     * wait for TIME_WAIT), a deep accept backlog, Nagle off and half-close allowed on the
+     * accepted connections (a relay passes a FIN on instead of closing).
+     */
+    public ServerBootstrap tcpServer(InetSocketAddress listen) {
+        return new ServerBootstrap()
+                .group(group)
+                .channelFactory(() -> new EpollServerSocketChannel(Families.of(listen.getAddress())))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true);
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.isthmus.config;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isthmus.alg.http.HttpSettings;
+import dev.isthmus.relay.RelaySettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The {@code [[relay]]} and {@code [http]} sections: defaults, the effective config, one positioned error per rule. */
+class SocketSectionsTest {
+
+    static final String RELAYS = """
+            [[relay]]
+            listen = "[::]:110"
+            connect = "198.51.100.2:110"
+            allow = ["2001:db8:6::/64"]
+
+            [[relay]]
+            name = "dns"
+            protocol = "udp"
+            listen = "[::]:53"
+            connect = "198.51.100.2:53"
+            allow = ["2001:db8:6::/64", "192.0.2.7"]
+            max-per-client = 4
+
+            [[relay]]
+            name = "trt"
+            listen = "[::]:8000"
+            pool6 = "2001:db8:64::/96"
+            allow = ["2001:db8:6::/64"]
+            proxy-protocol = true
+
+            [http.forward]
+            allow = ["2001:db8:6::/64"]
+
+            [[http.reverse]]
+            host = "www.example.test"
+            backend = "198.51.100.2:80"
+            """;
+
+    @Test
+    void readsRelaysAndTheGatewayWithTheirDefaults() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse(RELAYS, "relay.toml");
+        assertNull(c.siit());
+        assertTrue(c.hasSocketServices());
+        List<RelaySettings> r = c.relays();
+        assertEquals(3, r.size());
+        assertEquals("tcp/[::]:110", r.get(0).name());
+        assertEquals(RelaySettings.Protocol.TCP, r.get(0).protocol());
+        assertEquals(1024, r.get(0).maxConnections());
+        assertEquals(64, r.get(0).maxPerClient());
+        assertEquals(Duration.ofSeconds(7440), r.get(0).idleTimeout());
+        assertEquals(RelaySettings.Protocol.UDP, r.get(1).protocol());
+        assertEquals(Duration.ofSeconds(300), r.get(1).idleTimeout());
+        assertEquals(4, r.get(1).maxPerClient());
+        assertTrue(r.get(2).transparent());
+        assertTrue(r.get(2).proxyProtocol());
+        HttpSettings h = c.http();
+        assertEquals("[::]:3128", dev.isthmus.relay.Families.text(h.forward().listen()));
+        assertEquals(Set.of(443), h.forward().connectPorts());
+        assertEquals("[::]:80", dev.isthmus.relay.Families.text(h.reverse().getFirst().listen()));
+        assertEquals(16384, h.maxHeaderBytes());
+    }
+
+    @Test
+    void theEffectiveConfigReadsBackTheSame() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse(RELAYS, "relay.toml");
+        String rendered = c.render();
+        assertTrue(rendered.contains("[[relay]]\nname = \"dns\"\nprotocol = \"udp\""), rendered);
+        assertTrue(rendered.contains("connect-ports = [443]"), rendered);
+        IsthmusConfig again = ConfigLoader.parse(rendered, "show-config.toml");
+        assertEquals(c.relays(), again.relays());
+        assertEquals(c.http(), again.http());
+    }
+
+    @Test
+    void theExamplesAreValid() throws ConfigException {
+        java.nio.file.Path examples = java.nio.file.Path.of(System.getProperty("user.dir")).resolveSibling("examples");
+        assertEquals(4, ConfigLoader.load(examples.resolve("relay.toml")).relays().size());
+        assertEquals(1, ConfigLoader.load(examples.resolve("http-proxy.toml")).http().reverse().size());
+    }
+
+    static Arguments bad(String rule, int line, String key, String fragment, String toml) {
+        return Arguments.of(rule, line, key, fragment, toml);
+    }
+
+    static Stream<Arguments> rules() {
+        return Stream.of(
+                bad("allow is required: never an open relay", 1, "relay[0]", "missing key \"allow\"", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.2:110"
+                        """),
+                bad("an empty allow list", 4, "relay[0].allow", "is empty", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.2:110"
+                        allow = []
+                        """),
+                bad("a bad prefix", 4, "relay[0].allow", "2001:db8:6::1/64", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.2:110"
+                        allow = ["2001:db8:6::1/64"]
+                        """),
+                bad("neither connect nor pool6", 1, "relay[0]", "missing key \"connect\"", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        allow = ["::/0"]
+                        """),
+                bad("both connect and pool6", 4, "relay[0].pool6", "not both", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.2:110"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        """),
+                bad("transparent UDP", 4, "relay[0].pool6", "TCP only", """
+                        [[relay]]
+                        protocol = "udp"
+                        listen = "[::]:53"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        """),
+                bad("PROXY protocol on UDP", 6, "relay[0].proxy-protocol", "TCP relays only", """
+                        [[relay]]
+                        protocol = "udp"
+                        listen = "[::]:53"
+                        connect = "198.51.100.2:53"
+                        allow = ["::/0"]
+                        proxy-protocol = true
+                        """),
+                bad("a port out of range", 3, "relay[0].connect", "port \"70000\" is not 1..65535", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.2:70000"
+                        allow = ["::/0"]
+                        """),
+                bad("a name instead of an address", 3, "relay[0].connect", "names are not looked up", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "mail.example.test:110"
+                        allow = ["::/0"]
+                        """),
+                bad("two relays on one address", 7, "relay[1].listen", "another TCP relay listens on [::]:110", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.2:110"
+                        allow = ["::/0"]
+
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.3:110"
+                        allow = ["::/0"]
+                        """),
+                bad("unknown relay key", 5, "relay[0].max-conections", "did you mean \"max-connections\"", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.2:110"
+                        allow = ["::/0"]
+                        max-conections = 5
+                        """),
+                bad("forward proxy without allow", 1, "http.forward", "missing key \"allow\"", """
+                        [http.forward]
+                        listen = "[::]:3128"
+                        """),
+                bad("a CONNECT port out of range", 3, "http.forward.connect-ports[1]", "expected a port", """
+                        [http.forward]
+                        allow = ["2001:db8:6::/64"]
+                        connect-ports = [443, 0]
+                        """),
+                bad("a reverse site without backend", 1, "http.reverse[0]", "missing key \"backend\"", """
+                        [[http.reverse]]
+                        host = "www.example.test"
+                        """),
+                bad("a host with a port", 2, "http.reverse[0].host", "is not a host name", """
+                        [[http.reverse]]
+                        host = "www.example.test:80"
+                        backend = "198.51.100.2:80"
+                        """),
+                bad("an empty [http]", 1, "http", "nothing to serve", """
+                        [http]
+                        idle-timeout = 30
+                        """));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rules")
+    void eachRuleGivesOnePositionedError(String rule, int line, String key, String fragment, String toml) {
+        List<ConfigError> errors = assertThrows(ConfigException.class, () -> ConfigLoader.parse(toml, "relay.toml"))
+                .errors();
+        assertEquals(1, errors.size(), errors::toString);
+        ConfigError e = errors.getFirst();
+        assertAll(
+                () -> assertEquals("relay.toml", e.source()),
+                () -> assertEquals(line, e.line(), e::toString),
+                () -> assertEquals(key, e.key(), e::toString),
+                () -> assertTrue(e.message().contains(fragment), e::toString));
+    }
+}
