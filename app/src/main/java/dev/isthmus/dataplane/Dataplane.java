@@ -15,6 +15,9 @@ import java.util.Set;
  * <p>The running data plane is its own {@link DataplaneStats}.
  */
 public final class Dataplane implements DataplaneStats, AutoCloseable {
+    /** The longest {@link #start} waits for the workers' JIT warm-up (it takes 1-3 s). */
+    private static final long WARM_UP_WAIT_MS = 30_000;
+
     private static final System.Logger LOG = System.getLogger("dev.isthmus.dataplane");
     /** How long {@link #stop} waits for a worker (they poll with a 100 ms timeout). */
     private static final long JOIN_MILLIS = 2_000;
@@ -68,8 +71,21 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
             workers.add(w);
             threads.add(Thread.ofPlatform().name("isthmus-worker-" + i).unstarted(w));
         }
+        long t0 = System.nanoTime();
         threads.forEach(Thread::start);
-        LOG.log(System.Logger.Level.INFO, "translating on " + tun.name() + " with " + n + " worker" + (n == 1 ? "" : "s"));
+        // "translating on" means it: each worker has warmed the JIT up and reads its queue (packets
+        // that arrive meanwhile wait in the TUN queue, but a client's first timeout may not).
+        boolean warm = true;
+        for (Worker w : workers) {
+            try {
+                warm &= w.awaitWarm(WARM_UP_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "translating on " + tun.name() + " with " + n + " worker" + (n == 1 ? "" : "s")
+                + (warm ? " (JIT warm-up " + (System.nanoTime() - t0) / 1_000_000 + " ms)" : " (JIT warm-up still running)"));
         return new Dataplane(settings, tun, host, workers, threads);
     }
 

@@ -11,6 +11,8 @@ import dev.isthmus.xlat.XlatSettings;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One worker thread on one TUN queue: read → translate → write back to the same queue.
@@ -28,6 +30,9 @@ import java.lang.foreign.ValueLayout;
  * flow leaves as one super-packet.
  */
 final class Worker implements Runnable, PacketSink {
+    /** Counted down when the JIT warm-up is over and the worker reads its queue (or has failed). */
+    private final CountDownLatch warm = new CountDownLatch(1);
+
     private static final System.Logger LOG = System.getLogger("dev.isthmus.dataplane");
     private static final int POLL_TIMEOUT_MS = 100;
     /** Reads and polls of {@link #warmUp}: past HotSpot's C2 thresholds, as in {@link JitWarmup}. */
@@ -110,6 +115,14 @@ final class Worker implements Runnable, PacketSink {
         return superPacketsOut;
     }
 
+    /**
+     * Waits until the worker has warmed up and reads its queue, or has stopped; false when that
+     * takes longer than {@code millis}.
+     */
+    boolean awaitWarm(long millis) throws InterruptedException {
+        return warm.await(millis, TimeUnit.MILLISECONDS);
+    }
+
     /** Asks the worker to finish; it notices within one poll timeout. */
     void stop() {
         running = false;
@@ -136,6 +149,7 @@ final class Worker implements Runnable, PacketSink {
             long readAddress = seg.address() + at;
             long readMax = seg.byteSize() - at;
             warmUp(arena, seg, at);
+            warm.countDown();
             int batch = 0;
             while (running) {
                 long n = sys.read(fd, readAddress, readMax);
@@ -181,6 +195,8 @@ final class Worker implements Runnable, PacketSink {
             // Never die silently: the translator does not throw on any input, so this is a bug.
             LOG.log(System.Logger.Level.ERROR, "worker " + index + " stopped by an unexpected error", e);
             throw e;
+        } finally {
+            warm.countDown();
         }
     }
 
