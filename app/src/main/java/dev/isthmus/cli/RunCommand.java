@@ -69,6 +69,9 @@ final class RunCommand implements Callable<Integer> {
         if (device != null) {
             settings = settings.withDevice(device);
         }
+        // From here on SIGTERM/SIGINT only release the latch: one that arrives while the data plane
+        // starts (routes, JIT warm-up) stops it cleanly once it has started, routes restored.
+        Signals.onTermination(stopRequested::countDown);
         Dataplane dataplane;
         try {
             dataplane = Dataplane.start(settings);
@@ -92,7 +95,6 @@ final class RunCommand implements Callable<Integer> {
         // the shutdown hook covers every other way the JVM may end (SIGHUP, System.exit).
         Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, dataplane));
         Runtime.getRuntime().addShutdownHook(hook);
-        Signals.onTermination(stopRequested::countDown);
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
