@@ -67,6 +67,9 @@ final class RunCommand implements Callable<Integer> {
                     + " of A-Z a-z 0-9 _ . -");
             return ExitCodes.CONFIG_ERROR;
         }
+        // From here on SIGTERM/SIGINT only release the latch: one that arrives while the data plane
+        // or the services start (routes, JIT warm-up) stops them cleanly once started.
+        Signals.onTermination(stopRequested::countDown);
         // A config with only socket-plane services (DNS64, relays, HTTP gateway) runs them without a TUN.
         Dataplane dataplane = null;
         if (cfg.siit() != null) {
@@ -100,7 +103,6 @@ final class RunCommand implements Callable<Integer> {
         Dataplane running = dataplane;
         Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, running));
         Runtime.getRuntime().addShutdownHook(hook);
-        Signals.onTermination(stopRequested::countDown);
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
