@@ -20,7 +20,7 @@ public final class Lab implements AutoCloseable {
     public static final int HTTP_PORT = 8080;
     public static final int UDP_PORT = 7;
 
-    private static final Duration START_LIMIT = Duration.ofSeconds(30);
+    private static final Duration START_LIMIT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration SHORT = Duration.ofSeconds(5);
 
@@ -53,8 +53,8 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Builds the topology, starts the translator and waits until its routes are in place, then
-     * starts the peers and waits until each is listening. Everything is bounded in time; on
+     * Builds the topology, starts the translator and waits until it translates (routes in place,
+     * JIT warmed up), then starts the peers and waits until each is listening. Everything is bounded in time; on
      * failure everything started so far is stopped and removed before the exception leaves.
      */
     public static Lab start(Settings settings) {
@@ -119,20 +119,32 @@ public final class Lab implements AutoCloseable {
         }
         translator = topology.start(mid(), translatorLog, settings.launcher().isthmus("run", "--config",
                 config.toString()));
-        // Ready when the last of its routes is in: isthmus run brings the device up, then adds the
-        // pool6 route, then the EAM IPv4 routes.
+        // Ready when it says "translating on DEVICE": by then its routes are in and every worker has
+        // warmed up and reads its queue.
         long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        while (!routed(Topology.POOL6, "-6") || !routed(Topology.CLIENT_AS4 + "/32", "-4")) {
+        while (!translating()) {
             if (!translator.isAlive()) {
                 throw new LabException("isthmus run exited with code " + translator.exitValue() + " before it was"
                         + " ready; its log (" + translatorLog + "):\n" + tail(translatorLog, 20));
             }
             if (System.nanoTime() > deadline) {
-                throw new LabException("isthmus run did not route " + Topology.POOL6 + " and " + Topology.CLIENT_AS4
-                        + " into " + settings.device() + " within " + START_LIMIT.toSeconds() + " s; its log ("
-                        + translatorLog + "):\n" + tail(translatorLog, 20));
+                throw new LabException("isthmus run was not translating on " + settings.device() + " within "
+                        + START_LIMIT.toSeconds() + " s; its log (" + translatorLog + "):\n" + tail(translatorLog, 20));
             }
             sleep(POLL);
+        }
+        if (!routed(Topology.POOL6, "-6") || !routed(Topology.CLIENT_AS4 + "/32", "-4")) {
+            throw new LabException("isthmus run did not route " + Topology.POOL6 + " and " + Topology.CLIENT_AS4
+                    + " into " + settings.device() + "; its log (" + translatorLog + "):\n" + tail(translatorLog, 20));
+        }
+    }
+
+    private boolean translating() {
+        try {
+            return Files.exists(translatorLog)
+                    && Files.readString(translatorLog, StandardCharsets.UTF_8).contains("translating on " + settings.device() + " ");
+        } catch (IOException e) {
+            return false;
         }
     }
 
