@@ -17,10 +17,11 @@ import java.util.concurrent.Semaphore;
 
 /**
  * The DNS64 service on its listen addresses, UDP and TCP on each (RFC 7766 §5: TCP is not
- * optional). One platform thread per socket receives or accepts; resolving a query that needs the
- * upstream, and every TCP connection, runs on a virtual thread, at most {@code max-inflight} and
- * {@code tcp-connections} of them; beyond that, queries are dropped and connections closed, each
- * counted. Nothing a client sends can end a loop: {@link QueryHandler} turns every failure into
+ * optional). One platform thread per socket receives or accepts and answers what the cache can;
+ * a UDP query that needs the upstream continues on the thread that receives the upstream's answer
+ * ({@link PooledUpstream}), at most {@code max-inflight} of them at once; each TCP connection has
+ * a virtual thread, at most {@code tcp-connections}. Beyond those limits queries are dropped and
+ * connections closed, each counted. Nothing a client sends can end a loop: {@link QueryHandler} turns every failure into
  * an answer or a counted drop.
  */
 public final class Dns64Server implements AutoCloseable {
@@ -37,10 +38,13 @@ public final class Dns64Server implements AutoCloseable {
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean closed;
 
-    private Dns64Server(Dns64Settings settings, Dns64Counters counters, QueryHandler handler) {
+    private final PooledUpstream upstream;
+
+    private Dns64Server(Dns64Settings settings, Dns64Counters counters, PooledUpstream upstream) {
         this.settings = settings;
         this.counters = counters;
-        this.handler = handler;
+        this.upstream = upstream;
+        this.handler = QueryHandler.create(settings, upstream, counters);
         this.inflight = new Semaphore(settings.maxInflight());
         this.connections = new Semaphore(settings.tcpConnections());
     }
@@ -52,7 +56,8 @@ public final class Dns64Server implements AutoCloseable {
      */
     public static Dns64Server start(Dns64Settings settings) throws IOException {
         Dns64Counters counters = new Dns64Counters();
-        Dns64Server s = new Dns64Server(settings, counters, QueryHandler.create(settings, counters));
+        Dns64Server s = new Dns64Server(settings, counters,
+                new PooledUpstream(settings.upstreams(), settings.upstreamTimeout(), counters));
         try {
             for (InetSocketAddress a : settings.listen()) {
                 DatagramSocket d = new DatagramSocket(null);
@@ -107,9 +112,9 @@ public final class Dns64Server implements AutoCloseable {
                         counters.count(Dns64Counter.DROPPED_OVERLOAD);
                         continue;
                     }
-                    Thread.startVirtualThread(() -> {
+                    handler.finish(p).whenComplete((answer, e) -> {
                         try {
-                            send(socket, handler.finish(p), client);
+                            send(socket, answer, client);
                         } finally {
                             inflight.release();
                         }
@@ -214,6 +219,7 @@ public final class Dns64Server implements AutoCloseable {
         closed = true;
         udp.forEach(Dns64Server::closeQuietly);
         tcp.forEach(Dns64Server::closeQuietly);
+        upstream.close();
         for (Thread t : loops) {
             try {
                 t.join(2000);
