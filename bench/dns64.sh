@@ -57,29 +57,10 @@ in_ns() { ip netns exec "$ns" "$@"; }
   echo '*.wild 3600 IN A 203.0.113.200'
 } > "$dir/bench.zone"
 
-common() { # $1 port, $2 modules
-  cat <<CONF
-server:
-  interface: 127.0.0.1@$1
-  port: $1
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  use-syslog: no
-  logfile: ""
-  pidfile: ""
-  auto-trust-anchor-file: ""
-  directory: "$dir"
-  verbosity: 0
-  num-threads: 1
-  module-config: "$2"
-  do-not-query-localhost: no
-  access-control: 127.0.0.0/8 allow
-  local-zone: "test." nodefault
-  msg-cache-size: 64m
-  rrset-cache-size: 128m
-  ratelimit: 0
-CONF
+common() { # $1 port, $2 modules: the server: clause the DNS64 end-to-end tests use too
+  sed -e "s|@ADDRESS@|127.0.0.1|; s|@PORT@|$1|g; s|@DIR@|$dir|; s|@MODULES@|$2|; s|@ALLOW@|127.0.0.0/8|" \
+    "$root/app/src/test/resources/dev/isthmus/e2e/unbound-server.conf.in"
+  printf '  msg-cache-size: 64m\n  rrset-cache-size: 128m\n'
 }
 { common 5301 iterator; cat <<CONF
 auth-zone:

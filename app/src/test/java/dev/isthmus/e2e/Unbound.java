@@ -61,16 +61,6 @@ final class Unbound {
         return b.toString();
     }
 
-    /**
-     * Unbound's defaults serve "test." (RFC 6761) and the documentation ranges' reverse zones
-     * itself; the tests need them to come from their zones.
-     */
-    private static final String LOCAL_ZONES = """
-              local-zone: "test." nodefault
-              local-zone: "2.0.192.in-addr.arpa." nodefault
-              local-zone: "8.b.d.0.1.0.0.2.ip6.arpa." nodefault
-            """;
-
     private Unbound() {}
 
     static void checkInstalled() {
@@ -85,7 +75,7 @@ final class Unbound {
     static void startUpstream(Topology t, String ns, Path dir, String address, int port, String allow) {
         write(dir.resolve("test.zone"), TEST_ZONE);
         write(dir.resolve("rev.zone"), REVERSE_ZONE);
-        start(t, ns, dir, "upstream", address, port, allow, "iterator", LOCAL_ZONES + """
+        start(t, ns, dir, "upstream", address, port, allow, "iterator", """
                 auth-zone:
                   name: "test."
                   zonefile: "%s"
@@ -104,7 +94,7 @@ final class Unbound {
     /** Unbound's dns64 module with {@code prefix}, forwarding to the upstream. */
     static void startDns64(Topology t, String ns, Path dir, int port, String prefix, int upstreamPort) {
         start(t, ns, dir, "dns64", "127.0.0.1", port, "127.0.0.0/8", "dns64 iterator",
-                "  dns64-prefix: " + prefix + "\n" + LOCAL_ZONES + """
+                "  dns64-prefix: " + prefix + "\n" + """
                 forward-zone:
                   name: "."
                   forward-addr: 127.0.0.1@%d
@@ -114,25 +104,9 @@ final class Unbound {
     private static void start(Topology t, String ns, Path dir, String name, String address, int port, String allow,
             String modules, String more) {
         Path conf = dir.resolve(name + ".conf");
-        write(conf, """
-                server:
-                  interface: %s@%d
-                  port: %d
-                  do-daemonize: no
-                  chroot: ""
-                  username: ""
-                  use-syslog: no
-                  logfile: ""
-                  pidfile: ""
-                  auto-trust-anchor-file: ""
-                  directory: "%s"
-                  verbosity: 1
-                  num-threads: 1
-                  module-config: "%s"
-                  do-not-query-localhost: no
-                  access-control: %s allow
-                  minimal-responses: yes
-                """.formatted(address, port, port, dir, modules, allow) + more);
+        write(conf, serverClause().replace("@ADDRESS@", address).replace("@PORT@", Integer.toString(port))
+                .replace("@DIR@", dir.toString()).replace("@MODULES@", modules).replace("@ALLOW@", allow)
+                + "  minimal-responses: yes\n" + more);
         Path log = dir.resolve(name + ".log");
         t.start(ns, log, List.of("unbound", "-d", "-c", conf.toString()));
         awaitAnswer(t, ns, address, port, log);
@@ -154,6 +128,15 @@ final class Unbound {
             }
         }
         fail("no DNS answer from " + address + "#" + port + " within 20 s; its log (" + log + "):\n" + tail(log));
+    }
+
+    /** The server: clause shared with bench/dns64.sh. */
+    private static String serverClause() {
+        try (var in = Unbound.class.getResourceAsStream("unbound-server.conf.in")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("test resource unbound-server.conf.in is missing", e);
+        }
     }
 
     static String tail(Path log) {
