@@ -4,13 +4,13 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -33,7 +33,7 @@ public final class Dns64Server implements AutoCloseable {
     private final QueryHandler handler;
     private final Semaphore inflight;
     private final Semaphore connections;
-    private final List<DatagramSocket> udp = new ArrayList<>();
+    private final List<DatagramChannel> udp = new ArrayList<>();
     private final List<ServerSocket> tcp = new ArrayList<>();
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean closed;
@@ -60,7 +60,7 @@ public final class Dns64Server implements AutoCloseable {
                 new PooledUpstream(settings.upstreams(), settings.upstreamTimeout(), counters));
         try {
             for (InetSocketAddress a : settings.listen()) {
-                DatagramSocket d = new DatagramSocket(null);
+                DatagramChannel d = DatagramChannel.open();
                 s.udp.add(d);
                 d.bind(a);
                 ServerSocket t = new ServerSocket();
@@ -73,11 +73,11 @@ public final class Dns64Server implements AutoCloseable {
             throw new IOException("DNS64 cannot listen: " + e.getMessage(), e);
         }
         for (int i = 0; i < s.udp.size(); i++) {
-            DatagramSocket d = s.udp.get(i);
+            DatagramChannel d = s.udp.get(i);
             ServerSocket t = s.tcp.get(i);
             s.loops.add(Thread.ofPlatform().daemon().name("dns64-udp-" + i).start(() -> s.udpLoop(d)));
             s.loops.add(Thread.ofPlatform().daemon().name("dns64-tcp-" + i).start(() -> s.tcpLoop(t)));
-            LOG.log(System.Logger.Level.INFO, "DNS64 on " + Dns64Settings.addressText((InetSocketAddress) d.getLocalSocketAddress())
+            LOG.log(System.Logger.Level.INFO, "DNS64 on " + Dns64Settings.addressText(localAddress(d))
                     + " (UDP and TCP)");
         }
         return s;
@@ -89,7 +89,7 @@ public final class Dns64Server implements AutoCloseable {
 
     /** The UDP addresses actually bound (with the ports chosen for port 0). */
     public List<InetSocketAddress> udpAddresses() {
-        return udp.stream().map(d -> (InetSocketAddress) d.getLocalSocketAddress()).toList();
+        return udp.stream().map(Dns64Server::localAddress).toList();
     }
 
     /** The TCP addresses actually bound. */
@@ -97,15 +97,24 @@ public final class Dns64Server implements AutoCloseable {
         return tcp.stream().map(t -> (InetSocketAddress) t.getLocalSocketAddress()).toList();
     }
 
-    private void udpLoop(DatagramSocket socket) {
-        byte[] buffer = new byte[MAX_UDP];
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+    private static InetSocketAddress localAddress(DatagramChannel d) {
+        try {
+            return (InetSocketAddress) d.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException("a bound channel has an address", e);
+        }
+    }
+
+    /** One direct buffer, reused: the channel reads into it without an intermediate copy. */
+    private void udpLoop(DatagramChannel socket) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_UDP);
+        ByteBuffer out = ByteBuffer.allocateDirect(MAX_UDP);
         while (!closed) {
             try {
-                packet.setData(buffer);
-                socket.receive(packet);
-                byte[] query = java.util.Arrays.copyOf(buffer, packet.getLength());
-                InetSocketAddress client = (InetSocketAddress) packet.getSocketAddress();
+                buffer.clear();
+                InetSocketAddress client = (InetSocketAddress) socket.receive(buffer);
+                byte[] query = new byte[buffer.flip().remaining()];
+                buffer.get(query);
                 QueryHandler.Step step = handler.begin(query, client.getAddress(), false);
                 if (step instanceof QueryHandler.Pending p) {
                     if (!inflight.tryAcquire()) {
@@ -114,30 +123,35 @@ public final class Dns64Server implements AutoCloseable {
                     }
                     handler.finish(p).whenComplete((answer, e) -> {
                         try {
-                            send(socket, answer, client);
+                            send(socket, answer == null ? null : ByteBuffer.wrap(answer), client);
                         } finally {
                             inflight.release();
                         }
                     });
                 } else {
-                    send(socket, ((QueryHandler.Reply) step).bytes(), client);
+                    byte[] answer = ((QueryHandler.Reply) step).bytes();
+                    if (answer != null) {
+                        send(socket, out.clear().put(answer).flip(), client);
+                    }
                 }
             } catch (IOException e) {
-                if (!closed) {
+                if (!closed && socket.isOpen()) {
                     // A receive error (e.g. ICMP port unreachable reported on the socket) is
                     // about one datagram, not the socket: go on.
                     LOG.log(System.Logger.Level.DEBUG, "DNS64 UDP receive: " + e.getMessage());
+                } else {
+                    return;
                 }
             }
         }
     }
 
-    private void send(DatagramSocket socket, byte[] answer, InetSocketAddress client) {
+    private void send(DatagramChannel socket, ByteBuffer answer, InetSocketAddress client) {
         if (answer == null) {
             return;
         }
         try {
-            socket.send(new DatagramPacket(answer, answer.length, client));
+            socket.send(answer, client);
         } catch (IOException e) {
             if (!closed) {
                 LOG.log(System.Logger.Level.DEBUG, "DNS64 UDP send to " + client + ": " + e.getMessage());
