@@ -129,6 +129,28 @@ class Dns64E2E {
     }
 
     @Test
+    void dnssecBitsFollowRfc6147Section55() {
+        // The upstream validates signed.test. (Unbound.SIGNED_ZONE); isthmus does not.
+        Dig.Answer real = isthmus("v6.signed.test.", "AAAA", "+dnssec");
+        Dig.Answer realNoDo = isthmus("v6.signed.test.", "AAAA", "+noadflag");
+        Dig.Answer synthesized = isthmus("a-only.signed.test.", "AAAA", "+dnssec");
+        Dig.Answer raw = isthmus("a-only.signed.test.", "AAAA", "+dnssec", "+cdflag");
+        assertAll(
+                // Unchanged, validated data keeps AD and its RRSIG for a client that set DO.
+                () -> assertTrue(real.flag("ad"), real.text()),
+                () -> assertTrue(real.records().stream().anyMatch(r -> r.contains(" RRSIG AAAA ")), real.text()),
+                // RFC 6840 §5.8: no AD for a client that asked for neither DO nor AD.
+                () -> assertFalse(realNoDo.flag("ad"), realNoDo.text()),
+                // §5.5: a synthesized answer never carries AD, nor the A record's RRSIG.
+                () -> assertEquals(List.of("a-only.signed.test. AAAA 2001:db8:64::c000:228"), synthesized.records(),
+                        synthesized.text()),
+                () -> assertFalse(synthesized.flag("ad"), synthesized.text()),
+                // §5.5: CD and DO: the validating client gets the signed NODATA, no synthesis.
+                () -> assertEquals("NOERROR", raw.status(), raw.text()),
+                () -> assertTrue(raw.records().isEmpty(), raw.text()));
+    }
+
+    @Test
     void aLargeAnswerIsTruncatedOverUdpAndCompleteOverTcp() {
         // RFC 1035 §4.2.1: 512 bytes without EDNS0; RFC 7766: TCP carries the whole answer.
         Dig.Answer udp = isthmus("big.test.", "AAAA", "+noedns", "+ignore");

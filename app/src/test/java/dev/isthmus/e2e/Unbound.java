@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * Unbound (Debian's package) for the DNS64 tests, in the foreground in a namespace, with a config
  * of its own in the test's directory: no chroot, no user switch, no syslog, no trust anchor. Two
- * kinds: the upstream, a recursive resolver whose iterator finds the test zones in auth-zones
- * (so it answers as a real recursive resolver would, CNAME chains followed), and Unbound's own
+ * kinds: the upstream, a validating recursive resolver whose iterator finds the test zones in
+ * auth-zones (so it answers as a real recursive resolver would, CNAME chains followed, DNSSEC
+ * validated for {@link #SIGNED_ZONE}), and Unbound's own
  * DNS64 module forwarding to it, for the differential test.
  */
 final class Unbound {
@@ -64,18 +65,49 @@ final class Unbound {
     private Unbound() {}
 
     static void checkInstalled() {
-        for (String[] tool : new String[][] {{"unbound", "-V"}, {"dig", "-v"}}) {
+        for (String[] tool : new String[][] {{"unbound", "-V"}, {"dig", "-v"}, {"ldns-keygen", "-v"}}) {
             Shell.Result r = Shell.run(Duration.ofSeconds(5), tool);
-            assertTrue(r.ok(), "the DNS64 tests need `" + tool[0] + "` (Debian packages unbound, dnsutils; .ci/run"
-                    + " installs them): " + r.describe());
+            assertTrue(r.ok(), "the DNS64 tests need `" + tool[0] + "` (Debian packages unbound, dnsutils, ldnsutils;"
+                    + " .ci/run installs them): " + r.describe());
         }
     }
 
     /** The recursive upstream on {@code address@port}, answering {@code allow} (a prefix). */
+    /**
+     * A zone signed when the test starts (ldns, ECDSA P-256, NSEC3), which the upstream validates
+     * from a trust anchor at its apex: its answers carry AD, and what the DNS64 rewrites must not.
+     */
+    static final String SIGNED_ZONE = """
+            $ORIGIN signed.test.
+            @          3600 IN SOA ns.signed.test. host.signed.test. 1 3600 600 86400 60
+            @          3600 IN NS ns.signed.test.
+            ns          300 IN A 127.0.0.1
+            a-only      300 IN A 192.0.2.40
+            v6          300 IN AAAA 2001:db8:1::40
+            """;
+
+    /** Signs {@link #SIGNED_ZONE} into {@code dir/signed.zone.signed}; returns the trust anchor (the KSK's DS). */
+    private static String signZone(Path dir) {
+        write(dir.resolve("signed.zone"), SIGNED_ZONE);
+        Shell.Result r = Shell.run(Duration.ofSeconds(30), "sh", "-c", "cd '" + dir + "' && rm -f Ksigned.test.* &&"
+                + " ksk=$(ldns-keygen -a ECDSAP256SHA256 -k signed.test) && zsk=$(ldns-keygen -a ECDSAP256SHA256 signed.test)"
+                + " && ldns-signzone -n -o signed.test. signed.zone $ksk $zsk && cat $ksk.ds");
+        assertTrue(r.ok(), "signing the test zone failed: " + r.describe());
+        return r.out().strip().replaceAll("\\s+", " ");
+    }
+
     static void startUpstream(Topology t, String ns, Path dir, String address, int port, String allow) {
         write(dir.resolve("test.zone"), TEST_ZONE);
         write(dir.resolve("rev.zone"), REVERSE_ZONE);
-        start(t, ns, dir, "upstream", address, port, allow, "iterator", """
+        String anchor = signZone(dir);
+        start(t, ns, dir, "upstream", address, port, allow, "validator iterator", """
+                  trust-anchor: "%s"
+                auth-zone:
+                  name: "signed.test."
+                  zonefile: "%s"
+                  for-upstream: yes
+                  for-downstream: no
+                  fallback-enabled: no""".formatted(anchor, dir.resolve("signed.zone.signed")) + "\n" + """
                 auth-zone:
                   name: "test."
                   zonefile: "%s"
