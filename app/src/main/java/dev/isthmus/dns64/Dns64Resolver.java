@@ -33,6 +33,13 @@ class Dns64Resolver {
 
     /** The answer; completes when the upstream has answered (or timed out), never exceptionally by design. */
     CompletableFuture<Answer> resolve(Question q) {
+        if (q.dclass() == DClass.IN && q.name().equals(Synthesis.IPV4ONLY_ARPA)) {
+            List<Record> local = synthesis.ipv4OnlyArpa(q.type());
+            if (local != null) {
+                counters.count(Dns64Counter.IPV4ONLY_ARPA);
+                return CompletableFuture.completedFuture(new Answer(Rcode.NOERROR, false, local, List.of(), List.of()));
+            }
+        }
         // RFC 6147 §5.1: only class IN is synthesized; other classes as if there were no DNS64.
         if (q.dclass() == DClass.IN && q.type() == Type.AAAA) {
             return ask(q, q.name(), Type.AAAA).thenCompose(aaaa -> aaaa(q, aaaa));

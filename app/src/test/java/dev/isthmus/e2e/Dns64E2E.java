@@ -114,7 +114,11 @@ class Dns64E2E {
         Dig.Answer mapped = isthmus("mapped.test.", "AAAA");
         Dig.Answer loopback = isthmus("loopback.test.", "AAAA");
         Dig.Answer raw = isthmus("a-only.test.", "AAAA", "+dnssec", "+cdflag");
+        Dig.Answer ipv4only = isthmus("ipv4only.arpa.", "AAAA");
         assertAll(
+                // RFC 8880 §7.2 / RFC 7050: prefix discovery works without any upstream data.
+                () -> assertEquals(List.of("ipv4only.arpa. AAAA 2001:db8:64::c000:aa", "ipv4only.arpa. AAAA 2001:db8:64::c000:ab"),
+                        ipv4only.records(), ipv4only.text()),
                 // §5.1.7: min(A TTL 300, negative TTL min(SOA TTL 3600, MINIMUM 60)); a cached copy counts down.
                 () -> assertTrue(aOnly.ttls().getFirst() <= 60 && aOnly.ttls().getFirst() > 50, aOnly.text()),
                 // §5.1.4: ::ffff:0:0/96 counts as no AAAA at all: synthesized from the A record.
