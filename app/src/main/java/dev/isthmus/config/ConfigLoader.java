@@ -113,7 +113,8 @@ public final class ConfigLoader {
         TableReader dns64Table = root.table("dns64");
         if (dns64Table != null) {
             // RFC 6147 §5.2: by default the DNS64 synthesizes with the translator's own prefix.
-            dns64 = Dns64Section.read(dns64Table, siit == null ? null : siit.pool6());
+            // A [siit] with errors has no pool6 to offer; its errors are reported already.
+            dns64 = Dns64Section.read(dns64Table, siit == null ? null : siit.pool6(), siitTable != null && siit == null);
         }
 
         List<RelaySettings> relays = RelaySection.read(root);

@@ -53,8 +53,10 @@ final class Dns64Section {
      *
      * @param pool6 {@code [siit] pool6}, the default prefix (RFC 6147 §5.2: the same as the
      *     translator's), or null when there is none
+     * @param siitFailed {@code [siit]} is there but has errors: a missing prefix is then not an
+     *     error of its own (it would have come from pool6)
      */
-    static Dns64Config read(TableReader t, Ipv6Prefix pool6) {
+    static Dns64Config read(TableReader t, Ipv6Prefix pool6, boolean siitFailed) {
         int errorsBefore = t.problems().count();
         t.rejectUnknown(KEYS);
         List<InetSocketAddress> listen = list(t, "listen", ControlSection::listenAddress, DEFAULT_LISTEN);
@@ -66,7 +68,7 @@ final class Dns64Section {
         if (!t.has("prefix")) {
             if (pool6 != null) {
                 prefixes = List.of(Rfc6052Prefix.of(pool6));
-            } else {
+            } else if (!siitFailed) {
                 t.errorHere("missing key \"prefix\": set it to the NAT64 prefix (there is no [siit] pool6 to default to)");
             }
         }
@@ -90,8 +92,8 @@ final class Dns64Section {
         int rateLimit = t.intIn("rate-limit", 0, 1_000_000, 0);
         int udpPayload = t.intIn("udp-payload", 512, 4096, DEFAULT_UDP_PAYLOAD);
 
-        if (t.problems().count() != errorsBefore) {
-            return null;
+        if (t.problems().count() != errorsBefore || prefixes.isEmpty()) {
+            return null; // no prefix without an error here: the broken [siit] has them
         }
         return new Dns64Config(new Dns64Settings(listen, upstream, prefixes,
                 allow.stream().filter(Ipv4Prefix.class::isInstance).map(Ipv4Prefix.class::cast).toList(),

@@ -1,13 +1,9 @@
 package dev.isthmus.dns64;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.xbill.DNS.Name;
 
@@ -54,39 +50,37 @@ final class AnswerCache {
     }
 
     /**
-     * The answer for {@code key}: resolved by {@code resolve} on this thread, or, when another
-     * thread is already resolving the same key, that thread's answer (waiting at most {@code
-     * wait}; null after that). A cacheable answer is stored.
+     * The answer for {@code key}: resolved by {@code resolve}, or, when the same key is already
+     * being resolved, that resolution's answer. A cacheable answer is stored before anyone
+     * waiting for it is told.
      */
-    CachedAnswer resolve(Key key, Supplier<CachedAnswer> resolve, Duration wait) {
+    CompletableFuture<CachedAnswer> resolve(Key key, Supplier<CompletableFuture<CachedAnswer>> resolve) {
         CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
         CompletableFuture<CachedAnswer> other = inflight.putIfAbsent(key, mine);
         if (other != null) {
             counters.count(Dns64Counter.COALESCED);
-            try {
-                return other.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                return null;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
+            return other;
         }
+        CompletableFuture<CachedAnswer> resolving;
         try {
-            CachedAnswer a = resolve.get();
-            if (a.cacheable() && capacity > 0) {
+            resolving = resolve.get();
+        } catch (RuntimeException e) {
+            resolving = CompletableFuture.failedFuture(e);
+        }
+        resolving.whenComplete((a, e) -> {
+            if (e == null && a.cacheable() && capacity > 0) {
                 synchronized (entries) {
                     entries.put(key, a);
                 }
             }
-            mine.complete(a);
-            return a;
-        } catch (RuntimeException | Error e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
             inflight.remove(key, mine);
-        }
+            if (e != null) {
+                mine.completeExceptionally(e);
+            } else {
+                mine.complete(a);
+            }
+        });
+        return mine;
     }
 
     int size() {

@@ -15,6 +15,7 @@ public enum Dns64Counter {
     EXCLUDED_AAAA("excluded-aaaa", "AAAA records left out as excluded (RFC 6147 §5.1.4)"),
     EXCLUDED_IPV4("excluded-ipv4", "A records not synthesized because their address is excluded"),
     PTR_MAPPED("ptr-mapped", "ip6.arpa PTR queries under a prefix answered from in-addr.arpa (RFC 6147 §5.3.1)"),
+    IPV4ONLY_ARPA("ipv4only-arpa", "ipv4only.arpa A and AAAA queries answered from built-in data (RFC 8880 §7.2, RFC 7050)"),
     PASSED_THROUGH("passed-through", "queries forwarded unchanged (other types and classes, RFC 6147 §5.3.3)"),
     DNSSEC_RAW("dnssec-raw", "AAAA queries with CD and DO set, answered without synthesis (RFC 6147 §5.5)"),
     UPSTREAM_QUERIES("upstream-queries", "questions sent upstream"),

@@ -2,6 +2,7 @@ package dev.isthmus.dns64;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -13,8 +14,8 @@ import org.xbill.DNS.Type;
 
 /**
  * The DNS64 algorithm of RFC 6147 §5 for one question: which upstream questions to ask and
- * what to make of their answers. Blocks while the upstream answers; {@link AnswerCache} in front
- * of it makes sure one question is resolved once at a time.
+ * what to make of their answers, as a chain of futures that the upstream's answers drive;
+ * {@link AnswerCache} in front of it makes sure one question is resolved once at a time.
  */
 class Dns64Resolver {
     /** What {@link QueryHandler} asks: the question, and the client's CD and DO bits. */
@@ -30,31 +31,43 @@ class Dns64Resolver {
         this.counters = counters;
     }
 
-    Answer resolve(Question q) {
+    /** The answer; completes when the upstream has answered (or timed out), never exceptionally by design. */
+    CompletableFuture<Answer> resolve(Question q) {
+        if (q.dclass() == DClass.IN && q.name().equals(Synthesis.IPV4ONLY_ARPA)) {
+            List<Record> local = synthesis.ipv4OnlyArpa(q.type());
+            if (local != null) {
+                counters.count(Dns64Counter.IPV4ONLY_ARPA);
+                return CompletableFuture.completedFuture(new Answer(Rcode.NOERROR, false, local, List.of(), List.of()));
+            }
+        }
         // RFC 6147 §5.1: only class IN is synthesized; other classes as if there were no DNS64.
         if (q.dclass() == DClass.IN && q.type() == Type.AAAA) {
-            return aaaa(q);
+            return ask(q, q.name(), Type.AAAA).thenCompose(aaaa -> aaaa(q, aaaa));
         }
         if (q.dclass() == DClass.IN && q.type() == Type.PTR) {
             Name inAddr = synthesis.inAddrName(q.name());
             if (inAddr != null) {
-                return ptr(q, inAddr);
+                return ask(q, inAddr, Type.PTR).thenApply(m -> ptr(q, inAddr, m));
             }
         }
         counters.count(Dns64Counter.PASSED_THROUGH);
-        return passThrough(upstream.ask(q.name(), q.type(), q.dclass(), q.checkingDisabled(), q.dnssecOk()), q);
+        return upstream.ask(q.name(), q.type(), q.dclass(), q.checkingDisabled(), q.dnssecOk())
+                .thenApply(m -> passThrough(m, q));
     }
 
-    private Answer aaaa(Question q) {
-        Message aaaa = upstream.ask(q.name(), Type.AAAA, DClass.IN, q.checkingDisabled(), q.dnssecOk());
+    private CompletableFuture<Message> ask(Question q, Name name, int type) {
+        return upstream.ask(name, type, DClass.IN, q.checkingDisabled(), q.dnssecOk());
+    }
+
+    private CompletableFuture<Answer> aaaa(Question q, Message aaaa) {
         if (q.checkingDisabled() && q.dnssecOk()) {
             // RFC 6147 §5.5: a client that validates itself gets the data as signed: no synthesis.
             counters.count(Dns64Counter.DNSSEC_RAW);
-            return passThrough(aaaa, q);
+            return CompletableFuture.completedFuture(passThrough(aaaa, q));
         }
         if (aaaa != null && aaaa.getRcode() == Rcode.NXDOMAIN) {
             // RFC 6147 §5.1.2: the name does not exist, so there is no A record to synthesize from.
-            return passThrough(aaaa, q);
+            return CompletableFuture.completedFuture(passThrough(aaaa, q));
         }
         if (aaaa != null && aaaa.getRcode() == Rcode.NOERROR) {
             List<Record> real = synthesis.realAaaa(aaaa);
@@ -63,11 +76,16 @@ class Dns64Resolver {
                 // and when some were removed the remaining RRset no longer validates as sent.
                 counters.count(Dns64Counter.REAL_AAAA);
                 boolean unchanged = real.size() == aaaa.getSection(Section.ANSWER).size();
-                return Answer.of(aaaa, q.dnssecOk()).withAnswer(real, unchanged && passAd(aaaa, q));
+                return CompletableFuture.completedFuture(
+                        Answer.of(aaaa, false).withAnswer(real, unchanged && passAd(aaaa, q)));
             }
         }
         // NODATA, every AAAA excluded (§5.1.4), another rcode (§5.1.2) or no answer (§5.1.3): ask for A.
-        Message a = upstream.ask(q.name(), Type.A, DClass.IN, q.checkingDisabled(), q.dnssecOk());
+        return ask(q, q.name(), Type.A).thenApply(a -> fromA(aaaa, a));
+    }
+
+    /** RFC 6147 §5.1.6–§5.1.7: the answer made from the A query's answer. */
+    private Answer fromA(Message aaaa, Message a) {
         if (a == null) {
             return Answer.servfail();
         }
@@ -98,8 +116,7 @@ class Dns64Resolver {
      * ip6.arpa name that was asked (the DNS64 answers for it); a CNAME chain inside in-addr.arpa
      * (RFC 2317 delegation) stays as it is after the first record.
      */
-    private Answer ptr(Question q, Name inAddr) {
-        Message m = upstream.ask(inAddr, Type.PTR, DClass.IN, q.checkingDisabled(), q.dnssecOk());
+    private Answer ptr(Question q, Name inAddr, Message m) {
         if (m == null) {
             return Answer.servfail();
         }

@@ -4,23 +4,24 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 
 /**
  * The DNS64 service on its listen addresses, UDP and TCP on each (RFC 7766 §5: TCP is not
- * optional). One platform thread per socket receives or accepts; resolving a query that needs the
- * upstream, and every TCP connection, runs on a virtual thread, at most {@code max-inflight} and
- * {@code tcp-connections} of them; beyond that, queries are dropped and connections closed, each
- * counted. Nothing a client sends can end a loop: {@link QueryHandler} turns every failure into
+ * optional). One platform thread per socket receives or accepts and answers what the cache can;
+ * a UDP query that needs the upstream continues on the thread that receives the upstream's answer
+ * ({@link PooledUpstream}), at most {@code max-inflight} of them at once; each TCP connection has
+ * a virtual thread, at most {@code tcp-connections}. Beyond those limits queries are dropped and
+ * connections closed, each counted. Nothing a client sends can end a loop: {@link QueryHandler} turns every failure into
  * an answer or a counted drop.
  */
 public final class Dns64Server implements AutoCloseable {
@@ -32,15 +33,18 @@ public final class Dns64Server implements AutoCloseable {
     private final QueryHandler handler;
     private final Semaphore inflight;
     private final Semaphore connections;
-    private final List<DatagramSocket> udp = new ArrayList<>();
+    private final List<DatagramChannel> udp = new ArrayList<>();
     private final List<ServerSocket> tcp = new ArrayList<>();
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean closed;
 
-    private Dns64Server(Dns64Settings settings, Dns64Counters counters, QueryHandler handler) {
+    private final PooledUpstream upstream;
+
+    private Dns64Server(Dns64Settings settings, Dns64Counters counters, PooledUpstream upstream) {
         this.settings = settings;
         this.counters = counters;
-        this.handler = handler;
+        this.upstream = upstream;
+        this.handler = QueryHandler.create(settings, upstream, counters);
         this.inflight = new Semaphore(settings.maxInflight());
         this.connections = new Semaphore(settings.tcpConnections());
     }
@@ -52,10 +56,11 @@ public final class Dns64Server implements AutoCloseable {
      */
     public static Dns64Server start(Dns64Settings settings) throws IOException {
         Dns64Counters counters = new Dns64Counters();
-        Dns64Server s = new Dns64Server(settings, counters, QueryHandler.create(settings, counters));
+        Dns64Server s = new Dns64Server(settings, counters,
+                new PooledUpstream(settings.upstreams(), settings.upstreamTimeout(), counters));
         try {
             for (InetSocketAddress a : settings.listen()) {
-                DatagramSocket d = new DatagramSocket(null);
+                DatagramChannel d = DatagramChannel.open();
                 s.udp.add(d);
                 d.bind(a);
                 ServerSocket t = new ServerSocket();
@@ -68,11 +73,11 @@ public final class Dns64Server implements AutoCloseable {
             throw new IOException("DNS64 cannot listen: " + e.getMessage(), e);
         }
         for (int i = 0; i < s.udp.size(); i++) {
-            DatagramSocket d = s.udp.get(i);
+            DatagramChannel d = s.udp.get(i);
             ServerSocket t = s.tcp.get(i);
             s.loops.add(Thread.ofPlatform().daemon().name("dns64-udp-" + i).start(() -> s.udpLoop(d)));
             s.loops.add(Thread.ofPlatform().daemon().name("dns64-tcp-" + i).start(() -> s.tcpLoop(t)));
-            LOG.log(System.Logger.Level.INFO, "DNS64 on " + Dns64Settings.addressText((InetSocketAddress) d.getLocalSocketAddress())
+            LOG.log(System.Logger.Level.INFO, "DNS64 on " + Dns64Settings.addressText(localAddress(d))
                     + " (UDP and TCP)");
         }
         return s;
@@ -84,7 +89,7 @@ public final class Dns64Server implements AutoCloseable {
 
     /** The UDP addresses actually bound (with the ports chosen for port 0). */
     public List<InetSocketAddress> udpAddresses() {
-        return udp.stream().map(d -> (InetSocketAddress) d.getLocalSocketAddress()).toList();
+        return udp.stream().map(Dns64Server::localAddress).toList();
     }
 
     /** The TCP addresses actually bound. */
@@ -92,47 +97,61 @@ public final class Dns64Server implements AutoCloseable {
         return tcp.stream().map(t -> (InetSocketAddress) t.getLocalSocketAddress()).toList();
     }
 
-    private void udpLoop(DatagramSocket socket) {
-        byte[] buffer = new byte[MAX_UDP];
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+    private static InetSocketAddress localAddress(DatagramChannel d) {
+        try {
+            return (InetSocketAddress) d.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException("a bound channel has an address", e);
+        }
+    }
+
+    /** One direct buffer, reused: the channel reads into it without an intermediate copy. */
+    private void udpLoop(DatagramChannel socket) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_UDP);
+        ByteBuffer out = ByteBuffer.allocateDirect(MAX_UDP);
         while (!closed) {
             try {
-                packet.setData(buffer);
-                socket.receive(packet);
-                byte[] query = java.util.Arrays.copyOf(buffer, packet.getLength());
-                InetSocketAddress client = (InetSocketAddress) packet.getSocketAddress();
+                buffer.clear();
+                InetSocketAddress client = (InetSocketAddress) socket.receive(buffer);
+                byte[] query = new byte[buffer.flip().remaining()];
+                buffer.get(query);
                 QueryHandler.Step step = handler.begin(query, client.getAddress(), false);
                 if (step instanceof QueryHandler.Pending p) {
                     if (!inflight.tryAcquire()) {
                         counters.count(Dns64Counter.DROPPED_OVERLOAD);
                         continue;
                     }
-                    Thread.startVirtualThread(() -> {
+                    handler.finish(p).whenComplete((answer, e) -> {
                         try {
-                            send(socket, handler.finish(p), client);
+                            send(socket, answer == null ? null : ByteBuffer.wrap(answer), client);
                         } finally {
                             inflight.release();
                         }
                     });
                 } else {
-                    send(socket, ((QueryHandler.Reply) step).bytes(), client);
+                    byte[] answer = ((QueryHandler.Reply) step).bytes();
+                    if (answer != null) {
+                        send(socket, out.clear().put(answer).flip(), client);
+                    }
                 }
             } catch (IOException e) {
-                if (!closed) {
+                if (!closed && socket.isOpen()) {
                     // A receive error (e.g. ICMP port unreachable reported on the socket) is
                     // about one datagram, not the socket: go on.
                     LOG.log(System.Logger.Level.DEBUG, "DNS64 UDP receive: " + e.getMessage());
+                } else {
+                    return;
                 }
             }
         }
     }
 
-    private void send(DatagramSocket socket, byte[] answer, InetSocketAddress client) {
+    private void send(DatagramChannel socket, ByteBuffer answer, InetSocketAddress client) {
         if (answer == null) {
             return;
         }
         try {
-            socket.send(new DatagramPacket(answer, answer.length, client));
+            socket.send(answer, client);
         } catch (IOException e) {
             if (!closed) {
                 LOG.log(System.Logger.Level.DEBUG, "DNS64 UDP send to " + client + ": " + e.getMessage());
@@ -214,6 +233,7 @@ public final class Dns64Server implements AutoCloseable {
         closed = true;
         udp.forEach(Dns64Server::closeQuietly);
         tcp.forEach(Dns64Server::closeQuietly);
+        upstream.close();
         for (Thread t : loops) {
             try {
                 t.join(2000);

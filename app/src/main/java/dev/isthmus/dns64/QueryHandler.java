@@ -3,6 +3,7 @@ package dev.isthmus.dns64;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
@@ -68,17 +69,16 @@ public final class QueryHandler {
         this.nanoClock = nanoClock;
     }
 
-    /** A handler with its own upstream client, counting into {@code counters}. */
-    public static QueryHandler create(Dns64Settings settings, Dns64Counters counters) {
-        Upstream upstream = new ResolverUpstream(settings.upstreams(), settings.upstreamTimeout(), counters);
+    /** A handler that asks {@code upstream}, counting into {@code counters}. */
+    static QueryHandler create(Dns64Settings settings, Upstream upstream, Dns64Counters counters) {
         return new QueryHandler(settings,
                 new Dns64Resolver(upstream, new Synthesis(settings, counters), counters), counters, System::nanoTime);
     }
 
-    /** Both steps on this thread: the answer, or null to drop the query. */
+    /** Both steps, waiting on this thread: the answer, or null to drop the query. */
     public byte[] handle(byte[] query, InetAddress client, boolean tcp) {
         Step s = begin(query, client, tcp);
-        return s instanceof Pending p ? finish(p) : ((Reply) s).bytes();
+        return s instanceof Pending p ? finish(p).join() : ((Reply) s).bytes();
     }
 
     /** The checks and the cache; never blocks on the network. */
@@ -91,18 +91,28 @@ public final class QueryHandler {
         }
     }
 
-    /** Resolves a query that {@link #begin} could not answer; may wait for the upstream. */
-    public byte[] finish(Pending p) {
+    /**
+     * Resolves a query that {@link #begin} could not answer. The future completes (never
+     * exceptionally) with the answer once the upstream has answered or timed out, on the thread
+     * that received the upstream's answer.
+     */
+    public CompletableFuture<byte[]> finish(Pending p) {
+        CompletableFuture<CachedAnswer> answer;
         try {
-            CachedAnswer a = cache.resolve(p.key, () -> encode(resolver.resolve(question(p.key)), p.key),
-                    settings.upstreamTimeout().multipliedBy(2L * settings.upstreams().size() + 1));
-            if (a == null) {
-                a = encode(Answer.servfail(), p.key);
-            }
-            return serve(a, p.query, p.questionEnd, p.limit);
+            answer = cache.resolve(p.key, () -> resolver.resolve(question(p.key)).thenApply(a -> encode(a, p.key)));
         } catch (RuntimeException e) {
-            return internalError(p.query, e);
+            return CompletableFuture.completedFuture(internalError(p.query, e));
         }
+        return answer.handle((a, e) -> {
+            try {
+                if (e != null) {
+                    return internalError(p.query, e instanceof RuntimeException r ? r : new IllegalStateException(e));
+                }
+                return serve(a, p.query, p.questionEnd, p.limit);
+            } catch (RuntimeException x) {
+                return internalError(p.query, x);
+            }
+        });
     }
 
     private Step checkedBegin(byte[] query, InetAddress client, boolean tcp) {

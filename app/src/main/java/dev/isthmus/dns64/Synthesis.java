@@ -124,8 +124,10 @@ final class Synthesis {
         boolean any = false;
         long ttl = Math.min(rec.getTTL(), negativeTtl);
         for (Rfc6052Prefix p : prefixes) {
-            // RFC 6052 §3.1: the well-known prefix never stands for a non-global IPv4 address.
-            if (p.isWellKnown() && Ipv4Special.isNonGlobal(v4)) {
+            // RFC 6052 §3.1: the well-known prefix never stands for a non-global IPv4 address;
+            // RFC 7050 §3 makes the two ipv4only.arpa addresses the exception, so that clients
+            // learn the prefix in use whatever it is.
+            if (p.isWellKnown() && Ipv4Special.isNonGlobal(v4) && v4 != IPV4ONLY_170 && v4 != IPV4ONLY_171) {
                 continue;
             }
             out.add(new AAAARecord(rec.getName(), DClass.IN, ttl, address(p.embed(v4))));
@@ -158,13 +160,50 @@ final class Synthesis {
         for (Rfc6052Prefix p : prefixes) {
             if (p.contains(v6.hi(), v6.lo())) {
                 int v4 = p.extract(v6.hi(), v6.lo());
-                return ReverseMap.fromAddress(new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4});
+                return ReverseMap.fromAddress(ipv4Address(v4));
             }
         }
         return null;
     }
 
     private static final Name IP6_ARPA = Name.fromConstantString("ip6.arpa.");
+
+    /** RFC 8880 §2: the special-use name whose A records are these two addresses. */
+    static final Name IPV4ONLY_ARPA = Name.fromConstantString("ipv4only.arpa.");
+    private static final int IPV4ONLY_170 = 0xc000_00aa;
+    private static final int IPV4ONLY_171 = 0xc000_00ab;
+    /** A day: the data never changes (RFC 8880 §7.2 lets resolvers answer it from built-in data). */
+    private static final long IPV4ONLY_TTL = 86_400;
+
+    /**
+     * RFC 8880 §7.2: ipv4only.arpa is answered from built-in data, never asked upstream: A gives
+     * 192.0.0.170 and 192.0.0.171, AAAA their synthesized forms (RFC 7050 §3), which is how
+     * clients discover the prefix (RFC 7050, 464XLAT). Null for other types.
+     */
+    List<Record> ipv4OnlyArpa(int type) {
+        List<Record> a = List.of(
+                new ARecord(IPV4ONLY_ARPA, DClass.IN, IPV4ONLY_TTL, ipv4Address(IPV4ONLY_170)),
+                new ARecord(IPV4ONLY_ARPA, DClass.IN, IPV4ONLY_TTL, ipv4Address(IPV4ONLY_171)));
+        if (type == Type.A) {
+            return a;
+        }
+        if (type != Type.AAAA) {
+            return null;
+        }
+        List<Record> out = new ArrayList<>();
+        for (Record r : a) {
+            synthesizeOne((ARecord) r, IPV4ONLY_TTL, out);
+        }
+        return out;
+    }
+
+    private static InetAddress ipv4Address(int v4) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4});
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 bytes are always an address", e);
+        }
+    }
 
     private static int ipv4(InetAddress a) {
         byte[] b = a.getAddress();

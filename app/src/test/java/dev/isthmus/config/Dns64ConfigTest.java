@@ -96,6 +96,12 @@ class Dns64ConfigTest {
                         [dns64]
                         upstream = "192.0.2.53"
                         """),
+                Arguments.of("a broken [siit] is its own error, not a missing prefix", 2, "siit.pool6", "RFC 6052", """
+                        [siit]
+                        pool6 = "2001:db8:64::/80"
+                        [dns64]
+                        upstream = "192.0.2.53"
+                        """),
                 Arguments.of("an open resolver", 4, "dns64.allow[1]", "open resolver", """
                         [dns64]
                         upstream = "192.0.2.53"

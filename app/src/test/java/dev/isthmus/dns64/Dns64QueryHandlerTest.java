@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isthmus.wire.HexText;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -148,12 +149,14 @@ class Dns64QueryHandlerTest {
         List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
         Upstream slow = (Name name, int type, int dclass, boolean cd, boolean dok) -> {
             asked.add(name + " " + type);
-            try {
-                release.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return f.upstream.ask(name, type, dclass, cd, dok);
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    release.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return f.upstream.answer(name, type);
+            }, Thread::startVirtualThread);
         };
         f.upstream.on("a.test A", Rcode.NOERROR, "a.test. 300 IN A 192.0.2.1");
         Dns64Settings s = Dns64Fixture.settings(List.of("2001:db8:64::/96"), 0);

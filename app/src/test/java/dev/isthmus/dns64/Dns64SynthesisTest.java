@@ -225,6 +225,19 @@ class Dns64SynthesisTest {
     }
 
     @Test
+    void ipv4onlyArpaIsAnsweredLocallyEvenUnderTheWellKnownPrefix() {
+        // RFC 8880 §7.2, RFC 7050 §3: 192.0.0.170/171 are synthesized with 64:ff9b::/96 although
+        // 192.0.0.0/24 is not global; nothing is asked upstream.
+        Dns64Fixture wkp = new Dns64Fixture(Dns64Fixture.settings(List.of("64:ff9b::/96"), 0));
+        assertEquals(List.of("ipv4only.arpa. 86400 IN AAAA 64:ff9b::c000:aa", "ipv4only.arpa. 86400 IN AAAA 64:ff9b::c000:ab"),
+                Dns64Fixture.answer(wkp.ask("ipv4only.arpa AAAA")));
+        assertEquals(List.of("ipv4only.arpa. 86400 IN A 192.0.0.170", "ipv4only.arpa. 86400 IN A 192.0.0.171"),
+                Dns64Fixture.answer(wkp.ask("ipv4only.arpa A")));
+        assertEquals(List.of(), wkp.upstream.asked);
+        assertEquals(2, wkp.counters.get(Dns64Counter.IPV4ONLY_ARPA));
+    }
+
+    @Test
     void otherClassesAreNotSynthesized() {
         // RFC 6147 §5.1: class IN only. A CHAOS AAAA question goes upstream as it is.
         byte[] q = Dns64Fixture.query("a.test AAAA", true, false, false, 7);

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -51,14 +52,19 @@ final class FakeUpstream implements Upstream {
     }
 
     @Override
-    public Message ask(Name name, int type, int dclass, boolean checkingDisabled, boolean dnssecOk) {
+    public CompletableFuture<Message> ask(Name name, int type, int dclass, boolean checkingDisabled, boolean dnssecOk) {
+        return CompletableFuture.completedFuture(answer(name, type));
+    }
+
+    /** The table's answer, a fresh copy as from the wire; null when there is none. */
+    Message answer(Name name, int type) {
         asked.add(name.toString() + " " + Type.string(type));
         Message m = answers.get(key(name.toString(), type));
         if (m == null) {
             return null;
         }
         try {
-            return new Message(m.toWire()); // a fresh copy, as from the wire
+            return new Message(m.toWire());
         } catch (IOException e) {
             throw new AssertionError(e);
         }

@@ -114,7 +114,11 @@ class Dns64E2E {
         Dig.Answer mapped = isthmus("mapped.test.", "AAAA");
         Dig.Answer loopback = isthmus("loopback.test.", "AAAA");
         Dig.Answer raw = isthmus("a-only.test.", "AAAA", "+dnssec", "+cdflag");
+        Dig.Answer ipv4only = isthmus("ipv4only.arpa.", "AAAA");
         assertAll(
+                // RFC 8880 §7.2 / RFC 7050: prefix discovery works without any upstream data.
+                () -> assertEquals(List.of("ipv4only.arpa. AAAA 2001:db8:64::c000:aa", "ipv4only.arpa. AAAA 2001:db8:64::c000:ab"),
+                        ipv4only.records(), ipv4only.text()),
                 // §5.1.7: min(A TTL 300, negative TTL min(SOA TTL 3600, MINIMUM 60)); a cached copy counts down.
                 () -> assertTrue(aOnly.ttls().getFirst() <= 60 && aOnly.ttls().getFirst() > 50, aOnly.text()),
                 // §5.1.4: ::ffff:0:0/96 counts as no AAAA at all: synthesized from the A record.
@@ -126,6 +130,28 @@ class Dns64E2E {
                 () -> assertEquals("NOERROR", raw.status()),
                 () -> assertEquals(List.of(), raw.records(), raw.text()),
                 () -> assertFalse(aOnly.flag("ad"), aOnly.text()));
+    }
+
+    @Test
+    void dnssecBitsFollowRfc6147Section55() {
+        // The upstream validates signed.test. (Unbound.SIGNED_ZONE); isthmus does not.
+        Dig.Answer real = isthmus("v6.signed.test.", "AAAA", "+dnssec");
+        Dig.Answer realNoDo = isthmus("v6.signed.test.", "AAAA", "+noadflag");
+        Dig.Answer synthesized = isthmus("a-only.signed.test.", "AAAA", "+dnssec");
+        Dig.Answer raw = isthmus("a-only.signed.test.", "AAAA", "+dnssec", "+cdflag");
+        assertAll(
+                // Unchanged, validated data keeps AD and its RRSIG for a client that set DO.
+                () -> assertTrue(real.flag("ad"), real.text()),
+                () -> assertTrue(real.records().stream().anyMatch(r -> r.contains(" RRSIG AAAA ")), real.text()),
+                // RFC 6840 §5.8: no AD for a client that asked for neither DO nor AD.
+                () -> assertFalse(realNoDo.flag("ad"), realNoDo.text()),
+                // §5.5: a synthesized answer never carries AD, nor the A record's RRSIG.
+                () -> assertEquals(List.of("a-only.signed.test. AAAA 2001:db8:64::c000:228"), synthesized.records(),
+                        synthesized.text()),
+                () -> assertFalse(synthesized.flag("ad"), synthesized.text()),
+                // §5.5: CD and DO: the validating client gets the signed NODATA, no synthesis.
+                () -> assertEquals("NOERROR", raw.status(), raw.text()),
+                () -> assertTrue(raw.records().isEmpty(), raw.text()));
     }
 
     @Test

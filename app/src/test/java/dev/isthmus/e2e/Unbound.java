@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * Unbound (Debian's package) for the DNS64 tests, in the foreground in a namespace, with a config
  * of its own in the test's directory: no chroot, no user switch, no syslog, no trust anchor. Two
- * kinds: the upstream, a recursive resolver whose iterator finds the test zones in auth-zones
- * (so it answers as a real recursive resolver would, CNAME chains followed), and Unbound's own
+ * kinds: the upstream, a validating recursive resolver whose iterator finds the test zones in
+ * auth-zones (so it answers as a real recursive resolver would, CNAME chains followed, DNSSEC
+ * validated for {@link #SIGNED_ZONE}), and Unbound's own
  * DNS64 module forwarding to it, for the differential test.
  */
 final class Unbound {
@@ -61,31 +62,52 @@ final class Unbound {
         return b.toString();
     }
 
-    /**
-     * Unbound's defaults serve "test." (RFC 6761) and the documentation ranges' reverse zones
-     * itself; the tests need them to come from their zones.
-     */
-    private static final String LOCAL_ZONES = """
-              local-zone: "test." nodefault
-              local-zone: "2.0.192.in-addr.arpa." nodefault
-              local-zone: "8.b.d.0.1.0.0.2.ip6.arpa." nodefault
-            """;
-
     private Unbound() {}
 
     static void checkInstalled() {
-        for (String[] tool : new String[][] {{"unbound", "-V"}, {"dig", "-v"}}) {
+        for (String[] tool : new String[][] {{"unbound", "-V"}, {"dig", "-v"}, {"ldns-keygen", "-v"}}) {
             Shell.Result r = Shell.run(Duration.ofSeconds(5), tool);
-            assertTrue(r.ok(), "the DNS64 tests need `" + tool[0] + "` (Debian packages unbound, dnsutils; .ci/run"
-                    + " installs them): " + r.describe());
+            assertTrue(r.ok(), "the DNS64 tests need `" + tool[0] + "` (Debian packages unbound, dnsutils, ldnsutils;"
+                    + " .ci/run installs them): " + r.describe());
         }
     }
 
     /** The recursive upstream on {@code address@port}, answering {@code allow} (a prefix). */
+    /**
+     * A zone signed when the test starts (ldns, ECDSA P-256, NSEC3), which the upstream validates
+     * from a trust anchor at its apex: its answers carry AD, and what the DNS64 rewrites must not.
+     */
+    static final String SIGNED_ZONE = """
+            $ORIGIN signed.test.
+            @          3600 IN SOA ns.signed.test. host.signed.test. 1 3600 600 86400 60
+            @          3600 IN NS ns.signed.test.
+            ns          300 IN A 127.0.0.1
+            a-only      300 IN A 192.0.2.40
+            v6          300 IN AAAA 2001:db8:1::40
+            """;
+
+    /** Signs {@link #SIGNED_ZONE} into {@code dir/signed.zone.signed}; returns the trust anchor (the KSK's DS). */
+    private static String signZone(Path dir) {
+        write(dir.resolve("signed.zone"), SIGNED_ZONE);
+        Shell.Result r = Shell.run(Duration.ofSeconds(30), "sh", "-c", "cd '" + dir + "' && rm -f Ksigned.test.* &&"
+                + " ksk=$(ldns-keygen -a ECDSAP256SHA256 -k signed.test) && zsk=$(ldns-keygen -a ECDSAP256SHA256 signed.test)"
+                + " && ldns-signzone -n -o signed.test. signed.zone $ksk $zsk && cat $ksk.ds");
+        assertTrue(r.ok(), "signing the test zone failed: " + r.describe());
+        return r.out().strip().replaceAll("\\s+", " ");
+    }
+
     static void startUpstream(Topology t, String ns, Path dir, String address, int port, String allow) {
         write(dir.resolve("test.zone"), TEST_ZONE);
         write(dir.resolve("rev.zone"), REVERSE_ZONE);
-        start(t, ns, dir, "upstream", address, port, allow, "iterator", LOCAL_ZONES + """
+        String anchor = signZone(dir);
+        start(t, ns, dir, "upstream", address, port, allow, "validator iterator", """
+                  trust-anchor: "%s"
+                auth-zone:
+                  name: "signed.test."
+                  zonefile: "%s"
+                  for-upstream: yes
+                  for-downstream: no
+                  fallback-enabled: no""".formatted(anchor, dir.resolve("signed.zone.signed")) + "\n" + """
                 auth-zone:
                   name: "test."
                   zonefile: "%s"
@@ -104,7 +126,7 @@ final class Unbound {
     /** Unbound's dns64 module with {@code prefix}, forwarding to the upstream. */
     static void startDns64(Topology t, String ns, Path dir, int port, String prefix, int upstreamPort) {
         start(t, ns, dir, "dns64", "127.0.0.1", port, "127.0.0.0/8", "dns64 iterator",
-                "  dns64-prefix: " + prefix + "\n" + LOCAL_ZONES + """
+                "  dns64-prefix: " + prefix + "\n" + """
                 forward-zone:
                   name: "."
                   forward-addr: 127.0.0.1@%d
@@ -114,25 +136,9 @@ final class Unbound {
     private static void start(Topology t, String ns, Path dir, String name, String address, int port, String allow,
             String modules, String more) {
         Path conf = dir.resolve(name + ".conf");
-        write(conf, """
-                server:
-                  interface: %s@%d
-                  port: %d
-                  do-daemonize: no
-                  chroot: ""
-                  username: ""
-                  use-syslog: no
-                  logfile: ""
-                  pidfile: ""
-                  auto-trust-anchor-file: ""
-                  directory: "%s"
-                  verbosity: 1
-                  num-threads: 1
-                  module-config: "%s"
-                  do-not-query-localhost: no
-                  access-control: %s allow
-                  minimal-responses: yes
-                """.formatted(address, port, port, dir, modules, allow) + more);
+        write(conf, serverClause().replace("@ADDRESS@", address).replace("@PORT@", Integer.toString(port))
+                .replace("@DIR@", dir.toString()).replace("@MODULES@", modules).replace("@ALLOW@", allow)
+                + "  minimal-responses: yes\n" + more);
         Path log = dir.resolve(name + ".log");
         t.start(ns, log, List.of("unbound", "-d", "-c", conf.toString()));
         awaitAnswer(t, ns, address, port, log);
@@ -154,6 +160,15 @@ final class Unbound {
             }
         }
         fail("no DNS answer from " + address + "#" + port + " within 20 s; its log (" + log + "):\n" + tail(log));
+    }
+
+    /** The server: clause shared with bench/dns64.sh. */
+    private static String serverClause() {
+        try (var in = Unbound.class.getResourceAsStream("unbound-server.conf.in")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("test resource unbound-server.conf.in is missing", e);
+        }
     }
 
     static String tail(Path log) {
