@@ -18,16 +18,20 @@ import java.nio.charset.StandardCharsets;
 class HttpRequestFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
-    @DictionaryEntries({"GET ", "CONNECT ", "POST ", "HEAD ", " HTTP/1.1\r\n", " HTTP/1.0\r\n", "\r\n", "Host: ",
+    // libFuzzer's dictionary file is line based: CR and LF are written as its \x escapes.
+    @DictionaryEntries({"GET ", "CONNECT ", "POST ", "HEAD ", " HTTP/1.1", " HTTP/1.0", "\\x0d\\x0a", "Host: ",
         "www.example.test", "http://", "https://", "[2001:db8::1]", ":443", ":25", "Content-Length: ",
-        "Transfer-Encoding: chunked\r\n", "Connection: close\r\n", "Expect: 100-continue\r\n", "0\r\n\r\n"})
+        "Transfer-Encoding: chunked", "Connection: close", "Expect: 100-continue", "0\\x0d\\x0a\\x0d\\x0a"})
     void requestHandlingNeverThrows(byte[] data) {
         HttpCounters counters = new HttpCounters();
         EmbeddedChannel ch = GatewayChannels.client(new InetSocketAddress("2001:db8:6::2", 40000), counters);
         // Two writes, split in the middle, as TCP may deliver them.
         int half = data.length / 2;
         ch.writeInbound(Unpooled.wrappedBuffer(data, 0, half));
-        ch.writeInbound(Unpooled.wrappedBuffer(data, half, data.length - half));
+        if (ch.isOpen()) {
+            // A refusal closes the connection: on a socket nothing more would be read.
+            ch.writeInbound(Unpooled.wrappedBuffer(data, half, data.length - half));
+        }
         ch.runPendingTasks();
         ch.checkException();
         StringBuilder out = new StringBuilder();
