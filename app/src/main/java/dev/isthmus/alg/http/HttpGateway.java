@@ -156,11 +156,6 @@ public final class HttpGateway implements AutoCloseable {
         return counters;
     }
 
-    /** The bound listening addresses, in the order of {@link #routes}. */
-    public List<InetSocketAddress> addresses() {
-        return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
-    }
-
     @Override
     public void close() {
         listeners.forEach(c -> c.close().syncUninterruptibly());
