@@ -54,21 +54,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-in() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 bg() { local ns=$1 log=$2; shift 2; setsid ip netns exec "$ns" "$@" >"$WORK/$log.log" 2>&1 & PIDS+=($!); }
 wait_tcp() {  # ns host port
-  for _ in $(seq 100); do in "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 100); do nsx "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0; sleep 0.1; done
   echo "relay.sh: nothing listens on $2:$3 in $1" >&2; exit 1
 }
 
-for ns in $NS_C $NS_X $NS_S; do ip netns add $ns; in $ns ip link set lo up; done
+for ns in $NS_C $NS_X $NS_S; do ip netns add $ns; nsx $ns ip link set lo up; done
 ip link add c6 netns $NS_C type veth peer name x6 netns $NS_X
 ip link add s4 netns $NS_S type veth peer name x4 netns $NS_X
-in $NS_C ip -6 addr add 2001:db8:6::2/64 dev c6 nodad
-in $NS_X ip -6 addr add 2001:db8:6::1/64 dev x6 nodad
-in $NS_X ip -4 addr add 198.51.100.1/24 dev x4
-in $NS_S ip -4 addr add 198.51.100.2/24 dev s4
-for pair in "$NS_C c6" "$NS_X x6" "$NS_X x4" "$NS_S s4"; do set -- $pair; in "$1" ip link set "$2" up; done
+nsx $NS_C ip -6 addr add 2001:db8:6::2/64 dev c6 nodad
+nsx $NS_X ip -6 addr add 2001:db8:6::1/64 dev x6 nodad
+nsx $NS_X ip -4 addr add 198.51.100.1/24 dev x4
+nsx $NS_S ip -4 addr add 198.51.100.2/24 dev s4
+for pair in "$NS_C c6" "$NS_X x6" "$NS_X x4" "$NS_S s4"; do set -- $pair; nsx "$1" ip link set "$2" up; done
 
 # Servers.
 bg $NS_S iperf3 iperf3 -s -B 198.51.100.2 -p 5201
@@ -120,7 +120,19 @@ echo 'wrk.headers["Host"] = "bench.test"' > "$WORK/reverse.lua"
 tcp() {  # row reverse? -> MB/s
   local ns=$NS_C host=2001:db8:6::1 port
   case $1 in direct) ns=$NS_X host=198.51.100.2 port=5201 ;; 6tunnel) port=15201 ;; isthmus) port=25201 ;; esac
-  in $ns iperf3 -c $host -p $port -t "$SECS" $2 -J | jq '.end.sum_received.bytes / .end.sum_received.seconds / 1e6 | floor'
+  local json
+  # iperf3 serves one test at a time: a run that finds the server still finishing the last one
+  # ("the server is busy") is tried again.
+  for _ in 1 2 3; do
+    json=$(nsx $ns iperf3 -c $host -p $port -t "$SECS" $2 -J || true)
+    if jq -e '.end.sum_received.seconds' <<<"$json" >/dev/null 2>&1; then
+      jq '.end.sum_received.bytes / .end.sum_received.seconds / 1e6 | floor' <<<"$json"
+      return
+    fi
+    sleep 1
+  done
+  echo "relay.sh: iperf3 $1 $2 failed: $(jq -r .error <<<"$json" 2>/dev/null)" >&2
+  echo 0
 }
 http() {  # row -> "rps avg_ms p99_ms"
   local ns=$NS_C url script=
@@ -131,7 +143,7 @@ http() {  # row -> "rps avg_ms p99_ms"
     isthmus-reverse) url=http://[2001:db8:6::1]:8080/ script=reverse ;;
   esac
   local out
-  out=$(in $ns wrk -t1 -c"$CONNS" -d"${SECS}s" --latency ${script:+-s "$WORK/$script.lua"} "$url")
+  out=$(nsx $ns wrk -t1 -c"$CONNS" -d"${SECS}s" --latency ${script:+-s "$WORK/$script.lua"} "$url")
   local errors; errors=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' <<<"$out")
   [ -z "$errors" ] || echo "relay.sh: $1: $errors non-2xx responses" >&2
   local rps avg p99
@@ -146,9 +158,9 @@ ms() {  # wrk's "1.23ms" / "456.00us" / "1.20s" -> milliseconds
 median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # Warm-up: the JIT compiles isthmus's paths before anything is measured.
-in $NS_C wrk -t1 -c8 -d2s -s "$WORK/reverse.lua" http://[2001:db8:6::1]:8080/ >/dev/null
-in $NS_C wrk -t1 -c8 -d2s -s "$WORK/absolute.lua" http://[2001:db8:6::1]:3128/ >/dev/null
-in $NS_C iperf3 -c 2001:db8:6::1 -p 25201 -t 2 >/dev/null
+nsx $NS_C wrk -t1 -c8 -d2s -s "$WORK/reverse.lua" http://[2001:db8:6::1]:8080/ >/dev/null
+nsx $NS_C wrk -t1 -c8 -d2s -s "$WORK/absolute.lua" http://[2001:db8:6::1]:3128/ >/dev/null
+nsx $NS_C iperf3 -c 2001:db8:6::1 -p 25201 -t 2 >/dev/null
 
 declare -A up down rps avg p99
 TCP_ROWS=(direct 6tunnel isthmus)

@@ -43,10 +43,6 @@ public final class AddressSet {
         return new AddressSet(v4, v6);
     }
 
-    public boolean isEmpty() {
-        return v4.isEmpty() && v6.isEmpty();
-    }
-
     public boolean contains(InetAddress a) {
         InetAddress u = unmapped(a);
         if (u instanceof Inet4Address) {

@@ -4,8 +4,6 @@ import java.net.InetSocketAddress;
 
 /** A running relay (TCP or UDP). */
 public interface Relay extends AutoCloseable {
-    RelaySettings settings();
-
     RelayCounters counters();
 
     /** The bound listening address (the actual port when configured with port 0). */

@@ -72,11 +72,6 @@ final class TcpRelay implements Relay {
     }
 
     @Override
-    public RelaySettings settings() {
-        return settings;
-    }
-
-    @Override
     public RelayCounters counters() {
         return counters;
     }

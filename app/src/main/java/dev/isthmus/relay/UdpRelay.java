@@ -68,11 +68,6 @@ final class UdpRelay implements Relay {
     }
 
     @Override
-    public RelaySettings settings() {
-        return s;
-    }
-
-    @Override
     public RelayCounters counters() {
         return named;
     }

@@ -140,6 +140,14 @@ class HttpGatewayE2E {
     }
 
     @Test
+    void reverseProxySpeaksHttp2WithPriorKnowledge() {
+        Shell.Result r = curl(lab.client(), "--http2-prior-knowledge", "--resolve", "www.v4only.test:80:[2001:db8:6::1]",
+                "-w", "\n%{http_version}", "http://www.v4only.test/hello.txt");
+        assertTrue(r.ok(), r.describe() + "\n" + lab.log());
+        assertEquals("hello from the IPv4-only web server\n\n2", r.out().strip());
+    }
+
+    @Test
     void connectToPort25IsRefused() {
         Shell.Result r = curl(lab.client(), "-k", "-x", PROXY, "-o", "/dev/null", "-w", "%{http_connect}",
                 "https://www.v4only.test:25/");

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Timeout;
  * the RFC 3142 transparent mode to an IPv4 server named only by its pool6 address, and the
  * refusals (client not allowed, a destination the transparent mode must not reach).
  *
- * <p>The transparent mode's routing is docs/RELAY.md's simplest form: pool6 is a local route in
- * the middle ({@code ip -6 route add local 2001:db8:64::/96 dev lo}, "AnyIP"), so the relay's
- * wildcard listener accepts connections to every address in it.
+ * <p>The transparent mode's routing is both forms of docs/RELAY.md: pool6 is a local route in the
+ * middle ({@code ip -6 route add local 2001:db8:64::/96 dev lo}, "AnyIP"), so the relay's
+ * wildcard listener on port 80 accepts connections to every address in it; and an nftables
+ * TPROXY rule sends port 9000 of every pool6 address to a relay listening on 7000.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
@@ -61,6 +62,12 @@ class RelayE2E {
             listen = "[::]:80"
             pool6 = "2001:db8:64::/96"
             allow = ["2001:db8:6::/64"]
+
+            [[relay]]
+            name = "trt-tproxy"
+            listen = "[::]:7000"
+            pool6 = "2001:db8:64::/96"
+            allow = ["2001:db8:6::/64"]
             """;
 
     SocketLab lab;
@@ -69,7 +76,7 @@ class RelayE2E {
     @Timeout(90)
     void start() throws IOException {
         lab = SocketLab.start(CONFIG, "", new String[] {"swaks", "swaks"}, new String[] {"socat", "socat"},
-                new String[] {"curl", "curl"}, new String[] {"/usr/bin/python3", "python3"});
+                new String[] {"curl", "curl"}, new String[] {"/usr/bin/python3", "python3"}, new String[] {"nft", "nftables"});
         assertTrue(Shell.run(SocketLab.LIMIT, "/usr/bin/python3", "-c", "import aiosmtpd").ok(),
                 "the end-to-end tests need aiosmtpd (Debian package python3-aiosmtpd)");
         Files.createDirectories(lab.work.resolve("www4"));
@@ -83,10 +90,24 @@ class RelayE2E {
                 "-d", lab.work.resolve("www4").toString(), "80");
         lab.peer(lab.client(), "www6", "/usr/bin/python3", "-m", "http.server", "-b", "2001:db8:6::2",
                 "-d", lab.work.resolve("www6").toString(), "8080");
+        lab.peer(lab.server(), "www4-9000", "/usr/bin/python3", "-m", "http.server", "-b", "198.51.100.2",
+                "-d", lab.work.resolve("www4").toString(), "9000");
         // RFC 3142 transparent mode, AnyIP form: every address of pool6 is local in the middle.
         assertTrue(lab.exec(lab.mid(), "ip", "-6", "route", "add", "local", "2001:db8:64::/96", "dev", "lo").ok());
+        // TPROXY form (docs/RELAY.md), here for port 9000 only: redirected to the relay on 7000.
+        for (String[] c : new String[][] {
+            {"nft", "add", "table", "ip6", "trt"},
+            {"nft", "add", "chain", "ip6", "trt", "prerouting", "{ type filter hook prerouting priority mangle; }"},
+            {"nft", "add", "rule", "ip6", "trt", "prerouting", "ip6", "daddr", "2001:db8:64::/96", "tcp", "dport", "9000",
+                "tproxy", "to", ":7000", "meta", "mark", "set", "1"},
+            {"ip", "-6", "rule", "add", "fwmark", "1", "lookup", "100"},
+            {"ip", "-6", "route", "add", "local", "::/0", "dev", "lo", "table", "100"}}) {
+            Shell.Result r = lab.exec(lab.mid(), c);
+            assertTrue(r.ok(), r.describe());
+        }
         lab.awaitTcp(lab.server(), "198.51.100.2", 25);
         lab.awaitTcp(lab.server(), "198.51.100.2", 80);
+        lab.awaitTcp(lab.server(), "198.51.100.2", 9000);
         lab.awaitTcp(lab.client(), "2001:db8:6::2", 8080);
     }
 
@@ -136,6 +157,14 @@ class RelayE2E {
         Shell.Result r = lab.exec(lab.client(), "curl", "-s", "-m", "10", "http://[2001:db8:64::c633:6402]/hello.txt");
         assertTrue(r.ok(), r.describe() + "\n" + lab.log());
         assertEquals("hello from the IPv4-only server", r.out().strip());
+    }
+
+    @Test
+    void transparentModeWithTproxyTakesAnyPort() {
+        Shell.Result r = lab.exec(lab.client(), "curl", "-s", "-m", "10", "http://[2001:db8:64::c633:6402]:9000/hello.txt");
+        assertTrue(r.ok(), r.describe() + "\n" + lab.log());
+        assertEquals("hello from the IPv4-only server", r.out().strip());
+        assertTrue(relay(lab.statsJson(), "trt-tproxy").contains("\"accepted\":1"), lab.statsJson());
     }
 
     @Test

@@ -8,6 +8,8 @@ import dev.isthmus.relay.RateLimitedLog;
 import dev.isthmus.relay.SocketPlane;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerAdapter;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -16,6 +18,13 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -83,18 +92,49 @@ public final class HttpGateway implements AutoCloseable {
         return new HttpGateway(counters, listeners, connections);
     }
 
-    /** The handlers of one client connection (also what the fuzz test drives). */
+    /**
+     * The handlers of one client connection (also what the fuzz test drives): HTTP/1.1, or HTTP/2
+     * without TLS when the client starts with the connection preface ("prior knowledge",
+     * RFC 9113 §3.3), each HTTP/2 stream then handled as one HTTP/1.1 exchange by a
+     * {@link ProxyConnection} of its own. The HTTP/1.1 Upgrade to h2c (RFC 7540 §3.2, dropped by
+     * RFC 9113) is not offered: such a request is served as HTTP/1.1.
+     */
     static void pipeline(ChannelPipeline p, HttpSettings s, Routes r, Connector connector, HttpCounters counters,
             RateLimitedLog log) {
         p.addLast("idle", new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+        HttpServerCodec http1 = new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(s.maxHeaderBytes())
                 .setMaxHeaderSize(s.maxHeaderBytes())
-                .setMaxChunkSize(MAX_CHUNK)));
+                .setMaxChunkSize(MAX_CHUNK));
+        ChannelInitializer<Channel> stream = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+                ch.pipeline().addLast(new ProxyConnection(r, connector, counters, log, MAX_CHUNK));
+            }
+        };
+        HttpServerUpgradeHandler noUpgrade = new HttpServerUpgradeHandler(http1, protocol -> null, s.maxHeaderBytes());
+        p.addLast("http", new CleartextHttp2ServerUpgradeHandler(http1, noUpgrade, new ChannelHandlerAdapter() {
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                // Put where the HTTP/1.1 codec was, before the connection-level handlers.
+                // The multiplexer finds the frame codec before it when it is added: codec first.
+                ctx.pipeline().addAfter(ctx.name(), "h2", http2(s));
+                ctx.pipeline().addAfter("h2", "h2-streams", new Http2MultiplexHandler(stream));
+                ctx.pipeline().remove(this);
+            }
+        }));
         // Answers "Expect: 100-continue" itself (RFC 9110 §10.1.1) and removes it, so that a client
         // does not wait for a 100 that an HTTP/1.0 server behind the proxy would never send.
         p.addLast("continue", new HttpServerExpectContinueHandler());
         p.addLast("proxy", new ProxyConnection(r, connector, counters, log, MAX_CHUNK));
+    }
+
+    /** The HTTP/2 connection: at most 100 streams at once, header lists no longer than HTTP/1.1 heads may be. */
+    private static Http2FrameCodec http2(HttpSettings s) {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(100).maxHeaderListSize(s.maxHeaderBytes()))
+                .build();
     }
 
     /** The settings grouped by listening address. */
@@ -114,11 +154,6 @@ public final class HttpGateway implements AutoCloseable {
 
     public HttpCounters counters() {
         return counters;
-    }
-
-    /** The bound listening addresses, in the order of {@link #routes}. */
-    public List<InetSocketAddress> addresses() {
-        return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
     }
 
     @Override

@@ -13,6 +13,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -23,6 +26,9 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -130,6 +136,15 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(HttpObject o) {
+        if (o instanceof FullHttpRequest full) {
+            // A request whole in one object (an HTTP/2 HEADERS frame that ends its stream, an
+            // aggregated Upgrade request): head and body go their separate ways below.
+            HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            head.setDecoderResult(full.decoderResult());
+            handle(head);
+            handle(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            return;
+        }
         if (o instanceof HttpRequest req) {
             if (!startRequest(req)) {
                 ReferenceCountUtil.release(o);
@@ -166,6 +181,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         requestOpen = true;
         counters.request(t.kind());
         if (t.kind() == HttpCounters.Kind.CONNECT) {
+            if (ctx.channel() instanceof Http2StreamChannel) {
+                // RFC 9113 §8.5 tunnels DATA frames, not the connection: not done here.
+                refuse(HttpRefusal.BAD_REQUEST, "CONNECT over HTTP/2 is not supported: use HTTP/1.1");
+                return false;
+            }
             requestOpen = false;
             tunnel(t);
             return true;
@@ -269,7 +289,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                 self.pipeline().replace(this, "splice", new Splice(server, counters.toServer(), idle));
                 // Bytes the codec already holds (a client that did not wait for the 200) go on
                 // to the splice as it leaves.
-                self.pipeline().remove("http");
+                self.pipeline().remove(HttpServerCodec.class);
+                if (self.pipeline().get(HttpServerUpgradeHandler.class) != null) {
+                    self.pipeline().remove(HttpServerUpgradeHandler.class);
+                }
                 self.pipeline().remove("continue");
                 server.config().setAutoRead(true);
                 self.config().setAutoRead(true);
@@ -342,7 +365,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         if (awaitingResponse && !closing) {
             if (responseStarted) {
                 closing = true;
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                closeWhenFlushed();
             } else {
                 refuse(HttpRefusal.BAD_GATEWAY, "the server closed the connection without an answer");
             }
@@ -354,7 +377,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         ctx.flush();
         if (!keepAlive) {
             closing = true;
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeWhenFlushed();
             return;
         }
         if (!upstreamKeepAlive) {
@@ -432,6 +455,17 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         res.headers().set("Via", ProxyHeaders.VIA);
         ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Closes the client side once what was written has gone out. */
+    private void closeWhenFlushed() {
+        if (ctx.channel() instanceof Http2StreamChannel) {
+            // An HTTP/2 stream takes frames only; its response already ended it (END_STREAM).
+            ctx.flush();
+            ctx.close();
+        } else {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private void resumeClient() {

@@ -18,6 +18,8 @@ import java.util.List;
 final class ProxyHeaders {
     /** RFC 9110 §7.6.3: the protocol and a pseudonym of this hop. */
     static final String VIA = "1.1 isthmus";
+    /** What may be quoted into Forwarded's host= as it is (RFC 7239 §5.3: the Host header's value). */
+    private static final java.util.regex.Pattern HOST_VALUE = java.util.regex.Pattern.compile("[A-Za-z0-9.:\\[\\]-]+");
 
     private ProxyHeaders() {}
 
@@ -46,7 +48,7 @@ final class ProxyHeaders {
         InetAddress c = AddressSet.unmapped(client);
         req.headers().add("X-Forwarded-For", text(c));
         StringBuilder fwd = new StringBuilder("for=").append(forwardedNode(c)).append(";proto=http");
-        if (host != null && host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
+        if (host != null && HOST_VALUE.matcher(host).matches()) {
             fwd.append(";host=\"").append(host).append('"');
         }
         req.headers().add("Forwarded", fwd.toString());

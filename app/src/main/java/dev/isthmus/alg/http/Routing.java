@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetAddress;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Decides where a request goes, before any connection is made (a pure function of the request,
@@ -126,6 +127,11 @@ final class Routing {
 
     /** {@code host[:port]} with a bracketed IPv6 literal allowed (RFC 3986 §3.2.2). */
     record HostPort(String host, int port) {
+        // Compiled once: every request is parsed with them.
+        private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
+        private static final Pattern REG_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+        private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+
         /** Null when malformed; {@code defaultPort} -1 means the port is required. */
         static HostPort parse(String s, int defaultPort) {
             String host;
@@ -136,7 +142,7 @@ final class Routing {
                     return null;
                 }
                 host = s.substring(1, end);
-                if (host.isEmpty() || !host.matches("[0-9A-Fa-f:.]+")) {
+                if (host.isEmpty() || !IPV6_LITERAL.matcher(host).matches()) {
                     return null;
                 }
                 String rest = s.substring(end + 1);
@@ -150,7 +156,7 @@ final class Routing {
                 int colon = s.indexOf(':');
                 host = colon < 0 ? s : s.substring(0, colon);
                 port = colon < 0 ? null : s.substring(colon + 1);
-                if (host.isEmpty() || !host.matches("[A-Za-z0-9._-]+")) {
+                if (host.isEmpty() || !REG_NAME.matcher(host).matches()) {
                     return null;
                 }
             }
@@ -161,7 +167,7 @@ final class Routing {
                 }
                 p = defaultPort;
             } else {
-                if (port.length() > 5 || !port.matches("[0-9]+")) {
+                if (port.length() > 5 || !DIGITS.matcher(port).matches()) {
                     return null;
                 }
                 p = Integer.parseInt(port);
