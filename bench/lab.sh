@@ -27,10 +27,11 @@
 #   CPU/packet   the translator process's user + system CPU time (all threads, /proc/PID/stat)
 #                during the UDP flood, divided by the packets delivered
 #
-# The middle's interfaces behave like a NIC under load (MIDDLE=nic, the default): receive
-# offload on (GRO with rx-udp-gro-forwarding) and interrupt moderation (gro_flush_timeout 20 µs,
-# napi_defer_hard_irqs 2), so that a poll sees a batch of packets, as a NIC's does, instead of
-# one packet per poll as a veth otherwise has; and the server discards the flood at its
+# The middle's interfaces behave like NICs (MIDDLE=nic, the default): receive offload on (GRO
+# with rx-udp-gro-forwarding), and during the UDP flood interrupt moderation (gro_flush_timeout
+# 20 µs, napi_defer_hard_irqs 2), as a NIC's adaptive moderation batches under load and
+# interrupts at once for a lone packet; so that a poll under load sees a batch of packets
+# instead of one packet per poll as a veth otherwise has; and the server discards the flood at its
 # interface (nft netdev ingress, before the server's IP stack), because on a veth the server's
 # stack runs inside the translator's write call and would be counted as translator CPU (for
 # UDP to a closed port that is an ICMP port unreachable route lookup per datagram, about half
@@ -130,13 +131,12 @@ setup() {
   return 0
 }
 
-# MIDDLE=nic (see the header): receive offload and interrupt moderation on the middle's links,
-# a discard at the server's interface.
+# MIDDLE=nic (see the header): receive offload on the middle's links, a discard at the server's
+# interface.
 nic_like() {
   local dev
   for dev in x6 x4; do
     nx $NS_X ethtool -K $dev gro on rx-udp-gro-forwarding on >/dev/null
-    nx $NS_X sh -c "echo 20000 >/sys/class/net/$dev/gro_flush_timeout; echo 2 >/sys/class/net/$dev/napi_defer_hard_irqs"
   done
   nx $NS_S nft -f - <<NFT
 table netdev discard {
@@ -226,6 +226,14 @@ cpu_ticks() {
   awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/$XLAT_PID/stat
 }
 
+# moderation FLUSH_NS DEFER: interrupt moderation of the middle's links (0 0: none).
+moderation() {
+  local dev
+  for dev in x6 x4; do
+    nx $NS_X sh -c "echo $1 >/sys/class/net/$dev/gro_flush_timeout; echo $2 >/sys/class/net/$dev/napi_defer_hard_irqs"
+  done
+}
+
 # Small-packet rate: prints "pps loss% ns/packet".
 udp_flood() {
   local mode=$1 mac rx0 rx1 t0 t1 c0 c1
@@ -237,11 +245,11 @@ CFG
   # A veth hands a packet to receive offload only if the sending veth has no TSO or the packet
   # comes from a socket's send call (veth_skb_is_eligible_for_gro); trafgen's packet ring is
   # neither, so TSO is off on the generator's link while it floods (a NIC has no such rule).
-  [ "$MIDDLE" = nic ] && nx $NS_C ethtool -K c6 tso off >/dev/null
+  [ "$MIDDLE" = nic ] && { nx $NS_C ethtool -K c6 tso off >/dev/null; moderation 20000 2; }
   c0=$(cpu_ticks); t0=$(date +%s.%N)
   timeout 60 ip netns exec $NS_C trafgen -o c6 -i "$WORK/udp.cfg" -n "$UDP_COUNT" -P 1 >/dev/null 2>&1 || true
   t1=$(date +%s.%N)
-  [ "$MIDDLE" = nic ] && nx $NS_C ethtool -K c6 tso on >/dev/null
+  [ "$MIDDLE" = nic ] && { nx $NS_C ethtool -K c6 tso on >/dev/null; moderation 0 0; }
   sleep 1   # what is still queued in the translator arrives (and is counted)
   rx1=$(ip -n $NS_S -j -s link show s4 | jq '.[0].stats64.rx.packets')
   c1=$(cpu_ticks)
