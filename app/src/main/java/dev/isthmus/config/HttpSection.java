@@ -3,7 +3,7 @@ package dev.isthmus.config;
 import dev.isthmus.alg.http.ForwardSettings;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.alg.http.ReverseSite;
-import dev.isthmus.relay.AddressSet;
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.Families;
 import java.net.InetSocketAddress;
 import java.time.Duration;

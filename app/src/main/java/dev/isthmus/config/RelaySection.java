@@ -2,7 +2,7 @@ package dev.isthmus.config;
 
 import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.addr.Rfc6052Prefix;
-import dev.isthmus.relay.AddressSet;
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.Families;
 import dev.isthmus.relay.RelaySettings;
 import dev.isthmus.relay.RelaySettings.Protocol;

@@ -1,6 +1,6 @@
 package dev.isthmus.config;
 
-import dev.isthmus.relay.AddressSet;
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.Families;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.isthmus.dns64;
 
+import dev.isthmus.addr.AddressSet;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
@@ -54,7 +55,8 @@ public final class QueryHandler {
     private final Dns64Settings settings;
     private final Dns64Resolver resolver;
     private final AnswerCache cache;
-    private final ClientAcl acl;
+    /** The client networks that get answers; anyone else is REFUSED (an open resolver is a reflection tool, RFC 5358). */
+    private final AddressSet acl;
     private final ClientRateLimiter rateLimiter;
     private final Dns64Counters counters;
     private final LongSupplier nanoClock;
@@ -63,7 +65,7 @@ public final class QueryHandler {
         this.settings = settings;
         this.resolver = resolver;
         this.cache = new AnswerCache(settings.cacheEntries(), counters);
-        this.acl = new ClientAcl(settings.allow(), settings.allow6());
+        this.acl = new AddressSet(settings.allow(), settings.allow6());
         this.rateLimiter = new ClientRateLimiter(settings.rateLimit());
         this.counters = counters;
         this.nanoClock = nanoClock;
@@ -125,7 +127,7 @@ public final class QueryHandler {
             counters.count(Dns64Counter.DROPPED_RESPONSE);
             return new Reply(null);
         }
-        boolean allowed = acl.allows(client);
+        boolean allowed = acl.contains(client);
         if (allowed && !tcp && !rateLimiter.allow(client, nanoClock.getAsLong())) {
             counters.count(Dns64Counter.RATE_LIMITED);
             return new Reply(null);

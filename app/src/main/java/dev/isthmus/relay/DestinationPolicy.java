@@ -1,5 +1,6 @@
 package dev.isthmus.relay;
 
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.addr.Ipv4Special;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package dev.isthmus.relay;
 
+import dev.isthmus.addr.AddressSet;
 import io.netty.channel.socket.SocketProtocolFamily;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package dev.isthmus.relay;
 
+import dev.isthmus.addr.AddressSet;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;

@@ -1,5 +1,6 @@
 package dev.isthmus.relay;
 
+import dev.isthmus.addr.AddressSet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.Inet4Address;

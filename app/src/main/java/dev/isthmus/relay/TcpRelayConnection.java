@@ -1,5 +1,7 @@
 package dev.isthmus.relay;
 
+import dev.isthmus.addr.AddressSet;
+import dev.isthmus.wire.Ipv6Address;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -85,9 +87,9 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
                     + Families.text(local) + ", not an address in pool6 " + s.pool6());
             return null;
         }
-        byte[] b = dst.getAddress();
-        long hi = AddressSet.long64(b, 0);
-        long lo = AddressSet.long64(b, 8);
+        Ipv6Address d = Ipv6Address.ofBytes(dst.getAddress());
+        long hi = d.hi();
+        long lo = d.lo();
         if (!s.pool6().contains(hi, lo)) {
             refuse(client, Refusal.DESTINATION_REFUSED, "client " + Families.text(from) + " connected to "
                     + Families.text(local) + ", not an address in pool6 " + s.pool6());

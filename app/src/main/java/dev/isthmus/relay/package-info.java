@@ -11,7 +11,7 @@
  *       client connected to;
  *   <li>{@link dev.isthmus.relay.Splice}: the byte pump between two TCP channels (backpressure,
  *       half-close), shared with the HTTP gateway's CONNECT tunnels;
- *   <li>{@link dev.isthmus.relay.AddressSet}, {@link dev.isthmus.relay.DestinationPolicy}: who
+ *   <li>{@link dev.isthmus.addr.AddressSet}, {@link dev.isthmus.relay.DestinationPolicy}: who
  *       may use a relay and where it may connect;
  *   <li>{@link dev.isthmus.relay.SocketPlane}: the Netty epoll event loops every socket-plane
  *       service shares.

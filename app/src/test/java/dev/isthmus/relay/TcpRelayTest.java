@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.RelaySettings.Protocol;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,6 +3,7 @@ package dev.isthmus.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.RelaySettings.Protocol;
 import java.io.IOException;
 import java.net.DatagramPacket;

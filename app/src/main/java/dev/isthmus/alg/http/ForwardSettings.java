@@ -1,6 +1,6 @@
 package dev.isthmus.alg.http;
 
-import dev.isthmus.relay.AddressSet;
+import dev.isthmus.addr.AddressSet;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Set;

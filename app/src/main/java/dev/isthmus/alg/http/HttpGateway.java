@@ -1,6 +1,6 @@
 package dev.isthmus.alg.http;
 
-import dev.isthmus.relay.AddressSet;
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.DestinationPolicy;
 import dev.isthmus.relay.Families;
 import dev.isthmus.relay.LocalAddresses;

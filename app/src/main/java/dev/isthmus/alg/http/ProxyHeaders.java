@@ -1,6 +1,6 @@
 package dev.isthmus.alg.http;
 
-import dev.isthmus.relay.AddressSet;
+import dev.isthmus.addr.AddressSet;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;

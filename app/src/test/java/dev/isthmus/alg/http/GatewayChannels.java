@@ -1,6 +1,6 @@
 package dev.isthmus.alg.http;
 
-import dev.isthmus.relay.AddressSet;
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.RateLimitedLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

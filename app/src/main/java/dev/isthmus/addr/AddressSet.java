@@ -1,7 +1,5 @@
-package dev.isthmus.relay;
+package dev.isthmus.addr;
 
-import dev.isthmus.addr.Ipv4Prefix;
-import dev.isthmus.addr.Ipv6Prefix;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,7 +8,7 @@ import java.util.List;
 
 /**
  * A set of IPv4 and IPv6 prefixes, asked "is this address in it?": the allow list of clients of
- * a relay or proxy, or the destinations an operator allows explicitly. The empty set contains
+ * a relay, proxy or DNS64 server, or the destinations an operator allows explicitly. The empty set contains
  * nothing, so a service whose allow list is empty serves nobody (secure by default).
  *
  * <p>An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, what a dual-stack {@code [::]} socket
@@ -44,21 +42,26 @@ public final class AddressSet {
     }
 
     public boolean contains(InetAddress a) {
-        InetAddress u = unmapped(a);
-        if (u instanceof Inet4Address) {
-            int x = ipv4(u);
-            for (Ipv4Prefix p : v4) {
-                if (p.contains(x)) {
-                    return true;
-                }
-            }
-            return false;
+        byte[] b = a.getAddress();
+        if (b.length == 4) {
+            return contains4(ipv4(b, 0));
         }
-        byte[] b = u.getAddress();
         long hi = long64(b, 0);
         long lo = long64(b, 8);
+        if (hi == 0 && (lo >>> 32) == 0xffffL) {
+            return contains4((int) lo);
+        }
         for (Ipv6Prefix p : v6) {
             if (p.contains(hi, lo)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean contains4(int a) {
+        for (Ipv4Prefix p : v4) {
+            if (p.contains(a)) {
                 return true;
             }
         }
@@ -88,12 +91,16 @@ public final class AddressSet {
         return a;
     }
 
-    static int ipv4(InetAddress a) {
-        byte[] b = a.getAddress();
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | b[3] & 0xff;
+    /** The IPv4 address {@code a} (an {@link Inet4Address}) as an int. */
+    public static int ipv4(InetAddress a) {
+        return ipv4(a.getAddress(), 0);
     }
 
-    static long long64(byte[] b, int off) {
+    private static int ipv4(byte[] b, int off) {
+        return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8 | b[off + 3] & 0xff;
+    }
+
+    private static long long64(byte[] b, int off) {
         long v = 0;
         for (int i = 0; i < 8; i++) {
             v = v << 8 | (b[off + i] & 0xff);
