@@ -77,6 +77,11 @@ done
 if [[ " ${MODES[*]} " == *" isthmus"* ]]; then
   [ -f "$ISTHMUS_JAR" ] || { echo "lab.sh: no $ISTHMUS_JAR (build it: ./mvnw -pl app package)" >&2; exit 66; }
   JAVA=${JAVA:-$("$root/.ci/find-jdk")/bin/java}
+  # The flags of the ./isthmus launcher (transparent huge pages where the host offers them).
+  JVM_FLAGS=(--enable-native-access=ALL-UNNAMED)
+  if [ -r /sys/kernel/mm/transparent_hugepage/enabled ] && ! grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled; then
+    JVM_FLAGS+=(-XX:+UseTransparentHugePages)
+  fi
 fi
 
 nx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -184,7 +189,7 @@ offload = $offload
 [control]
 socket = "/run/isthmus/$P.sock"
 CONF
-      start_bg $NS_X "$XLAT_LOG" "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$ISTHMUS_JAR" run --config "$WORK/$mode.toml"
+      start_bg $NS_X "$XLAT_LOG" "$JAVA" "${JVM_FLAGS[@]}" -jar "$ISTHMUS_JAR" run --config "$WORK/$mode.toml"
       XLAT_PID=$BG_PID
       # Ready once isthmus has routed the EAM prefix, the last of its routes (30 s at most).
       for _ in $(seq 300); do

@@ -16,7 +16,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The few Linux system calls the data plane needs, through the FFM API (no JNI, no helper
- * binary): open, close, ioctl, read, write, writev, poll.
+ * binary): open, close, ioctl, read, write, writev, poll, and socketpair for the workers' JIT
+ * warm-up.
  *
  * <p>Every call returns what the kernel returns, except that a failure comes back as
  * {@code -errno} (read through {@link Linker.Option#captureCallState}), so the packet loop needs
@@ -46,6 +47,11 @@ final class Syscalls {
     static final int EINVAL = 22;
     static final int ENOBUFS = 105;
     static final short POLLIN = 0x1;
+    // linux/socket.h, linux/net.h (x86-64 and AArch64 values).
+    static final int AF_UNIX = 1;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_NONBLOCK = O_NONBLOCK;
+    static final int SOCK_CLOEXEC = O_CLOEXEC;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -78,6 +84,9 @@ final class Syscalls {
             Linker.Option.critical(false));
     private static final MethodHandle POLL = handle("poll",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO_OPTION);
+
+    private static final MethodHandle SOCKETPAIR = handle("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
 
     private final MemorySegment capture;
 
@@ -170,6 +179,16 @@ final class Syscalls {
     int poll(long fds, long count, int timeoutMillis) {
         try {
             int r = (int) POLL.invokeExact(capture, fds, count, timeoutMillis);
+            return r < 0 ? -errno() : r;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** socketpair(2) into the two ints at {@code fds}; 0 or -errno. */
+    int socketpair(int domain, int type, MemorySegment fds) {
+        try {
+            int r = (int) SOCKETPAIR.invokeExact(capture, domain, type, 0, fds);
             return r < 0 ? -errno() : r;
         } catch (Throwable t) {
             throw new AssertionError(t);

@@ -5,9 +5,6 @@ import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.wire.IpProtocol;
 import dev.isthmus.wire.Ipv4View;
 import dev.isthmus.wire.Ipv6Address;
-import dev.isthmus.wire.PacketBuffer;
-import dev.isthmus.wire.PacketSink;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +19,9 @@ import java.util.List;
  * ways, an ICMP error each way, a Time Exceeded the translator originates) on a private
  * translator: the live settings (so the toggles steer the same branches) with the addressing of
  * {@link SamplePackets} in place of the configured prefixes. Its counters are thrown away. The
- * caller passes the sink the live translator will use (the data plane's worker, writing to
- * /dev/null meanwhile): the JIT compiles the translator for the sink class it has seen, and a
- * class seen only later would undo the compiled code.
+ * caller's {@link Feed} translates them with the sink the live translator will use (the data
+ * plane's worker, writing to /dev/null meanwhile): the JIT compiles the translator for the sink
+ * class it has seen, and a class seen only later would undo the compiled code.
  *
  * <p>Each round also translates one packet of a rotating set of {@link #FLOWS} address pairs
  * each way, alternately with and without DF, and a full-size TCP segment each way. C2 leaves a
@@ -54,26 +51,35 @@ public final class JitWarmup {
 
     private JitWarmup() {}
 
-    /** Runs the mix {@code rounds} times through a private translator built from {@code live} into {@code sink}. */
-    public static void run(XlatSettings live, PacketSink sink, int rounds) {
+    /**
+     * Where the warm-up's packets go: one round of packets for {@code translator} to translate.
+     * The data plane feeds them through its own read loop, so that the loop is compiled too.
+     */
+    @FunctionalInterface
+    public interface Feed {
+        void round(Translator translator, List<byte[]> packets);
+    }
+
+    /**
+     * Hands {@code feed} the rounds of the mix with a private translator built from {@code live}:
+     * each round the mix and one rotating flow each way.
+     */
+    public static void run(XlatSettings live, Feed feed, int rounds) {
         XlatSettings settings = settings(live);
         Translator translator = null;
         List<byte[]> mix = mix();
         List<byte[]> rotating = rotating();
-        Offload offload = new Offload();
-        try (Arena arena = Arena.ofConfined()) {
-            PacketBuffer pkt = PacketBuffer.allocate(arena, PacketBuffer.DEFAULT_CAPACITY);
-            for (int r = 0; r < rounds; r++) {
-                if (r % FRESH_EVERY == 0) {
-                    translator = new Translator(settings, new XlatCounters(), NanoClock.SYSTEM);
-                }
-                for (byte[] p : mix) {
-                    translate(translator, pkt, p, sink, offload);
-                }
-                int f = (r % FLOWS) * 2;
-                translate(translator, pkt, rotating.get(f), sink, offload);
-                translate(translator, pkt, rotating.get(f + 1), sink, offload);
+        List<byte[]> round = new ArrayList<>(mix.size() + 2);
+        for (int r = 0; r < rounds; r++) {
+            if (r % FRESH_EVERY == 0) {
+                translator = new Translator(settings, new XlatCounters(), NanoClock.SYSTEM);
             }
+            int f = (r % FLOWS) * 2;
+            round.clear();
+            round.addAll(mix);
+            round.add(rotating.get(f));
+            round.add(rotating.get(f + 1));
+            feed.round(translator, round);
         }
     }
 
@@ -86,16 +92,9 @@ public final class JitWarmup {
                 live.ownIpv6(), live.hairpin(), live.icmpErrors(), 0);
     }
 
-    private static void translate(Translator translator, PacketBuffer pkt, byte[] p, PacketSink sink, Offload offload) {
-        MemorySegment.copy(MemorySegment.ofArray(p), 0, pkt.segment(), PacketBuffer.HEADROOM, p.length);
-        pkt.set(PacketBuffer.HEADROOM, p.length);
-        offload.clear();
-        translator.translate(pkt, sink, offload);
-    }
-
-    /** Runs the default number of rounds. */
-    public static void run(XlatSettings live, PacketSink sink) {
-        run(live, sink, DEFAULT_ROUNDS);
+    /** Runs the default number of rounds into {@code feed}. */
+    public static void run(XlatSettings live, Feed feed) {
+        run(live, feed, DEFAULT_ROUNDS);
     }
 
     static List<byte[]> mix() {

@@ -31,7 +31,15 @@ class JitWarmupTest {
         // Three rounds: the mix three times and the first three rotating flows, a packet each way
         // (flow 0 a TCP segment with DF, flows 1 and 2 UDP; the first 4→6 segment without DF,
         // which becomes two fragments, is flow 3's).
-        JitWarmup.run(live, (s, o, l) -> emitted[0]++, 3);
+        try (Arena arena = Arena.ofConfined()) {
+            PacketBuffer pkt = PacketBuffer.allocate(arena, PacketBuffer.DEFAULT_CAPACITY);
+            JitWarmup.run(live, (t, packets) -> {
+                for (byte[] p : packets) {
+                    pkt.load(MemorySegment.ofArray(p), 0, p.length);
+                    t.translate(pkt, (s, o, l) -> emitted[0]++);
+                }
+            }, 3);
+        }
         assertEquals(JitWarmup.mix().size() * 3L + 3 * 2, emitted[0]);
     }
 

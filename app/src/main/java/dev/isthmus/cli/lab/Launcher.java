@@ -1,5 +1,6 @@
 package dev.isthmus.cli.lab;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,9 @@ public record Launcher(Path java, Path jar, String classPath) {
      */
     private static final List<String> PEER_FLAGS =
             List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m", "-XX:-UsePerfData");
+
+    /** Where Linux says whether transparent huge pages are offered: {@code always [madvise] never}. */
+    private static final Path THP_ENABLED = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
 
     public Launcher {
         if (jar == null && classPath == null) {
@@ -60,9 +64,16 @@ public record Launcher(Path java, Path jar, String classPath) {
         return new Launcher(java, null, System.getProperty("java.class.path"));
     }
 
-    /** The command line of {@code isthmus ARGS...}. */
+    /**
+     * The command line of {@code isthmus ARGS...}, with the flags of the {@code ./isthmus}
+     * launcher: transparent huge pages for the heap and the JIT's code where the host offers
+     * them, so that a worker woken after an idle spell touches fewer pages.
+     */
     public List<String> isthmus(String... args) {
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED"));
+        if (hugePagesOffered()) {
+            cmd.add("-XX:+UseTransparentHugePages");
+        }
         if (jar != null) {
             cmd.addAll(List.of("-jar", jar.toString()));
         } else {
@@ -80,6 +91,14 @@ public record Launcher(Path java, Path jar, String classPath) {
         cmd.addAll(List.of("-cp", jar != null ? jar.toString() : classPath, LabPeer.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    private static boolean hugePagesOffered() {
+        try {
+            return !Files.readString(THP_ENABLED).contains("[never]");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override
