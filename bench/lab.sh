@@ -3,7 +3,7 @@
 #
 #   sudo bench/lab.sh                          # every row: kernel tayga isthmus isthmus-nooffload
 #   sudo bench/lab.sh isthmus tayga            # only these rows, in this order
-#   sudo REPS=1 SECS=1 UDP_COUNT=50000 bench/lab.sh   # a smoke run (seconds, not minutes)
+#   sudo REPS=1 SECS=1 UDP_COUNT=50000 PINGS=100 bench/lab.sh   # a smoke run (seconds, not minutes)
 #
 # Rows:
 #   kernel             plain IPv6 forwarding to the server's IPv6 address, no translation: the ceiling
@@ -19,7 +19,8 @@
 # (an EAM for isthmus, `map` for tayga). The client reaches the server at 2001:db8:64::c633:6402.
 #
 # Figures per row (the method of shared/lab/bench.sh, whose BASELINE.md this table extends):
-#   ping RTT     200 echoes at 10 ms, average
+#   ping RTT     PINGS echoes at 10 ms (1000: 10 s, so that a millisecond outlier moves the average
+#                by a microsecond, not five), average
 #   TCP          one iperf3 stream for SECS seconds, each direction (client sends; -R server sends)
 #   UDP          trafgen (netsniff-ng) sends UDP_COUNT IPv6 UDP datagrams with a 64-byte payload
 #                from the client as fast as one core allows; "delivered pps" is what reaches the
@@ -41,12 +42,12 @@
 #
 # Needs: iproute2, iputils-ping, iperf3, jq, bc, ethtool, netsniff-ng, nftables, tayga (for its row), JDK 25 and the
 # packaged jar (./mvnw -pl app package; ISTHMUS_JAR overrides app/target/isthmus.jar).
-# Environment: REPS (3), SECS (5), UDP_COUNT (1000000), MIDDLE (nic | plain), ISTHMUS_JAR, JAVA.
+# Environment: REPS (3), SECS (5), UDP_COUNT (1000000), PINGS (1000), MIDDLE (nic | plain), ISTHMUS_JAR, JAVA.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)
 root=$(cd "$here/.." && pwd -P)
-REPS=${REPS:-3}; SECS=${SECS:-5}; UDP_COUNT=${UDP_COUNT:-1000000}; MIDDLE=${MIDDLE:-nic}
+REPS=${REPS:-3}; SECS=${SECS:-5}; UDP_COUNT=${UDP_COUNT:-1000000}; MIDDLE=${MIDDLE:-nic}; PINGS=${PINGS:-1000}
 ISTHMUS_JAR=${ISTHMUS_JAR:-$root/app/target/isthmus.jar}
 MODES=("$@"); [ ${#MODES[@]} -gt 0 ] || MODES=(kernel tayga isthmus isthmus-nooffload)
 
@@ -283,7 +284,7 @@ measure() {
   local iperf=$BG_PID
   sleep 0.5
   for r in $(seq "$REPS"); do
-    rtt+=("$(nx $NS_C ping -c 200 -i 0.01 -W 1 -q $TARGET | awk -F/ '/rtt/ { print $5 }' || true)")
+    rtt+=("$(nx $NS_C ping -c "$PINGS" -i 0.01 -W 1 -q $TARGET | awk -F/ '/rtt/ { print $5 }' || true)")
     tcp+=("$(iperf_gbps "$WORK/$mode-tcp$r.json")")
     tcpr+=("$(iperf_gbps "$WORK/$mode-tcpr$r.json" -R)")
     read -r pps lost nspp < <(udp_flood $mode)
@@ -307,7 +308,7 @@ if [ -n "${JAVA:-}" ]; then
   ISTHMUS_VERSION=$("$JAVA" -jar "$ISTHMUS_JAR" --version 2>/dev/null | head -1 | awk '{ print $NF }') || true
 fi
 setup
-echo "Measured $(date -u +%Y-%m-%d) with bench/lab.sh (REPS=$REPS SECS=$SECS UDP_COUNT=$UDP_COUNT MIDDLE=$MIDDLE) on $(nproc) CPUs, kernel $(uname -r)."
+echo "Measured $(date -u +%Y-%m-%d) with bench/lab.sh (REPS=$REPS SECS=$SECS UDP_COUNT=$UDP_COUNT PINGS=$PINGS MIDDLE=$MIDDLE) on $(nproc) CPUs, kernel $(uname -r)."
 echo
 echo "| translator | ping RTT avg ms | TCP 6→4 Gbit/s | TCP 4→6 Gbit/s | UDP 64 B delivered pps | UDP loss % | translator CPU ns/packet |"
 echo "|---|---|---|---|---|---|---|"
