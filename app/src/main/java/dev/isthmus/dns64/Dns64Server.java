@@ -1,14 +1,9 @@
 package dev.isthmus.dns64;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -19,7 +14,8 @@ import java.util.concurrent.Semaphore;
  * (UDP a batch of datagrams at a time, {@link BatchUdpSocket});
  * a UDP query that needs the upstream continues on the thread that receives the upstream's answer
  * ({@link PooledUpstream}), at most {@code max-inflight} of them at once; each TCP connection has
- * a virtual thread, at most {@code tcp-connections}. Beyond those limits queries are dropped and
+ * a virtual thread, at most {@code tcp-connections}, and its queries are answered as they are
+ * ready, out of order (RFC 7766 §6.2.1.1). Beyond those limits queries are dropped and
  * connections closed, each counted. Nothing a client sends can end a loop: {@link QueryHandler} turns every failure into
  * an answer or a counted drop.
  */
@@ -188,37 +184,9 @@ public final class Dns64Server implements AutoCloseable {
         }
     }
 
-    /**
-     * RFC 1035 §4.2.2 / RFC 7766 §8: messages with a two-byte length prefix, answered in turn,
-     * until the client closes or stays silent for {@code tcp-idle-timeout} (RFC 7766 §6.2.3).
-     */
+    /** RFC 7766: pipelined queries answered as they are ready ({@link TcpConnection}). */
     private void serveConnection(Socket s) {
-        try {
-            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.tcpIdle().toMillis()));
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            OutputStream out = s.getOutputStream();
-            while (!closed) {
-                int length = in.readUnsignedShort();
-                byte[] query = new byte[length];
-                in.readFully(query);
-                byte[] answer = handler.handle(query, s.getInetAddress(), true);
-                if (answer == null) {
-                    return; // a drop on TCP: close, the client will not get an answer here
-                }
-                byte[] framed = new byte[answer.length + 2];
-                framed[0] = (byte) (answer.length >>> 8);
-                framed[1] = (byte) answer.length;
-                System.arraycopy(answer, 0, framed, 2, answer.length);
-                out.write(framed);
-                out.flush();
-            }
-        } catch (EOFException | SocketTimeoutException e) {
-            // the client is done, or idle too long
-        } catch (IOException e) {
-            if (!closed && !(e instanceof SocketException)) {
-                LOG.log(System.Logger.Level.DEBUG, "DNS64 TCP connection: " + e.getMessage());
-            }
-        }
+        new TcpConnection(s, handler, () -> closed).serve(settings.tcpIdle());
     }
 
     private static void closeQuietly(AutoCloseable c) {
