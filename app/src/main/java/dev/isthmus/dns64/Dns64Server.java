@@ -114,7 +114,14 @@ public final class Dns64Server implements AutoCloseable {
                     continue;
                 }
                 for (int i = 0; i < n; i++) {
-                    answer(socket, batch, i);
+                    try {
+                        answer(socket, batch, i);
+                    } catch (RuntimeException e) {
+                        // QueryHandler turns every failure into an answer; this would be ours
+                        // (the batch, the socket), and it must not end the loop either.
+                        counters.count(Dns64Counter.INTERNAL_ERRORS);
+                        LOG.log(System.Logger.Level.WARNING, "DNS64 UDP datagram failed: " + e, e);
+                    }
                 }
                 if (batch.answers() > 0) {
                     int e = socket.send(batch);
