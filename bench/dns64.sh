@@ -8,8 +8,9 @@
 #   upstream  Unbound, iterator + auth-zone bench.test. (127.0.0.1:5301), the recursive resolver
 #   unbound   Unbound, "dns64 iterator", dns64-prefix 2001:db8:64::/96, forwarding to upstream (:5302)
 #   isthmus   isthmus run with only [dns64], same prefix and upstream (:5353)
-# Both DNS64s run one thread for the UDP path (unbound num-threads: 1; isthmus has one receive
-# thread per socket, cache misses go to virtual threads).
+# Both DNS64s run one thread for the UDP path (unbound num-threads: 1; isthmus has one receiving
+# thread per socket, which takes a batch of queries per recvmmsg; a cache miss continues on the
+# thread that receives the upstream's answer).
 #
 # Phases, each measured with dnsperf (Debian's dnsperf) for SECS seconds, 100 queries outstanding:
 #   cached       AAAA queries for 100 A-only names, asked once before: synthesized answers from cache

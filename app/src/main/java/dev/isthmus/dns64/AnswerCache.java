@@ -1,5 +1,6 @@
 package dev.isthmus.dns64;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,11 +16,73 @@ import org.xbill.DNS.Name;
  */
 final class AnswerCache {
     /**
-     * What an answer depends on besides the name: the client's CD and DO bits change the
-     * upstream question and the records returned (RFC 6147 §5.5), and EDNS0 whether an OPT
-     * record is in the answer (RFC 6891 §7). {@link Name#equals} ignores letter case.
+     * What an answer depends on: the question (name, type, class) and the client's CD and DO
+     * bits, which change the upstream question and the records returned (RFC 6147 §5.5), and
+     * EDNS0, which decides whether an OPT record is in the answer (RFC 6891 §7). Held as bytes:
+     * the question in wire form with the name in lower case (the form {@link
+     * Name#toWireCanonical} gives, RFC 4034 §6.2; names compare without regard to case, RFC 1035
+     * §2.3.3), then one byte of bits. So a key can be made from a parsed question and, without
+     * any parse, from a query's own question bytes ({@link PlainQuery}), and the two are equal.
      */
-    record Key(Name name, int type, int dclass, boolean checkingDisabled, boolean dnssecOk, boolean edns) {}
+    static final class Key {
+        private static final int CD = 1;
+        private static final int DO = 2;
+        private static final int EDNS = 4;
+
+        private final byte[] bytes;
+        private final int hash;
+
+        private Key(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        static Key of(Name name, int type, int dclass, boolean checkingDisabled, boolean dnssecOk, boolean edns) {
+            byte[] n = name.toWireCanonical();
+            byte[] b = Arrays.copyOf(n, n.length + 5);
+            b[n.length] = (byte) (type >>> 8);
+            b[n.length + 1] = (byte) type;
+            b[n.length + 2] = (byte) (dclass >>> 8);
+            b[n.length + 3] = (byte) dclass;
+            b[n.length + 4] = bits(checkingDisabled, dnssecOk, edns);
+            return new Key(b);
+        }
+
+        /**
+         * From the uncompressed question (name, type, class) at {@code from} up to {@code to} in
+         * {@code m}: the name's ASCII capitals made small, as {@link Name} compares them.
+         */
+        static Key ofWire(byte[] m, int from, int to, boolean checkingDisabled, boolean dnssecOk, boolean edns) {
+            byte[] b = new byte[to - from + 1];
+            int nameEnd = to - from - 4;
+            for (int i = 0; i < nameEnd; i++) {
+                byte c = m[from + i];
+                b[i] = c >= 'A' && c <= 'Z' ? (byte) (c + ('a' - 'A')) : c;
+            }
+            System.arraycopy(m, from + nameEnd, b, nameEnd, 4);
+            b[b.length - 1] = bits(checkingDisabled, dnssecOk, edns);
+            return new Key(b);
+        }
+
+        private static byte bits(boolean checkingDisabled, boolean dnssecOk, boolean edns) {
+            return (byte) ((checkingDisabled ? CD : 0) | (dnssecOk ? DO : 0) | (edns ? EDNS : 0));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return java.util.HexFormat.of().formatHex(bytes);
+        }
+    }
 
     private final int capacity;
     private final Map<Key, CachedAnswer> entries;

@@ -1,39 +1,35 @@
 package dev.isthmus.dns64;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 
 /**
  * The DNS64 service on its listen addresses, UDP and TCP on each (RFC 7766 §5: TCP is not
- * optional). One platform thread per socket receives or accepts and answers what the cache can;
+ * optional). One platform thread per socket receives or accepts and answers what the cache can
+ * (UDP a batch of datagrams at a time, {@link BatchUdpSocket});
  * a UDP query that needs the upstream continues on the thread that receives the upstream's answer
  * ({@link PooledUpstream}), at most {@code max-inflight} of them at once; each TCP connection has
- * a virtual thread, at most {@code tcp-connections}. Beyond those limits queries are dropped and
+ * a virtual thread, at most {@code tcp-connections}, and its queries are answered as they are
+ * ready, out of order (RFC 7766 §6.2.1.1). Beyond those limits queries are dropped and
  * connections closed, each counted. Nothing a client sends can end a loop: {@link QueryHandler} turns every failure into
  * an answer or a counted drop.
  */
 public final class Dns64Server implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.dns64");
-    private static final int MAX_UDP = 65_535;
+    /** How long a UDP receive waits before the loop looks at {@link #closed} again (a backstop for the shutdown wake-up). */
+    private static final int RECEIVE_TIMEOUT_MILLIS = 500;
 
     private final Dns64Settings settings;
     private final Dns64Counters counters;
     private final QueryHandler handler;
     private final Semaphore inflight;
     private final Semaphore connections;
-    private final List<DatagramChannel> udp = new ArrayList<>();
+    private final List<BatchUdpSocket> udp = new ArrayList<>();
     private final List<ServerSocket> tcp = new ArrayList<>();
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean closed;
@@ -60,9 +56,7 @@ public final class Dns64Server implements AutoCloseable {
                 new PooledUpstream(settings.upstreams(), settings.upstreamTimeout(), counters));
         try {
             for (InetSocketAddress a : settings.listen()) {
-                DatagramChannel d = DatagramChannel.open();
-                s.udp.add(d);
-                d.bind(a);
+                s.udp.add(BatchUdpSocket.bind(a, RECEIVE_TIMEOUT_MILLIS));
                 ServerSocket t = new ServerSocket();
                 s.tcp.add(t);
                 t.setReuseAddress(true);
@@ -73,11 +67,11 @@ public final class Dns64Server implements AutoCloseable {
             throw new IOException("DNS64 cannot listen: " + e.getMessage(), e);
         }
         for (int i = 0; i < s.udp.size(); i++) {
-            DatagramChannel d = s.udp.get(i);
+            BatchUdpSocket d = s.udp.get(i);
             ServerSocket t = s.tcp.get(i);
             s.loops.add(Thread.ofPlatform().daemon().name("dns64-udp-" + i).start(() -> s.udpLoop(d)));
             s.loops.add(Thread.ofPlatform().daemon().name("dns64-tcp-" + i).start(() -> s.tcpLoop(t)));
-            LOG.log(System.Logger.Level.INFO, "DNS64 on " + Dns64Settings.addressText(localAddress(d))
+            LOG.log(System.Logger.Level.INFO, "DNS64 on " + Dns64Settings.addressText(d.localAddress())
                     + " (UDP and TCP)");
         }
         return s;
@@ -89,7 +83,7 @@ public final class Dns64Server implements AutoCloseable {
 
     /** The UDP addresses actually bound (with the ports chosen for port 0). */
     public List<InetSocketAddress> udpAddresses() {
-        return udp.stream().map(Dns64Server::localAddress).toList();
+        return udp.stream().map(BatchUdpSocket::localAddress).toList();
     }
 
     /** The TCP addresses actually bound. */
@@ -97,64 +91,75 @@ public final class Dns64Server implements AutoCloseable {
         return tcp.stream().map(t -> (InetSocketAddress) t.getLocalSocketAddress()).toList();
     }
 
-    private static InetSocketAddress localAddress(DatagramChannel d) {
-        try {
-            return (InetSocketAddress) d.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException("a bound channel has an address", e);
-        }
-    }
-
-    /** One direct buffer, reused: the channel reads into it without an intermediate copy. */
-    private void udpLoop(DatagramChannel socket) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_UDP);
-        ByteBuffer out = ByteBuffer.allocateDirect(MAX_UDP);
-        while (!closed) {
-            try {
-                buffer.clear();
-                InetSocketAddress client = (InetSocketAddress) socket.receive(buffer);
-                byte[] query = new byte[buffer.flip().remaining()];
-                buffer.get(query);
-                QueryHandler.Step step = handler.begin(query, client.getAddress(), false);
-                if (step instanceof QueryHandler.Pending p) {
-                    if (!inflight.tryAcquire()) {
-                        counters.count(Dns64Counter.DROPPED_OVERLOAD);
-                        continue;
+    /**
+     * Receives a batch, answers what the cache can into the batch and sends those answers in one
+     * go; a query that needs the upstream is answered by itself when its answer is there.
+     */
+    private void udpLoop(BatchUdpSocket socket) {
+        try (BatchUdpSocket.Batch batch = new BatchUdpSocket.Batch()) {
+            while (!closed) {
+                int n = socket.receive(batch);
+                if (closed) {
+                    return;
+                }
+                if (n < 0) {
+                    if (-n == BatchUdpSocket.EBADF) {
+                        return;
                     }
-                    handler.finish(p).whenComplete((answer, e) -> {
-                        try {
-                            send(socket, answer == null ? null : ByteBuffer.wrap(answer), client);
-                        } finally {
-                            inflight.release();
-                        }
-                    });
-                } else {
-                    byte[] answer = ((QueryHandler.Reply) step).bytes();
-                    if (answer != null) {
-                        send(socket, out.clear().put(answer).flip(), client);
+                    if (-n != BatchUdpSocket.EAGAIN && -n != BatchUdpSocket.EINTR) {
+                        // A receive error (e.g. an ICMP error reported on the socket) is about
+                        // one datagram, not the socket: go on.
+                        LOG.log(System.Logger.Level.DEBUG, "DNS64 UDP receive: " + BatchUdpSocket.errnoText(-n));
+                    }
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    try {
+                        answer(socket, batch, i);
+                    } catch (RuntimeException e) {
+                        // QueryHandler turns every failure into an answer; this would be ours
+                        // (the batch, the socket), and it must not end the loop either.
+                        counters.count(Dns64Counter.INTERNAL_ERRORS);
+                        LOG.log(System.Logger.Level.WARNING, "DNS64 UDP datagram failed: " + e, e);
                     }
                 }
-            } catch (IOException e) {
-                if (!closed && socket.isOpen()) {
-                    // A receive error (e.g. ICMP port unreachable reported on the socket) is
-                    // about one datagram, not the socket: go on.
-                    LOG.log(System.Logger.Level.DEBUG, "DNS64 UDP receive: " + e.getMessage());
-                } else {
-                    return;
+                if (batch.answers() > 0) {
+                    int e = socket.send(batch);
+                    if (e != 0 && !closed) {
+                        LOG.log(System.Logger.Level.DEBUG, "DNS64 UDP send: " + BatchUdpSocket.errnoText(e));
+                    }
                 }
             }
         }
     }
 
-    private void send(DatagramChannel socket, ByteBuffer answer, InetSocketAddress client) {
-        if (answer == null) {
-            return;
-        }
-        try {
-            socket.send(answer, client);
-        } catch (IOException e) {
-            if (!closed) {
-                LOG.log(System.Logger.Level.DEBUG, "DNS64 UDP send to " + client + ": " + e.getMessage());
+    private void answer(BatchUdpSocket socket, BatchUdpSocket.Batch batch, int i) {
+        byte[] query = batch.datagram(i);
+        InetSocketAddress client = batch.sender(i);
+        QueryHandler.Step step = handler.begin(query, client.getAddress(), false);
+        if (step instanceof QueryHandler.Pending p) {
+            if (!inflight.tryAcquire()) {
+                counters.count(Dns64Counter.DROPPED_OVERLOAD);
+                return;
+            }
+            byte[] to = batch.sockaddr(i);
+            handler.finish(p).whenComplete((answer, e) -> {
+                try {
+                    if (answer != null) {
+                        int error = socket.sendTo(answer, to);
+                        if (error != 0 && !closed) {
+                            LOG.log(System.Logger.Level.DEBUG, "DNS64 UDP send to " + client + ": "
+                                    + BatchUdpSocket.errnoText(error));
+                        }
+                    }
+                } finally {
+                    inflight.release();
+                }
+            });
+        } else {
+            byte[] answer = ((QueryHandler.Reply) step).bytes();
+            if (answer != null) {
+                batch.answer(i, answer);
             }
         }
     }
@@ -186,37 +191,9 @@ public final class Dns64Server implements AutoCloseable {
         }
     }
 
-    /**
-     * RFC 1035 §4.2.2 / RFC 7766 §8: messages with a two-byte length prefix, answered in turn,
-     * until the client closes or stays silent for {@code tcp-idle-timeout} (RFC 7766 §6.2.3).
-     */
+    /** RFC 7766: pipelined queries answered as they are ready ({@link TcpConnection}). */
     private void serveConnection(Socket s) {
-        try {
-            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.tcpIdle().toMillis()));
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            OutputStream out = s.getOutputStream();
-            while (!closed) {
-                int length = in.readUnsignedShort();
-                byte[] query = new byte[length];
-                in.readFully(query);
-                byte[] answer = handler.handle(query, s.getInetAddress(), true);
-                if (answer == null) {
-                    return; // a drop on TCP: close, the client will not get an answer here
-                }
-                byte[] framed = new byte[answer.length + 2];
-                framed[0] = (byte) (answer.length >>> 8);
-                framed[1] = (byte) answer.length;
-                System.arraycopy(answer, 0, framed, 2, answer.length);
-                out.write(framed);
-                out.flush();
-            }
-        } catch (EOFException | SocketTimeoutException e) {
-            // the client is done, or idle too long
-        } catch (IOException e) {
-            if (!closed && !(e instanceof SocketException)) {
-                LOG.log(System.Logger.Level.DEBUG, "DNS64 TCP connection: " + e.getMessage());
-            }
-        }
+        new TcpConnection(s, handler, () -> closed).serve(settings.tcpIdle());
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -231,7 +208,7 @@ public final class Dns64Server implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        udp.forEach(Dns64Server::closeQuietly);
+        udp.forEach(BatchUdpSocket::shutdown);
         tcp.forEach(Dns64Server::closeQuietly);
         upstream.close();
         for (Thread t : loops) {
@@ -241,6 +218,8 @@ public final class Dns64Server implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // Only now: a receiving thread no longer uses the descriptors.
+        udp.forEach(BatchUdpSocket::close);
         LOG.log(System.Logger.Level.INFO, "DNS64 stopped");
     }
 

@@ -42,12 +42,17 @@ public final class QueryHandler {
         private final byte[] query;
         private final int questionEnd;
         private final AnswerCache.Key key;
+        private final Dns64Resolver.Question question;
+        private final boolean edns;
         private final int limit;
 
-        private Pending(byte[] query, int questionEnd, AnswerCache.Key key, int limit) {
+        private Pending(byte[] query, int questionEnd, AnswerCache.Key key, Dns64Resolver.Question question,
+                boolean edns, int limit) {
             this.query = query;
             this.questionEnd = questionEnd;
             this.key = key;
+            this.question = question;
+            this.edns = edns;
             this.limit = limit;
         }
     }
@@ -60,8 +65,17 @@ public final class QueryHandler {
     private final ClientRateLimiter rateLimiter;
     private final Dns64Counters counters;
     private final LongSupplier nanoClock;
+    /** Whether a cache hit for a {@link PlainQuery} is served without parsing the query. */
+    private final boolean fastPath;
 
     QueryHandler(Dns64Settings settings, Dns64Resolver resolver, Dns64Counters counters, LongSupplier nanoClock) {
+        this(settings, resolver, counters, nanoClock, true);
+    }
+
+    /** With {@code fastPath} false every query is parsed: the reference the fast path is tested against. */
+    QueryHandler(Dns64Settings settings, Dns64Resolver resolver, Dns64Counters counters, LongSupplier nanoClock,
+            boolean fastPath) {
+        this.fastPath = fastPath;
         this.settings = settings;
         this.resolver = resolver;
         this.cache = new AnswerCache(settings.cacheEntries(), counters);
@@ -101,7 +115,8 @@ public final class QueryHandler {
     public CompletableFuture<byte[]> finish(Pending p) {
         CompletableFuture<CachedAnswer> answer;
         try {
-            answer = cache.resolve(p.key, () -> resolver.resolve(question(p.key)).thenApply(a -> encode(a, p.key)));
+            answer = cache.resolve(p.key,
+                    () -> resolver.resolve(p.question).thenApply(a -> encode(a, p.question, p.edns)));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(internalError(p.query, e));
         }
@@ -131,6 +146,12 @@ public final class QueryHandler {
         if (allowed && !tcp && !rateLimiter.allow(client, nanoClock.getAsLong())) {
             counters.count(Dns64Counter.RATE_LIMITED);
             return new Reply(null);
+        }
+        if (allowed && fastPath) {
+            byte[] hit = fromCache(query, tcp);
+            if (hit != null) {
+                return new Reply(hit);
+            }
         }
         Message m;
         try {
@@ -168,11 +189,10 @@ public final class QueryHandler {
             return new Reply(reply(m, Rcode.NOTIMP));
         }
         boolean dnssecOk = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
-        AnswerCache.Key key = new AnswerCache.Key(question.getName(), type, question.getDClass(),
-                m.getHeader().getFlag(Flags.CD), dnssecOk, opt != null);
-        // RFC 6891 §6.2.3–§6.2.5: the client's payload size, but never below 512 nor above ours.
-        int limit = tcp ? TCP_MAX
-                : opt == null ? CLASSIC_UDP : Math.clamp(opt.getPayloadSize(), CLASSIC_UDP, settings.udpPayload());
+        boolean checkingDisabled = m.getHeader().getFlag(Flags.CD);
+        AnswerCache.Key key = AnswerCache.Key.of(question.getName(), type, question.getDClass(),
+                checkingDisabled, dnssecOk, opt != null);
+        int limit = limit(tcp, opt != null, opt == null ? 0 : opt.getPayloadSize());
         int questionEnd = CachedAnswer.questionEnd(query);
         CachedAnswer hit = cache.get(key, nanoClock.getAsLong());
         if (hit != null) {
@@ -180,7 +200,34 @@ public final class QueryHandler {
             return new Reply(serve(hit, query, questionEnd, limit));
         }
         counters.count(Dns64Counter.CACHE_MISSES);
-        return new Pending(query, questionEnd, key, limit);
+        return new Pending(query, questionEnd, key,
+                new Dns64Resolver.Question(question.getName(), type, question.getDClass(), checkingDisabled, dnssecOk),
+                opt != null, limit);
+    }
+
+    /**
+     * The fast path: for a {@link PlainQuery} whose answer is cached, that answer, found by the
+     * question's own bytes; null (nothing counted) when the query is not plain or not cached, and
+     * the parse decides. Every check of the parse path that could refuse a plain query has been
+     * made by then (the client's, the rate limit) or cannot fail for one (opcode, counts, EDNS
+     * version, QTYPE).
+     */
+    private byte[] fromCache(byte[] query, boolean tcp) {
+        PlainQuery q = PlainQuery.read(query);
+        if (q == null) {
+            return null;
+        }
+        CachedAnswer hit = cache.get(q.key(query), nanoClock.getAsLong());
+        if (hit == null) {
+            return null;
+        }
+        counters.count(Dns64Counter.CACHE_HITS);
+        return serve(hit, query, q.questionEnd(), limit(tcp, q.edns(), q.payloadSize()));
+    }
+
+    /** RFC 6891 §6.2.3–§6.2.5: the client's payload size, but never below 512 nor above ours. */
+    private int limit(boolean tcp, boolean edns, int payloadSize) {
+        return tcp ? TCP_MAX : !edns ? CLASSIC_UDP : Math.clamp(payloadSize, CLASSIC_UDP, settings.udpPayload());
     }
 
     private byte[] serve(CachedAnswer a, byte[] query, int questionEnd, int limit) {
@@ -201,12 +248,8 @@ public final class QueryHandler {
         }
     }
 
-    private static Dns64Resolver.Question question(AnswerCache.Key k) {
-        return new Dns64Resolver.Question(k.name(), k.type(), k.dclass(), k.checkingDisabled(), k.dnssecOk());
-    }
-
-    /** The answer as it goes to every client with this key (ID 0, RD set, patched per client). */
-    private CachedAnswer encode(Answer a, AnswerCache.Key k) {
+    /** The answer as it goes to every client with this question and bits (ID 0, RD set, patched per client). */
+    private CachedAnswer encode(Answer a, Dns64Resolver.Question k, boolean edns) {
         Message m = new Message(0);
         Header h = m.getHeader();
         h.setFlag(Flags.QR);
@@ -223,7 +266,7 @@ public final class QueryHandler {
         a.answer().forEach(r -> m.addRecord(r, Section.ANSWER));
         a.authority().forEach(r -> m.addRecord(r, Section.AUTHORITY));
         a.additional().forEach(r -> m.addRecord(r, Section.ADDITIONAL));
-        if (k.edns()) {
+        if (edns) {
             m.addRecord(ourOpt(a.rcode(), k.dnssecOk()), Section.ADDITIONAL);
         }
         return new CachedAnswer(m.toWire(), lifetime(a, settings.cacheMaxTtl()), nanoClock.getAsLong());

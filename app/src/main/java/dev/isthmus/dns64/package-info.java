@@ -6,6 +6,8 @@
  * <p>The message codec is dnsjava's; this package holds the policy: {@link Dns64Resolver} (the
  * RFC 6147 §5 algorithm), {@link Synthesis} (the rewriting rules of §5.1.4–§5.1.7 and §5.3),
  * {@link AnswerCache} (TTL-bounded, coalescing), {@link QueryHandler} (one query's bytes in, one
- * answer's bytes out, every refusal counted) and {@link Dns64Server} (the UDP and TCP loops).
+ * answer's bytes out, every refusal counted; {@link PlainQuery} finds a cached answer without a
+ * parse) and {@link Dns64Server} (the UDP loop over {@link BatchUdpSocket}, a batch of datagrams
+ * per system call, and the TCP loop, each connection a {@link TcpConnection}).
  */
 package dev.isthmus.dns64;

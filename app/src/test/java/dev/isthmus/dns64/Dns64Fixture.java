@@ -38,8 +38,13 @@ final class Dns64Fixture {
     }
 
     Dns64Fixture(Dns64Settings s) {
+        this(s, true);
+    }
+
+    /** With {@code fastPath} false the handler parses every query (the reference for the fast path). */
+    Dns64Fixture(Dns64Settings s, boolean fastPath) {
         handler = new QueryHandler(s, new Dns64Resolver(upstream, new Synthesis(s, counters), counters), counters,
-                nanos::get);
+                nanos::get, fastPath);
     }
 
     static Dns64Settings settings(List<String> prefixes, int rateLimit) {

@@ -1,0 +1,199 @@
+package dev.isthmus.dns64;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isthmus.addr.Ipv4Prefix;
+import dev.isthmus.addr.Ipv6Prefix;
+import dev.isthmus.addr.Rfc6052Prefix;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * {@link Dns64Server}'s loops on loopback, against a small upstream that answers every A
+ * question with 192.0.2.1 — names starting "slow" after {@link #SLOW_MS}: the UDP batches (from
+ * the cache and through the upstream, each answer to its client), and pipelined TCP queries
+ * answered as they are ready (RFC 7766 §6.2.1.1).
+ */
+class Dns64ServerTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final long SLOW_MS = 400;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+    }
+
+    @Test
+    void udpQueriesAreAnsweredThroughTheUpstreamAndThenFromTheCache() throws Exception {
+        Dns64Server server = server();
+        try (DatagramSocket c1 = client(); DatagramSocket c2 = client()) {
+            InetSocketAddress to = server.udpAddresses().getFirst();
+            assertEquals(List.of("a.test. 300 IN A 192.0.2.1"), Dns64Fixture.answer(askUdp(c1, to, "a.test", 1)));
+            // A burst from two clients: most of it comes in one batch, every answer to its asker.
+            for (int id = 10; id < 30; id++) {
+                send(id % 2 == 0 ? c1 : c2, to, query("A.test", id, false));
+            }
+            for (int id = 10; id < 30; id++) {
+                Message m = receive(id % 2 == 0 ? c1 : c2);
+                assertEquals(id, m.getHeader().getID());
+                assertEquals("A.test.", m.getQuestion().getName().toString());
+            }
+            assertEquals(20, server.counters().get(Dns64Counter.CACHE_HITS));
+            assertEquals(21, server.counters().get(Dns64Counter.QUERIES_UDP));
+        }
+    }
+
+    @Test
+    void pipelinedTcpQueriesAreAnsweredAsTheyAreReadyNotInTurn() throws Exception {
+        Dns64Server server = server();
+        try (Socket s = new Socket()) {
+            s.connect(server.tcpAddresses().getFirst(), 5000);
+            s.setSoTimeout(5000);
+            // Three queries in one write: a slow one first, then two the upstream answers at once.
+            ByteArrayOutputStream framed = new ByteArrayOutputStream();
+            for (Object[] q : new Object[][] {{"slow.test", 1}, {"fast.test", 2}, {"quick.test", 3}}) {
+                byte[] wire = query((String) q[0], (int) q[1], true);
+                framed.write(wire.length >>> 8);
+                framed.write(wire.length);
+                framed.write(wire);
+            }
+            long start = System.nanoTime();
+            s.getOutputStream().write(framed.toByteArray());
+            s.shutdownOutput(); // the client is done asking: the server still answers all three
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            List<Integer> ids = new ArrayList<>();
+            List<Long> millis = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                byte[] answer = new byte[in.readUnsignedShort()];
+                in.readFully(answer);
+                ids.add(Dns64Fixture.parse(answer).getHeader().getID());
+                millis.add((System.nanoTime() - start) / 1_000_000);
+            }
+            assertEquals(1, ids.getLast(), "the slow answer comes last: " + ids);
+            assertTrue(millis.get(1) < SLOW_MS, "the fast answers did not wait for the slow one: " + millis);
+            assertEquals(-1, in.read(), "then the server closes");
+        }
+        assertEquals(3, server.counters().get(Dns64Counter.QUERIES_TCP));
+    }
+
+    @Test
+    void aTcpQueryTheHandlerDropsClosesTheConnection() throws Exception {
+        Dns64Server server = server();
+        try (Socket s = new Socket()) {
+            s.connect(server.tcpAddresses().getFirst(), 5000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(new byte[] {0, 3, 1, 2, 3}); // less than a header
+            assertEquals(-1, s.getInputStream().read());
+        }
+        assertEquals(1, server.counters().get(Dns64Counter.DROPPED_MALFORMED));
+    }
+
+    private Dns64Server server() throws IOException {
+        InetSocketAddress upstream = upstream();
+        Dns64Settings s = new Dns64Settings(
+                List.of(new InetSocketAddress(LOOPBACK, 0)),
+                List.of(upstream),
+                List.of(Rfc6052Prefix.parse("2001:db8:64::/96")),
+                List.of(Ipv4Prefix.parse("127.0.0.0/8")),
+                List.of(Ipv6Prefix.parse("::1/128")),
+                List.of(),
+                Dns64Settings.DEFAULT_EXCLUDE_AAAA,
+                100, 86_400, Duration.ofSeconds(2), 100, 10, Duration.ofSeconds(2), 0, 1232);
+        Dns64Server server = Dns64Server.start(s);
+        open.add(server);
+        return server;
+    }
+
+    /** The upstream: every A question answered with 192.0.2.1, "slow…" names after SLOW_MS. */
+    private InetSocketAddress upstream() throws IOException {
+        DatagramSocket udp = new DatagramSocket(0, LOOPBACK);
+        open.add(udp);
+        Thread.ofPlatform().daemon().start(() -> {
+            byte[] buf = new byte[65535];
+            while (!udp.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    udp.receive(p);
+                    Message q = new Message(java.util.Arrays.copyOf(buf, p.getLength()));
+                    Message a = new Message(q.getHeader().getID());
+                    a.getHeader().setFlag(Flags.QR);
+                    a.getHeader().setFlag(Flags.RA);
+                    Record question = q.getQuestion();
+                    a.addRecord(question, Section.QUESTION);
+                    a.addRecord(new ARecord(question.getName(), DClass.IN, 300, InetAddress.getByName("192.0.2.1")),
+                            Section.ANSWER);
+                    byte[] b = a.toWire();
+                    DatagramPacket out = new DatagramPacket(b, b.length, p.getSocketAddress());
+                    if (question.getName().toString().startsWith("slow")) {
+                        Thread.startVirtualThread(() -> {
+                            try {
+                                Thread.sleep(SLOW_MS);
+                                udp.send(out);
+                            } catch (IOException | InterruptedException e) {
+                                // the test fails on the missing answer
+                            }
+                        });
+                    } else {
+                        udp.send(out);
+                    }
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        return new InetSocketAddress(LOOPBACK, udp.getLocalPort());
+    }
+
+    private static byte[] query(String name, int id, boolean rd) {
+        Message m = Message.newQuery(Record.newRecord(FakeUpstream.name(name), Type.A, DClass.IN));
+        m.getHeader().setID(id);
+        if (!rd) {
+            m.getHeader().unsetFlag(Flags.RD);
+        }
+        return m.toWire();
+    }
+
+    private static DatagramSocket client() throws IOException {
+        DatagramSocket c = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        c.setSoTimeout(5000);
+        return c;
+    }
+
+    private static Message askUdp(DatagramSocket c, InetSocketAddress to, String name, int id) throws IOException {
+        send(c, to, query(name, id, true));
+        return receive(c);
+    }
+
+    private static void send(DatagramSocket c, InetSocketAddress to, byte[] query) throws IOException {
+        c.send(new DatagramPacket(query, query.length, to));
+    }
+
+    private static Message receive(DatagramSocket c) throws IOException {
+        DatagramPacket p = new DatagramPacket(new byte[65535], 65535);
+        c.receive(p);
+        return Dns64Fixture.parse(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+    }
+}
