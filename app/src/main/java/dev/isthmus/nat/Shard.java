@@ -730,13 +730,26 @@ final class Shard {
             clo = Math.max(clo, 1);
         }
         int parity = proto == NatProtocol.UDP ? x & 1 : -1;
-        int bits = table.shardBits;
-        int rot = table.rotation(t4);
         if (x >= clo && x <= chi && table.sliceOwner(t4, x) == id && portFree(p, t4, x)) {
             return x;
         }
-        // This shard owns the 16-port chunks c with (c + rot) mod shards == id: local slot k is
-        // chunk c0 + (k / 16) * shards, port k % 16 within it. Walk the slots from x's position.
+        int t = searchSlice(p, t4, x, clo, chi, parity);
+        if (t < 0 && (clo != Math.max(lo, 1) || chi != hi) && proto != NatProtocol.ICMP) {
+            // The range is full: keeping T (paired pooling, REQ-2) matters more to applications
+            // than keeping the range (REQ-3a), so try the rest of this address first.
+            t = searchSlice(p, t4, x, Math.max(lo, 1), hi, parity);
+        }
+        return t;
+    }
+
+    /**
+     * This shard owns the 16-port chunks c of T with (c + rotation(T)) mod shards == id: local slot
+     * k is chunk c0 + (k / 16) * shards, port k % 16 within it. Walks the slots from x's position,
+     * at most {@link #PROBE_LIMIT} table probes.
+     */
+    private int searchSlice(int p, int t4, int x, int clo, int chi, int parity) {
+        int bits = table.shardBits;
+        int rot = table.rotation(t4);
         int slots = 65536 >>> bits;
         int c0 = (id - rot) & ((1 << bits) - 1);
         int k0 = ((x >>> 4) >>> bits) << 4 | (x & 15);
