@@ -1,0 +1,155 @@
+package dev.isthmus.nat;
+
+import dev.isthmus.wire.Ipv4Address;
+import dev.isthmus.wire.Ipv6Address;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The NAT64 session log (RFC 6888 §4 REQ-12 style, for abuse reports): one JSON object a line,
+ * either at the start and end of every session, or — much less — at the start and end of every
+ * subscriber's use of the pool (its paired T and, with {@link PortBlocks}, its port block, which
+ * RFC 7422 makes reversible from the config alone, so {@link Mode#BLOCKS} is all such a deployment
+ * needs).
+ *
+ * <p>As a {@link Nat64Listener} it runs under a shard's lock, so it only formats the line and
+ * offers it to a bounded queue; a line that does not fit is counted in {@link #dropped()}, never
+ * waited for. The housekeeping thread writes the queue out with {@link #drainTo}.
+ *
+ * <pre>
+ * {"time":"2026-12-03T08:00:00Z","event":"session-start","protocol":"tcp","ipv6":"2001:db8::1","port":40000,"t4":"192.0.2.2","tport":40000,"z4":"198.51.100.7","zport":80}
+ * {"time":"2026-12-03T08:04:00Z","event":"session-end","protocol":"tcp",…,"end":"expired"}
+ * {"time":"2026-12-03T08:00:00Z","event":"block-start","ipv6":"2001:db8:115::","t4":"192.0.2.5","ports":"3072-5119"}
+ * </pre>
+ */
+public final class SessionLog implements Nat64Listener {
+    /** What to log. */
+    public enum Mode {
+        /** Start and end of every session. */
+        SESSIONS,
+        /** Start and end of every subscriber's T (and port block). */
+        BLOCKS
+    }
+
+    private final Mode mode;
+    private final Clock clock;
+    private final ArrayBlockingQueue<String> queue;
+    private final AtomicLong dropped = new AtomicLong();
+    private final Nat64Listener next;
+
+    /**
+     * @param capacity lines held before {@link #drainTo} (beyond it lines are dropped and counted)
+     * @param next another listener told about every event too (the data plane's probe and
+     *     ICMP sender), or null
+     */
+    public SessionLog(Mode mode, Clock clock, int capacity, Nat64Listener next) {
+        this.mode = mode;
+        this.clock = clock;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.next = next == null ? Nat64Listener.NONE : next;
+    }
+
+    @Override
+    public void sessionStarted(NatEvent e) {
+        if (mode == Mode.SESSIONS) {
+            offer(session("session-start", e).append('}'));
+        }
+        next.sessionStarted(e);
+    }
+
+    @Override
+    public void sessionEnded(NatEvent e) {
+        if (mode == Mode.SESSIONS) {
+            offer(session("session-end", e).append(",\"end\":\"").append(endKey(e)).append("\"}"));
+        }
+        next.sessionEnded(e);
+    }
+
+    @Override
+    public void subscriberStarted(NatEvent e) {
+        if (mode == Mode.BLOCKS) {
+            offer(block("block-start", e).append('}'));
+        }
+        next.subscriberStarted(e);
+    }
+
+    @Override
+    public void subscriberEnded(NatEvent e) {
+        if (mode == Mode.BLOCKS) {
+            offer(block("block-end", e).append('}'));
+        }
+        next.subscriberEnded(e);
+    }
+
+    @Override
+    public void bibCreated(NatEvent e) {
+        next.bibCreated(e);
+    }
+
+    @Override
+    public void bibRemoved(NatEvent e) {
+        next.bibRemoved(e);
+    }
+
+    @Override
+    public void probe(NatEvent e) {
+        next.probe(e);
+    }
+
+    @Override
+    public void storedSynExpired(NatEvent e) {
+        next.storedSynExpired(e);
+    }
+
+    private static String endKey(NatEvent e) {
+        return e.end() == null ? "unknown" : e.end().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    private StringBuilder head(String event) {
+        return new StringBuilder(200).append("{\"time\":\"").append(Instant.now(clock)).append("\",\"event\":\"")
+                .append(event).append('"');
+    }
+
+    private StringBuilder session(String event, NatEvent e) {
+        StringBuilder sb = head(event).append(",\"protocol\":\"").append(e.protocol().key()).append("\",\"ipv6\":\"")
+                .append(Ipv6Address.format(e.x6Hi(), e.x6Lo())).append("\",\"port\":").append(e.x6Port())
+                .append(",\"t4\":\"");
+        Ipv4Address.append(sb, e.t4()).append("\",\"tport\":").append(e.t4Port()).append(",\"z4\":\"");
+        Ipv4Address.append(sb, e.z4()).append("\",\"zport\":").append(e.z4Port());
+        return sb;
+    }
+
+    private StringBuilder block(String event, NatEvent e) {
+        StringBuilder sb = head(event).append(",\"ipv6\":\"").append(Ipv6Address.format(e.x6Hi(), e.x6Lo()))
+                .append("\",\"t4\":\"");
+        Ipv4Address.append(sb, e.t4()).append('"');
+        if (e.blockFirst() >= 0) {
+            sb.append(",\"ports\":\"").append(e.blockFirst()).append('-').append(e.blockLast()).append('"');
+        }
+        return sb;
+    }
+
+    private void offer(StringBuilder line) {
+        if (!queue.offer(line.toString())) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Writes every queued line, each followed by a newline; returns how many. */
+    public int drainTo(Appendable out) throws IOException {
+        int n = 0;
+        for (String line = queue.poll(); line != null; line = queue.poll()) {
+            out.append(line).append('\n');
+            n++;
+        }
+        return n;
+    }
+
+    /** Lines lost because the queue was full. */
+    public long dropped() {
+        return dropped.get();
+    }
+}
