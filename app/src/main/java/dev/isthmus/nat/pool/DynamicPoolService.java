@@ -85,7 +85,7 @@ public final class DynamicPoolService implements AutoCloseable {
                 // ISO 8859-1: every byte is a character, so a corrupt byte is reported, not decoded away.
                 text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
             } catch (IOException e) {
-                throw new IOException("dynamic pool: cannot read " + file + ": " + e.getMessage(), e);
+                throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
             }
             BindingFile.Parsed parsed = BindingFile.parse(text);
             problems = new java.util.ArrayList<>(parsed.problems());
@@ -116,17 +116,17 @@ public final class DynamicPoolService implements AutoCloseable {
     /** The data directory must exist and take a file: tried with the temporary file itself. */
     static void checkDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new IOException("dynamic pool: data directory " + dir + (Files.exists(dir) ? " is not a directory"
-                    : " does not exist (create it, owned by the user isthmus runs as)"));
+            throw new IOException("data-directory " + dir + (Files.exists(dir) ? " is not a directory"
+                    : " does not exist (create it, writable by the user isthmus runs as)"));
         }
         Path probe = dir.resolve(BindingFile.NAME + ".tmp");
         try {
             Files.write(probe, new byte[0]);
             Files.delete(probe);
         } catch (AccessDeniedException e) {
-            throw new IOException("dynamic pool: data directory " + dir + " is not writable", e);
+            throw new IOException("data-directory " + dir + " is not writable", e);
         } catch (IOException e) {
-            throw new IOException("dynamic pool: data directory " + dir + " is not writable: " + e.getMessage(), e);
+            throw new IOException("data-directory " + dir + " is not writable: " + e.getMessage(), e);
         }
     }
 
@@ -220,10 +220,15 @@ public final class DynamicPoolService implements AutoCloseable {
         }
     }
 
-    /** Stops the housekeeper and writes the file a last time. */
+    /** Stops the housekeeper and writes the file a last time; idempotent. */
     @Override
     public void close() {
-        stopping = true;
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+        }
         java.util.concurrent.locks.LockSupport.unpark(housekeeper);
         try {
             housekeeper.join(2_000);
