@@ -121,6 +121,7 @@ final class Explainer {
             }
             case RFC6791 -> "RFC 6791 address (untranslatable ICMP error source)";
             case OWN -> "translator's own address";
+            case DYNAMIC -> "dynamic pool binding";
         };
     }
 }

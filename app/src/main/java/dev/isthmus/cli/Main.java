@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "IPv6/IPv4 transition gateway: SIIT (RFC 7915), EAM (RFC 7757), RFC 6052 prefixes.",
-        subcommands = {TranslateCommand.class, RunCommand.class, LabCommand.class, ShowCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TranslateCommand.class, RunCommand.class, LabCommand.class, ShowCommand.class, BindingCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -1,13 +1,16 @@
 package dev.isthmus.cli;
 
 import dev.isthmus.config.ConfigException;
+import dev.isthmus.addr.Ipv4Prefix;
 import dev.isthmus.config.ConfigLoader;
+import dev.isthmus.config.DynamicPoolConfig;
 import dev.isthmus.config.IsthmusConfig;
 import dev.isthmus.control.ControlServices;
 import dev.isthmus.control.Logging;
 import dev.isthmus.control.SocketPlaneStats;
 import dev.isthmus.dataplane.Dataplane;
 import dev.isthmus.dataplane.DataplaneSettings;
+import dev.isthmus.nat.pool.DynamicPoolService;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -72,36 +75,55 @@ final class RunCommand implements Callable<Integer> {
         Signals.onTermination(stopRequested::countDown);
         // A config with only socket-plane services (DNS64, relays, HTTP gateway) runs them without a TUN.
         Dataplane dataplane = null;
+        DynamicPoolService pool = null;
         if (cfg.siit() != null) {
             settings = cfg.dataplane().toDataplaneSettings(cfg.siit().toXlatSettings());
             if (device != null) {
                 settings = settings.withDevice(device);
             }
+            DynamicPoolConfig poolConfig = cfg.siit().dynamicPool();
+            if (poolConfig != null) {
+                // The pool's addresses are routed into the device like any other translated prefix.
+                List<Ipv4Prefix> routes4 = new ArrayList<>(settings.routes4());
+                routes4.add(poolConfig.ipv4());
+                settings = new DataplaneSettings(settings.device(), settings.workers(), settings.manageRoutes(),
+                        settings.offload(), settings.mtu(), routes4, settings.routes6(), settings.xlat());
+                try {
+                    pool = DynamicPoolService.start(poolConfig.toSettings());
+                } catch (IOException | IllegalArgumentException e) {
+                    err.println("isthmus run: " + config + ": [siit.dynamic-pool] " + e.getMessage());
+                    return ExitCodes.IO_ERROR;
+                }
+            }
             try {
-                dataplane = Dataplane.start(settings);
+                dataplane = Dataplane.start(settings, pool == null ? null : pool.pool());
             } catch (IOException e) {
                 err.println("isthmus run: " + e.getMessage());
+                closePool(pool);
                 return ExitCodes.IO_ERROR;
             } catch (IllegalCallerException e) {
                 err.println("isthmus run: native access is not enabled: run java with --enable-native-access=ALL-UNNAMED ("
                         + e.getMessage() + ")");
+                closePool(pool);
                 return ExitCodes.SOFTWARE;
             }
         }
         List<AutoCloseable> services;
         try {
-            services = startServices(cfg, dataplane);
+            services = startServices(cfg, dataplane, pool);
         } catch (Exception e) {
             err.println("isthmus run: " + e.getMessage());
             if (dataplane != null) {
                 dataplane.stop();
             }
+            closePool(pool);
             return ExitCodes.SOFTWARE;
         }
         // SIGTERM/SIGINT release the latch and the main thread stops everything and returns 0;
         // the shutdown hook covers every other way the JVM may end (SIGHUP, System.exit).
         Dataplane running = dataplane;
-        Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, running));
+        DynamicPoolService runningPool = pool;
+        Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, running, runningPool));
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             stopRequested.await();
@@ -109,7 +131,7 @@ final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         LOG.log(System.Logger.Level.INFO, "stopping");
-        shutdown(services, running);
+        shutdown(services, running, runningPool);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
@@ -126,6 +148,11 @@ final class RunCommand implements Callable<Integer> {
      * @param dataplane the running data plane, or null when the config has no [siit]
      */
     List<AutoCloseable> startServices(IsthmusConfig cfg, Dataplane dataplane) throws Exception {
+        return startServices(cfg, dataplane, null);
+    }
+
+    /** As {@link #startServices(IsthmusConfig, Dataplane)}; the control socket also serves the dynamic pool, if any. */
+    List<AutoCloseable> startServices(IsthmusConfig cfg, Dataplane dataplane, DynamicPoolService pool) throws Exception {
         List<AutoCloseable> services = new ArrayList<>();
         SocketServices socket = SocketServices.start(cfg);
         if (socket != null) {
@@ -134,7 +161,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             services.add(ControlServices.start(cfg.control(),
                     dataplane != null ? dataplane : ControlServices.NO_DATAPLANE,
-                    socket != null ? socket.stats() : SocketPlaneStats.NONE, cfg::render));
+                    socket != null ? socket.stats() : SocketPlaneStats.NONE, pool, cfg::render));
         } catch (Exception e) {
             if (socket != null) {
                 socket.close();
@@ -147,6 +174,18 @@ final class RunCommand implements Callable<Integer> {
     /** Makes {@link #call} stop as if SIGTERM had arrived (tests). */
     void requestStop() {
         stopRequested.countDown();
+    }
+
+    /** The pool stops after the data plane (nothing consults it any more) and writes its file a last time. */
+    private static void shutdown(List<AutoCloseable> services, Dataplane dataplane, DynamicPoolService pool) {
+        shutdown(services, dataplane);
+        closePool(pool);
+    }
+
+    private static void closePool(DynamicPoolService pool) {
+        if (pool != null) {
+            pool.close();
+        }
     }
 
     private static void shutdown(List<AutoCloseable> services, Dataplane dataplane) {

@@ -16,14 +16,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code isthmus show stats|config}: asks the running isthmus through its control socket
+ * {@code isthmus show stats|config|bindings}: asks the running isthmus through its control socket
  * (docs/OPERATIONS.md).
  */
 @Command(
         name = "show",
         mixinStandardHelpOptions = true,
         description = "Ask the running isthmus (through its control socket) for its counters or configuration.",
-        subcommands = {ShowCommand.Stats.class, ShowCommand.Config.class})
+        subcommands = {ShowCommand.Stats.class, ShowCommand.Config.class, ShowCommand.Bindings.class})
 final class ShowCommand implements Runnable {
 
     @Spec
@@ -31,7 +31,7 @@ final class ShowCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "say what to show: stats or config");
+        throw new ParameterException(spec.commandLine(), "say what to show: stats, config or bindings");
     }
 
     /** Where the control socket is: --socket, else the [control] socket of --config, else the default. */
@@ -60,6 +60,8 @@ final class ShowCommand implements Runnable {
     static int ask(CommandSpec spec, Target target, String line) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // "isthmus show" or "isthmus binding": the command the subcommand belongs to.
+        String who = "isthmus " + (spec.parent() != null ? spec.parent().name() : spec.name());
         Path socket;
         try {
             socket = target.socket();
@@ -71,17 +73,17 @@ final class ShowCommand implements Runnable {
         try {
             reply = ControlClient.request(socket, line);
         } catch (ControlClient.NotRunningException e) {
-            err.println("isthmus show: " + e.getMessage());
+            err.println(who + ": " + e.getMessage());
             return ExitCodes.NOT_RUNNING;
         } catch (ControlClient.PermissionException e) {
-            err.println("isthmus show: " + e.getMessage());
+            err.println(who + ": " + e.getMessage());
             return ExitCodes.NO_PERMISSION;
         } catch (IOException e) {
-            err.println("isthmus show: " + e.getMessage());
+            err.println(who + ": " + e.getMessage());
             return ExitCodes.IO_ERROR;
         }
         if (!reply.ok()) {
-            err.println("isthmus show: the server refused \"" + line + "\": " + reply.text());
+            err.println(who + ": the server refused \"" + line + "\": " + reply.text());
             return ExitCodes.SOFTWARE;
         }
         out.print(reply.text());
@@ -107,6 +109,26 @@ final class ShowCommand implements Runnable {
         @Override
         public Integer call() {
             return ask(spec, target, json ? "show stats json" : "show stats");
+        }
+    }
+
+    @Command(
+            name = "bindings",
+            mixinStandardHelpOptions = true,
+            description = "The dynamic address pool's bindings: IPv4, IPv6, kind (dynamic, static, config), idle time.")
+    static final class Bindings implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Option(names = "--json", description = "JSON (stable field names)")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return ask(spec, target, json ? "show bindings json" : "show bindings");
         }
     }
 

@@ -117,6 +117,10 @@ public final class ConfigLoader {
             dns64 = Dns64Section.read(dns64Table, siit == null ? null : siit.pool6(), siitTable != null && siit == null);
         }
 
+        if (siit != null && siit.dynamicPool() != null && dataplane != null) {
+            DynamicPoolSection.checkRoutes(siitTable.table("dynamic-pool"), siit.dynamicPool(), dataplane.routes4());
+        }
+
         List<RelaySettings> relays = RelaySection.read(root);
         HttpSettings http = null;
         TableReader httpTable = root.table("http");

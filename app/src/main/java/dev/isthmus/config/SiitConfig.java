@@ -38,6 +38,7 @@ import java.util.stream.Collectors;
  * @param ipv6Mtu MTU of the IPv6 link (offline mode)
  * @param ipv4Address the translator's own IPv4 address
  * @param ipv6Address the translator's own IPv6 address (already derived from pool6 if it was unset)
+ * @param dynamicPool the {@code [siit.dynamic-pool]} section, or null when there is none
  */
 public record SiitConfig(
         Ipv6Prefix pool6,
@@ -55,7 +56,8 @@ public record SiitConfig(
         int ipv4Mtu,
         int ipv6Mtu,
         int ipv4Address,
-        Ipv6Address ipv6Address) {
+        Ipv6Address ipv6Address,
+        DynamicPoolConfig dynamicPool) {
 
     /** {@code traffic-class} / {@code tos} value meaning "copy from the other header". */
     public static final int COPY = -1;
@@ -76,6 +78,15 @@ public record SiitConfig(
             Objects.requireNonNull(ipv6, "ipv6");
             Objects.requireNonNull(ipv4, "ipv4");
         }
+    }
+
+    /** A section without a dynamic pool. */
+    public SiitConfig(Ipv6Prefix pool6, List<EamEntry> eam, List<String> rfc6791v4, Ipv6Address rfc6791v6,
+            int trafficClass, int tos, boolean udpZeroChecksumCompute, int lowestIpv6Mtu, List<Integer> mtuPlateaus,
+            HairpinMode eamHairpin, boolean icmpErrors, int icmpErrorRate, int ipv4Mtu, int ipv6Mtu, int ipv4Address,
+            Ipv6Address ipv6Address) {
+        this(pool6, eam, rfc6791v4, rfc6791v6, trafficClass, tos, udpZeroChecksumCompute, lowestIpv6Mtu, mtuPlateaus,
+                eamHairpin, icmpErrors, icmpErrorRate, ipv4Mtu, ipv6Mtu, ipv4Address, ipv6Address, null);
     }
 
     public SiitConfig {
@@ -141,6 +152,9 @@ public record SiitConfig(
             if (e.overlap()) {
                 kv(sb, "overlap", "true");
             }
+        }
+        if (dynamicPool != null) {
+            sb.append(dynamicPool.render());
         }
         return sb.toString();
     }

@@ -27,7 +27,7 @@ final class SiitSection {
     static final List<String> KEYS = List.of(
             "pool6", "eam", "rfc6791v4", "rfc6791v6", "traffic-class", "tos", "udp-zero-checksum",
             "lowest-ipv6-mtu", "mtu-plateaus", "eam-hairpin", "icmp-errors", "icmp-error-rate",
-            "ipv4-mtu", "ipv6-mtu", "ipv4-address", "ipv6-address");
+            "ipv4-mtu", "ipv6-mtu", "ipv4-address", "ipv6-address", "dynamic-pool");
 
     static final List<String> EAM_KEYS = List.of("ipv6", "ipv4", "overlap");
 
@@ -75,12 +75,18 @@ final class SiitSection {
             ipv6Address = embed(t, pool6, ownIpv4);
         }
 
+        DynamicPoolConfig dynamicPool = null;
+        TableReader poolTable = t.table("dynamic-pool");
+        if (poolTable != null) {
+            dynamicPool = DynamicPoolSection.read(poolTable, pool6, eam, ownIpv4, rfc6791v4);
+        }
+
         if (t.problems().count() != errorsBefore) {
             return null;
         }
         SiitConfig config = new SiitConfig(pool6, eam, rfc6791v4, rfc6791v6, trafficClass, tos,
                 udpZeroChecksumCompute, lowestIpv6Mtu, mtuPlateaus, hairpin, icmpErrors, icmpErrorRate,
-                ipv4Mtu, ipv6Mtu, ownIpv4, ipv6Address);
+                ipv4Mtu, ipv6Mtu, ownIpv4, ipv6Address, dynamicPool);
         // The address classes have the last word: anything they refuse that the checks above did
         // not anticipate still becomes a positioned error instead of an exception at start-up.
         try {

@@ -1,6 +1,9 @@
 package dev.isthmus.control;
 
 import dev.isthmus.dataplane.DataplaneStats;
+import dev.isthmus.nat.pool.DynamicPoolService;
+import dev.isthmus.wire.Ipv4Address;
+import dev.isthmus.wire.Ipv6Address;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -91,10 +94,21 @@ public final class ControlServer implements AutoCloseable {
     /** As {@link #start(Path, DataplaneStats, Supplier)}, {@code show stats} reporting the socket plane too. */
     public static ControlServer start(Path socket, DataplaneStats stats, SocketPlaneStats socketPlane,
             Supplier<String> config) throws IOException {
+        return start(socket, stats, socketPlane, null, config);
+    }
+
+    /**
+     * As {@link #start(Path, DataplaneStats, SocketPlaneStats, Supplier)}, with the dynamic address
+     * pool ({@code show bindings}, {@code binding add|del}, its block in {@code show stats}).
+     *
+     * @param pool the running pool, or null when none is configured
+     */
+    public static ControlServer start(Path socket, DataplaneStats stats, SocketPlaneStats socketPlane,
+            DynamicPoolService pool, Supplier<String> config) throws IOException {
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(socketPlane, "socketPlane");
         Objects.requireNonNull(config, "config");
-        return start(socket, standardResponder(stats, socketPlane, config), DEFAULT_TIMEOUT);
+        return start(socket, standardResponder(stats, socketPlane, pool, config), DEFAULT_TIMEOUT);
     }
 
     static ControlServer start(Path socket, Responder responder, Duration timeout) throws IOException {
@@ -157,13 +171,56 @@ public final class ControlServer implements AutoCloseable {
     }
 
     static Responder standardResponder(DataplaneStats stats, SocketPlaneStats socketPlane, Supplier<String> config) {
+        return standardResponder(stats, socketPlane, null, config);
+    }
+
+    static Responder standardResponder(DataplaneStats stats, SocketPlaneStats socketPlane, DynamicPoolService pool,
+            Supplier<String> config) {
         return request -> switch (request.kind()) {
-            case STATS_TEXT -> ok(StatsText.render(StatsSnapshot.of(stats)) + socketPlane.text());
-            case STATS_JSON -> ok(StatsJson.render(StatsSnapshot.of(stats), socketPlane));
+            case STATS_TEXT -> ok(StatsText.render(StatsSnapshot.of(stats)) + socketPlane.text()
+                    + (pool == null ? "" : DynamicPoolStats.text(pool)));
+            case STATS_JSON -> ok(StatsJson.render(StatsSnapshot.of(stats), socketPlane, pool));
             case CONFIG -> ok(config.get());
+            case BINDINGS_TEXT -> pool == null ? noPool()
+                    : ok(DynamicPoolStats.bindingsText(pool, System.currentTimeMillis()));
+            case BINDINGS_JSON -> pool == null ? noPool() : ok(DynamicPoolStats.bindingsJson(pool));
+            case BINDING_ADD, BINDING_DEL -> pool == null ? noPool() : binding(pool, request);
             case HELP -> ok(Request.help());
             case INVALID -> error(request.error());
         };
+    }
+
+    private static String noPool() {
+        return error("no dynamic pool is configured ([siit.dynamic-pool])");
+    }
+
+    /** {@code binding add IPV6 IPV4} / {@code binding del IPV4}: the other bindings stay as they are. */
+    private static String binding(DynamicPoolService pool, Request request) {
+        String refused;
+        try {
+            if (request.kind() == Request.Kind.BINDING_ADD) {
+                Ipv6Address v6 = Ipv6Address.parse(request.args().get(0));
+                int v4 = Ipv4Address.parse(request.args().get(1));
+                refused = pool.pool().addStatic(v6, v4, false);
+                if (refused == null) {
+                    LOG.log(System.Logger.Level.INFO, "dynamic pool: static binding " + v6 + " " + Ipv4Address.format(v4)
+                            + " added through the control socket");
+                }
+            } else {
+                int v4 = Ipv4Address.parse(request.args().get(0));
+                refused = pool.pool().removeStatic(v4);
+                if (refused == null) {
+                    LOG.log(System.Logger.Level.INFO, "dynamic pool: static binding of " + Ipv4Address.format(v4)
+                            + " removed through the control socket");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            refused = e.getMessage();
+        }
+        if (refused != null) {
+            return error(refused.length() <= 200 ? refused : refused.substring(0, 200) + "...");
+        }
+        return ok("");
     }
 
     static String ok(String body) {

@@ -2,6 +2,7 @@ package dev.isthmus.control;
 
 import dev.isthmus.config.ControlConfig;
 import dev.isthmus.dataplane.DataplaneStats;
+import dev.isthmus.nat.pool.DynamicPoolService;
 import java.io.IOException;
 import java.util.function.Supplier;
 
@@ -43,13 +44,24 @@ public final class ControlServices implements AutoCloseable {
      */
     public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
             Supplier<String> effectiveConfig) throws IOException {
-        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, effectiveConfig);
+        return start(config, stats, socketPlane, null, effectiveConfig);
+    }
+
+    /**
+     * As {@link #start(ControlConfig, DataplaneStats, SocketPlaneStats, Supplier)}, with the
+     * dynamic address pool ({@code show bindings}, {@code binding add|del}, counters).
+     *
+     * @param pool the running pool, or null when none is configured
+     */
+    public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
+            DynamicPoolService pool, Supplier<String> effectiveConfig) throws IOException {
+        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, pool, effectiveConfig);
         MetricsServer metrics = null;
         if (config.metrics() != null) {
             try {
                 // ControlConfig holds a non-loopback metrics address only when the file said
                 // allow-public-metrics = true (ControlSection refuses it otherwise).
-                metrics = MetricsServer.start(config.metrics(), true, stats, socketPlane);
+                metrics = MetricsServer.start(config.metrics(), true, stats, socketPlane, pool);
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;

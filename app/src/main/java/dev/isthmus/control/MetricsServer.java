@@ -1,6 +1,7 @@
 package dev.isthmus.control;
 
 import dev.isthmus.dataplane.DataplaneStats;
+import dev.isthmus.nat.pool.DynamicPoolService;
 import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.xlat.DropReason;
 import dev.isthmus.xlat.Path;
@@ -55,6 +56,12 @@ public final class MetricsServer implements AutoCloseable {
     /** As {@link #start(InetSocketAddress, boolean, DataplaneStats)}, with the socket plane's series ({@link SocketPlaneMetrics}). */
     public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats,
             SocketPlaneStats socketPlane) throws IOException {
+        return start(address, allowPublic, stats, socketPlane, null);
+    }
+
+    /** As above, with the dynamic pool's series ({@link DynamicPoolStats}) when {@code pool} is not null. */
+    public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats,
+            SocketPlaneStats socketPlane, DynamicPoolService pool) throws IOException {
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(socketPlane, "socketPlane");
         if (address.getAddress() == null) {
@@ -67,6 +74,9 @@ public final class MetricsServer implements AutoCloseable {
         PrometheusRegistry registry = new PrometheusRegistry();
         register(registry, stats);
         SocketPlaneMetrics.register(registry, socketPlane);
+        if (pool != null) {
+            DynamicPoolStats.register(registry, pool);
+        }
         HTTPServer http;
         try {
             http = HTTPServer.builder()

@@ -13,6 +13,10 @@ import java.util.List;
  *   show stats          the counters as a text table
  *   show stats json     the same counters as JSON
  *   show config         the effective configuration (TOML)
+ *   show bindings       the dynamic pool's bindings as a table
+ *   show bindings json  the same as JSON
+ *   binding add IPV6 IPV4   a static binding in the dynamic pool
+ *   binding del IPV4        removes a static binding added at run time
  *   help                this list
  * </pre>
  *
@@ -21,27 +25,48 @@ import java.util.List;
  *
  * @param kind what was asked
  * @param error why the request is refused; null unless {@code kind} is {@link Kind#INVALID}
+ * @param args the words after the kind's own ({@link Kind#args()} of them)
  */
-public record Request(Kind kind, String error) {
+public record Request(Kind kind, String error, List<String> args) {
 
     /** What a request asks for. */
     public enum Kind {
         STATS_TEXT("show stats"),
         STATS_JSON("show stats json"),
         CONFIG("show config"),
+        BINDINGS_TEXT("show bindings"),
+        BINDINGS_JSON("show bindings json"),
+        BINDING_ADD("binding add", 2),
+        BINDING_DEL("binding del", 1),
         HELP("help"),
         INVALID(null);
 
         private final String line;
+        private final int args;
 
         Kind(String line) {
-            this.line = line;
+            this(line, 0);
         }
 
-        /** The request line that asks for this (null for {@link #INVALID}). */
+        Kind(String line, int args) {
+            this.line = line;
+            this.args = args;
+        }
+
+        /** The request line that asks for this, without its arguments (null for {@link #INVALID}). */
         public String line() {
             return line;
         }
+
+        /** How many words follow {@link #line()}. */
+        public int args() {
+            return args;
+        }
+    }
+
+    /** A request without arguments. */
+    public Request(Kind kind, String error) {
+        this(kind, error, List.of());
     }
 
     /** How much of a refused request is quoted back in the error (and the log). */
@@ -50,6 +75,10 @@ public record Request(Kind kind, String error) {
     public Request {
         if ((kind == Kind.INVALID) != (error != null)) {
             throw new IllegalArgumentException("an error message goes with INVALID and only with it");
+        }
+        args = List.copyOf(args);
+        if (args.size() != (kind == Kind.INVALID ? 0 : kind.args)) {
+            throw new IllegalArgumentException(kind + " takes " + kind.args + " argument(s), not " + args.size());
         }
     }
 
@@ -70,8 +99,18 @@ public record Request(Kind kind, String error) {
         }
         String joined = String.join(" ", words);
         for (Kind k : Kind.values()) {
-            if (joined.equals(k.line)) {
+            if (k.args == 0 && joined.equals(k.line)) {
                 return new Request(k, null);
+            }
+        }
+        for (Kind k : Kind.values()) {
+            if (k.args > 0 && (joined + " ").startsWith(k.line + " ")) {
+                List<String> args = words.subList(k.line.split(" ").length, words.size());
+                if (args.size() != k.args) {
+                    return invalid("\"" + k.line + "\" takes " + k.args + " argument" + (k.args == 1 ? "" : "s")
+                            + " (try \"help\")");
+                }
+                return new Request(k, null, args);
             }
         }
         return invalid("unknown request \"" + quote(joined) + "\" (try \"help\")");
@@ -92,6 +131,10 @@ public record Request(Kind kind, String error) {
                 show stats          translation, drop and TUN counters per worker, as a table
                 show stats json     the same counters as JSON
                 show config         the effective configuration, defaults filled in (TOML)
+                show bindings       the dynamic pool's bindings (IPv4, IPv6, kind, idle time)
+                show bindings json  the same as JSON
+                binding add IPV6 IPV4   adds a static binding to the dynamic pool (kept across restarts)
+                binding del IPV4        removes a static binding added at run time
                 help                this list
                 """;
     }

@@ -1,5 +1,6 @@
 package dev.isthmus.control;
 
+import dev.isthmus.nat.pool.DynamicPoolService;
 import dev.isthmus.xlat.DropReason;
 import dev.isthmus.xlat.Path;
 
@@ -23,6 +24,11 @@ final class StatsJson {
 
     /** As {@link #render(StatsSnapshot)}, and the socket plane's counters ({@link SocketPlaneStats#json}) after them. */
     static String render(StatsSnapshot s, SocketPlaneStats socketPlane) {
+        return render(s, socketPlane, null);
+    }
+
+    /** As {@link #render(StatsSnapshot, SocketPlaneStats)}, and {@code "dynamic_pool":{...}} when a pool runs. */
+    static String render(StatsSnapshot s, SocketPlaneStats socketPlane, DynamicPoolService pool) {
         JsonWriter j = new JsonWriter().beginObject();
         j.name("workers").value(s.workers());
         j.name("total").beginObject();
@@ -70,6 +76,9 @@ final class StatsJson {
         j.endArray();
         if (!socketPlane.isEmpty()) {
             socketPlane.json(j);
+        }
+        if (pool != null) {
+            DynamicPoolStats.json(j, pool);
         }
         return j.endObject().finish();
     }

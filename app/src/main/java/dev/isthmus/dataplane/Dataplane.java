@@ -1,5 +1,6 @@
 package dev.isthmus.dataplane;
 
+import dev.isthmus.xlat.DynamicBindings;
 import dev.isthmus.xlat.XlatCounters;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,6 +45,17 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
      * @throws IOException with an operator-readable message; nothing is left behind
      */
     public static Dataplane start(DataplaneSettings settings) throws IOException {
+        return start(settings, null);
+    }
+
+    /**
+     * As {@link #start(DataplaneSettings)}, every worker's translator consulting one shared
+     * dynamic address pool (NAT-PT style, {@code nat.pool}); its prefix must be among
+     * {@code settings.routes4()} so that the kernel routes it into the device.
+     *
+     * @param dynamic the pool, or null for none
+     */
+    public static Dataplane start(DataplaneSettings settings, DynamicBindings dynamic) throws IOException {
         int n = settings.effectiveWorkers();
         TunDevice tun = TunDevice.open(settings.device(), n, settings.offload());
         String features = tun.vnetHeader()
@@ -67,7 +79,7 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
         List<Worker> workers = new ArrayList<>(n);
         List<Thread> threads = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Worker w = new Worker(i, tun.fd(i), tun.vnetHeader(), settings.xlat());
+            Worker w = new Worker(i, tun.fd(i), tun.vnetHeader(), settings.xlat(), dynamic);
             workers.add(w);
             threads.add(Thread.ofPlatform().name("isthmus-worker-" + i).unstarted(w));
         }

@@ -5,6 +5,7 @@ import dev.isthmus.wire.PacketSink;
 import dev.isthmus.xlat.JitWarmup;
 import dev.isthmus.xlat.NanoClock;
 import dev.isthmus.xlat.Offload;
+import dev.isthmus.xlat.DynamicBindings;
 import dev.isthmus.xlat.Translator;
 import dev.isthmus.xlat.XlatCounters;
 import dev.isthmus.xlat.XlatSettings;
@@ -83,11 +84,16 @@ final class Worker implements Runnable, PacketSink {
     private UdpCoalescer coalescer;
 
     Worker(int index, int fd, boolean vnet, XlatSettings settings) {
+        this(index, fd, vnet, settings, null);
+    }
+
+    /** @param dynamic the dynamic address pool all workers share, or null */
+    Worker(int index, int fd, boolean vnet, XlatSettings settings, DynamicBindings dynamic) {
         this.index = index;
         this.fd = fd;
         this.writeFd = fd;
         this.vnet = vnet;
-        this.translator = new Translator(settings, counters, NanoClock.SYSTEM);
+        this.translator = new Translator(settings, counters, NanoClock.SYSTEM, dynamic);
     }
 
     XlatCounters counters() {

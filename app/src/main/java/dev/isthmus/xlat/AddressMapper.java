@@ -9,10 +9,19 @@ import dev.isthmus.addr.Rfc6052Prefix;
  * RFC 7915 §6). Results are left in public-to-the-package fields so the hot path allocates
  * nothing: after a successful {@link #map46} read {@link #hi}/{@link #lo}; after {@link #map64}
  * read {@link #v4}; in both cases {@link #kind} and {@link #eam} say which rule applied.
+ *
+ * <p>With a dynamic address pool ({@link DynamicBindings}) the translators ask it through
+ * {@link #dynamic64} and {@link #dynamic46}, for the addresses the stateless rules leave alone. Its
+ * results never enter the memo: a binding can be released and its address given to another node,
+ * and each use must refresh it.
  */
 final class AddressMapper {
     private final Rfc6052Prefix pool6;
     private final EamTable eamt;
+    /** The dynamic address pool, or null (the stateless translator alone). */
+    private final DynamicBindings dynamic;
+    /** Where {@link DynamicBindings#find46} writes (allocated once). */
+    private final long[] dynamic6 = new long[2];
 
     long hi;
     long lo;
@@ -41,8 +50,54 @@ final class AddressMapper {
     boolean v4IsEam;
 
     AddressMapper(Rfc6052Prefix pool6, EamTable eamt) {
+        this(pool6, eamt, null);
+    }
+
+    AddressMapper(Rfc6052Prefix pool6, EamTable eamt, DynamicBindings dynamic) {
         this.pool6 = pool6;
         this.eamt = eamt;
+        this.dynamic = dynamic;
+    }
+
+    /** Whether a dynamic pool is configured. */
+    boolean hasDynamic() {
+        return dynamic != null;
+    }
+
+    /** True when a dynamic pool is configured and {@code a} is one of its addresses. */
+    boolean inDynamicPool(int a) {
+        return dynamic != null && dynamic.inPool(a);
+    }
+
+    /**
+     * IPv6 → IPv4 through the dynamic pool (call only when {@link #hasDynamic}): the address bound
+     * to {@code h:l}, or with {@code bind} a new binding. True with the result in {@link #v4} and
+     * {@link #kind} {@link MappingKind#DYNAMIC}; false when there is none (with {@code bind}: the
+     * pool is exhausted).
+     */
+    boolean dynamic64(long h, long l, boolean bind) {
+        refusedNonGlobal = false;
+        long a = bind ? dynamic.bind64(h, l) : dynamic.find64(h, l);
+        if (a == DynamicBindings.NONE) {
+            return notFound();
+        }
+        v4 = (int) a;
+        v4IsEam = false;
+        return found(MappingKind.DYNAMIC, -1);
+    }
+
+    /**
+     * IPv4 → IPv6 for an address of the dynamic pool (see {@link #inDynamicPool}): true with the
+     * bound IPv6 address in {@link #hi}/{@link #lo}, false when the address has no binding.
+     */
+    boolean dynamic46(int a) {
+        refusedNonGlobal = false;
+        if (!dynamic.find46(a, dynamic6)) {
+            return notFound();
+        }
+        hi = dynamic6[0];
+        lo = dynamic6[1];
+        return found(MappingKind.DYNAMIC, -1);
     }
 
     /** IPv4 → IPv6. False when no rule covers the address (or the WKP may not represent it). */

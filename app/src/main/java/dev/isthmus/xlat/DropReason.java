@@ -34,7 +34,11 @@ public enum DropReason {
     ICMP_ERROR_NESTED("ICMP error inside an ICMP error (RFC 7915 §4.3/§5.3)"),
     ICMP_ERROR_BAD_INNER("packet inside an ICMP error cannot be translated"),
     PROTOCOL_UNSUPPORTED("protocol cannot be translated"),
-    HAIRPIN_LOOP("hairpinned packet would be hairpinned again");
+    HAIRPIN_LOOP("hairpinned packet would be hairpinned again"),
+    // --- dynamic address pool (DynamicBindings) ---
+    DYNAMIC_POOL_EXHAUSTED("new IPv6 source, but every dynamic pool address is bound"),
+    NO_DYNAMIC_BINDING("destination in the dynamic pool has no binding (expired or never made)"),
+    SOURCE_IN_DYNAMIC_POOL("IPv6 source maps through pool6 into the dynamic pool (would take another node's address)");
 
     private final String description;
 

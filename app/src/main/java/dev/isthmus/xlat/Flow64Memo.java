@@ -15,7 +15,8 @@ import dev.isthmus.wire.Checksum;
  * legal IPv4 source (§5.1), and no hairpinning (RFC 7757 §4.2). Any other pair misses every time
  * and its packets take the full path, which answers them. What an entry holds is a function of the
  * two addresses and of settings that never change during the mapper's life, so, like the
- * mapper's own memo, an entry never goes stale.
+ * mapper's own memo, an entry never goes stale. Dynamic pool bindings, which do change, are never
+ * memoized.
  *
  * <p>Allocation-free; not thread-safe (one per translator).
  */
@@ -93,7 +94,9 @@ final class Flow64Memo {
             return false;
         }
         long dstRule = rule(mapper.kind, mapper.eam);
-        if (!mapper.map64(srcHi, srcLo) || Ipv4Special.isIllegalSource(mapper.v4)) {
+        // A source of the dynamic pool (or one that maps into it) is never memoized: a binding
+        // can change, and each packet must refresh it (the full path does both).
+        if (!mapper.map64(srcHi, srcLo) || Ipv4Special.isIllegalSource(mapper.v4) || mapper.inDynamicPool(mapper.v4)) {
             return false;
         }
         int s4 = mapper.v4;

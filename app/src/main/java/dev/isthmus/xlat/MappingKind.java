@@ -10,5 +10,7 @@ public enum MappingKind {
     /** RFC 6791 address for an ICMP error from an untranslatable source. */
     RFC6791,
     /** The translator's own address (source of an error it originated). */
-    OWN
+    OWN,
+    /** A binding of the dynamic address pool ({@link DynamicBindings}, NAT-PT style, address only). */
+    DYNAMIC
 }

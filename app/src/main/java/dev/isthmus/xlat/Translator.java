@@ -21,7 +21,17 @@ public final class Translator {
     private final Hairpin hairpin;
 
     public Translator(XlatSettings settings, XlatCounters counters, NanoClock clock) {
-        this.ctx = new XlatContext(settings, counters, clock);
+        this(settings, counters, clock, null);
+    }
+
+    /**
+     * A translator that also consults a dynamic address pool (NAT-PT style, address only) for
+     * IPv6 sources no stateless rule covers and for IPv4 destinations in the pool.
+     *
+     * @param dynamic the pool, shared by every worker's translator; null for none
+     */
+    public Translator(XlatSettings settings, XlatCounters counters, NanoClock clock, DynamicBindings dynamic) {
+        this.ctx = new XlatContext(settings, counters, clock, dynamic);
         this.t46 = new Translator46(ctx);
         this.hairpin = new Hairpin(ctx, t46);
         this.t64 = new Translator64(ctx, hairpin);

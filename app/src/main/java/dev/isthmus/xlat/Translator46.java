@@ -325,6 +325,10 @@ final class Translator46 {
                 srcLo = memoSrcLo;
                 ctx.trace.source(memoSrcKind, memoSrcEam);
             } else {
+                // A dynamic pool address stands for an IPv6 node; from the IPv4 side it is spoofed.
+                if (mapper.inDynamicPool(src)) {
+                    return ctx.drop(DropReason.ILLEGAL_SOURCE);
+                }
                 if (!mapper.map46(src)) {
                     return prohibited(mapper.refusedNonGlobal ? DropReason.WKP_NON_GLOBAL
                             : DropReason.UNTRANSLATABLE_SOURCE, s, off, total, out);
@@ -341,7 +345,25 @@ final class Translator46 {
         }
         long dstHi;
         long dstLo;
-        if (dst == memoDst4 && memoDstKind != null) {
+        if (mapper.inDynamicPool(dst)) {
+            // An IP4NODE6 of the dynamic pool: the node bound to it (not memoized, the binding may
+            // change and each packet refreshes it).
+            if (!mapper.dynamic46(dst)) {
+                // Choice: 3/1 Host Unreachable rather than §4.4's default 3/13. The address is
+                // ours and allowed; only no host stands behind it now (its binding expired, or
+                // the node has not spoken yet), the case RFC 1812 §5.2.7.1 gives Host Unreachable
+                // to, and a soft error (RFC 1122 §3.2.2.1) lets a TCP sender keep trying while
+                // the IPv6 node comes back and is bound again. No error about an error.
+                if (icmpError) {
+                    return ctx.drop(DropReason.NO_DYNAMIC_BINDING);
+                }
+                boolean sent = originator.icmpv4(s, off, total, 3, 1, 0, out);
+                return ctx.dropWithError(DropReason.NO_DYNAMIC_BINDING, sent);
+            }
+            dstHi = mapper.hi;
+            dstLo = mapper.lo;
+            ctx.trace.destination(MappingKind.DYNAMIC, -1);
+        } else if (dst == memoDst4 && memoDstKind != null) {
             dstHi = memoDstHi;
             dstLo = memoDstLo;
             ctx.trace.destination(memoDstKind, memoDstEam);
@@ -594,7 +616,8 @@ final class Translator46 {
         // §4.3: the inner addresses are translated like the outer ones (map46 both: the inner
         // source is the IPv4 alias of the IPv6 node the error goes back to, the inner destination
         // the IPv4 node that stands behind pool6 or an EAM); no illegal-source check.
-        if (!mapper.map46(innerSrc4)) {
+        // The packet in error came from a node of the dynamic pool: its binding, never pool6.
+        if (mapper.inDynamicPool(innerSrc4) ? !mapper.dynamic46(innerSrc4) : !mapper.map46(innerSrc4)) {
             return DropReason.ICMP_ERROR_BAD_INNER;
         }
         innerSrcHi = mapper.hi;

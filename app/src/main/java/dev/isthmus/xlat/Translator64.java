@@ -362,6 +362,27 @@ final class Translator64 {
         }
         int src4;
         boolean mapped = mapper.map64(srcHi, srcLo);
+        if (mapped && mapper.kind == MappingKind.POOL6 && mapper.inDynamicPool(mapper.v4)) {
+            // An IPv4-translatable source whose IPv4 form is a dynamic pool address would speak
+            // for the node bound to it (or take the address before the pool hands it out): refused
+            // like a source outside every prefix, §5.1 (1/5).
+            boolean sent = originator.icmpv6(s, off, end - off, 1, 5, 0, out);
+            return ctx.dropWithError(DropReason.SOURCE_IN_DYNAMIC_POOL, sent);
+        }
+        if (!mapped && !mapper.refusedNonGlobal && mapper.hasDynamic()) {
+            // An IP6NODE6 no stateless rule covers: its dynamic binding (IP4NODE6), made now when
+            // it has none. An ICMPv6 error only uses an existing one (otherwise RFC 6791 below):
+            // an error is no reason to take an address from the pool.
+            mapped = mapper.dynamic64(srcHi, srcLo, !icmpError);
+            if (!mapped && !icmpError) {
+                // The pool is exhausted. Not §5.1's 1/5 (the source is acceptable, only no
+                // address is free now) but §5.4's default, 1/1 administratively prohibited;
+                // also for an Echo Request, which RFC 4443 §2.4(e) lets us answer, so that a
+                // ping says why rather than timing out.
+                boolean sent = originator.icmpv6(s, off, end - off, 1, 1, 0, out);
+                return ctx.dropWithError(DropReason.DYNAMIC_POOL_EXHAUSTED, sent);
+            }
+        }
         if (mapped && !Ipv4Special.isIllegalSource(mapper.v4)) {
             src4 = mapper.v4;
             ctx.trace.source(mapper.kind, mapper.eam);
@@ -598,16 +619,25 @@ final class Translator64 {
         innerSrcLo = BigEndian.u64(s, inner + 16);
         innerDstHi = BigEndian.u64(s, inner + 24);
         innerDstLo = BigEndian.u64(s, inner + 32);
-        if (!mapper.map64(innerSrcHi, innerSrcLo)) {
+        if (!mapInner(innerSrcHi, innerSrcLo)) {
             return DropReason.ICMP_ERROR_BAD_INNER;
         }
         innerSrc4 = mapper.v4;
         innerSrcKind = mapper.kind;
-        if (!mapper.map64(innerDstHi, innerDstLo)) {
+        if (!mapInner(innerDstHi, innerDstLo)) {
             return DropReason.ICMP_ERROR_BAD_INNER;
         }
         innerDst4 = mapper.v4;
         return DropReason.NONE;
+    }
+
+    /**
+     * An address of the packet inside an ICMPv6 error: mapped as an outer one, or through an
+     * existing dynamic binding (the quoted packet went to or came from the bound node, so the
+     * IPv4 host recognizes the IPv4 form it used), never a new one.
+     */
+    private boolean mapInner(long h, long l) {
+        return mapper.map64(h, l) || mapper.hasDynamic() && !mapper.refusedNonGlobal && mapper.dynamic64(h, l, false);
     }
 
     /**

@@ -17,10 +17,15 @@ final class XlatContext {
     final Offload noOffload = new Offload();
 
     XlatContext(XlatSettings settings, XlatCounters counters, NanoClock clock) {
+        this(settings, counters, clock, null);
+    }
+
+    /** @param dynamic the dynamic address pool, or null */
+    XlatContext(XlatSettings settings, XlatCounters counters, NanoClock clock, DynamicBindings dynamic) {
         this.settings = settings;
         this.counters = counters;
         this.trace = new Trace();
-        this.mapper = new AddressMapper(settings.pool6(), settings.eam());
+        this.mapper = new AddressMapper(settings.pool6(), settings.eam(), dynamic);
         this.originator = new IcmpOriginator(settings, counters, trace, clock);
         this.offload = noOffload;
     }

@@ -16,7 +16,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class RequestFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
-    @DictionaryEntries({"show", "stats", "json", "config", "help", " ", "\t", "\r", "\"", "\\"})
+    @DictionaryEntries({"show", "stats", "json", "config", "bindings", "binding", "add", "del", "help", " ", "\t", "\r",
+        "\"", "\\"})
     void parseNeverThrows(byte[] data) {
         Request r = Request.parse(data, 0, data.length);
         assertNotNull(r.kind());
@@ -32,7 +33,8 @@ class RequestFuzzTest {
             assertNull(r.error());
             String normalized = new String(data, java.nio.charset.StandardCharsets.ISO_8859_1)
                     .replaceAll("\r$", "").trim().replaceAll("[ \t]+", " ");
-            assertEquals(r.kind().line(), normalized);
+            String expected = r.args().isEmpty() ? r.kind().line() : r.kind().line() + " " + String.join(" ", r.args());
+            assertEquals(expected, normalized);
         }
     }
 }

@@ -69,7 +69,10 @@ class RequestTest {
         for (Request.Kind k : Request.Kind.values()) {
             if (k != Request.Kind.INVALID) {
                 assertTrue(Request.help().contains(k.line() + " "), k.line());
-                assertEquals(k, Request.parse(k.line()).kind());
+                String args = " 2001:db8::1 192.0.2.1".repeat(1).substring(0, k.args() == 0 ? 0 : k.args() == 1 ? 12 : 22);
+                Request r = Request.parse(k.line() + args);
+                assertEquals(k, r.kind(), r::toString);
+                assertEquals(k.args(), r.args().size());
             }
         }
     }
