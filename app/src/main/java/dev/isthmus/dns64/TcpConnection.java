@@ -110,6 +110,7 @@ final class TcpConnection {
                 byte[] a = answers.take();
                 if (a == END) {
                     readerDone = true;
+                    out.flush(); // an answer written just before it saw the END behind it and waited
                 } else if (a == DROP) {
                     abort(); // a drop on TCP: close, the client will not get an answer here
                     return;

@@ -224,6 +224,18 @@ final class Shard {
         return now - exp >= 0;
     }
 
+    /**
+     * Refreshes a UDP or ICMP session to {@code now} plus its lifetime, never shortening it: two
+     * workers carry a flow's packets with their own batch clocks, and the one that read its clock
+     * earlier must not cut the lifetime the other just gave (RFC 4787 REQ-6).
+     */
+    private void refresh(int s, int now, NatProtocol proto) {
+        int exp = now + table.ticks(proto);
+        if (exp - sessions.get(s, S_EXP) > 0) {
+            sessions.set(s, S_EXP, exp);
+        }
+    }
+
     private int state(int s) {
         return (sessions.get(s, S_ZP) >>> 8) & 0xff;
     }
@@ -295,7 +307,7 @@ final class Shard {
                     tcpTransition(s, true, flags, now);
                 } else {
                     // RFC 4787 REQ-6: outbound packets always refresh.
-                    sessions.set(s, S_EXP, now + table.ticks(proto));
+                    refresh(s, now, proto);
                 }
                 fillState(r, s);
                 return NatVerdict.OK;
@@ -388,7 +400,7 @@ final class Shard {
                 if (proto == NatProtocol.TCP) {
                     tcpTransition(s, false, flags, now);
                 } else if (table.settings.ipv4Refreshes()) {
-                    sessions.set(s, S_EXP, now + table.ticks(proto));
+                    refresh(s, now, proto);
                 }
                 fillState(r, s);
                 return NatVerdict.OK;

@@ -129,6 +129,17 @@ class Nat64TableTest {
     }
 
     @Test
+    void aStaleClockReadingNeverShortensTheLifetime() {
+        Nat64Table t = table(Fixture.settings());
+        t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40001, Z, 53, 0, at(Duration.ofMinutes(4)));
+        // Another worker's batch clock, read before the first packet's, refreshes the same flow.
+        t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40001, Z, 53, 0, T0);
+        assertEquals(0, t.expire(at(Duration.ofMinutes(8)), 1 << 16), "still 4 min + 5 min");
+        assertEquals(1, t.expire(at(Duration.ofMinutes(9).plusSeconds(1)), 1 << 16));
+        t.checkInvariants();
+    }
+
+    @Test
     void neverExpiresEarly() {
         Nat64Table t = table(Fixture.settings());
         t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40001, Z, 53, 0, T0);
