@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "IPv6/IPv4 transition gateway: SIIT (RFC 7915), EAM (RFC 7757), RFC 6052 prefixes.",
-        subcommands = {TranslateCommand.class, RunCommand.class, LabCommand.class, ShowCommand.class, BindingCommand.class,
+        subcommands = {TranslateCommand.class, RunCommand.class, LabCommand.class, ShowCommand.class, BindingCommand.class, BibCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

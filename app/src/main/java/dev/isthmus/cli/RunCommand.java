@@ -10,6 +10,7 @@ import dev.isthmus.control.Logging;
 import dev.isthmus.control.SocketPlaneStats;
 import dev.isthmus.dataplane.Dataplane;
 import dev.isthmus.dataplane.DataplaneSettings;
+import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.pool.DynamicPoolService;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -60,9 +61,9 @@ final class RunCommand implements Callable<Integer> {
             e.errors().forEach(x -> err.println(x));
             return ExitCodes.CONFIG_ERROR;
         }
-        if (cfg.siit() == null && !cfg.hasSocketServices()) {
-            err.println("isthmus run: " + config + ": nothing to run: no [siit] section (the data plane translates"
-                    + " with it), no [dns64], no [[relay]] and no [http]");
+        if (cfg.siit() == null && cfg.nat64() == null && !cfg.hasSocketServices()) {
+            err.println("isthmus run: " + config + ": nothing to run: no [siit] or [nat64] section (the data plane"
+                    + " translates with one), no [dns64], no [[relay]] and no [http]");
             return ExitCodes.CONFIG_ERROR;
         }
         if (device != null && !DataplaneSettings.validDeviceName(device)) {
@@ -76,6 +77,36 @@ final class RunCommand implements Callable<Integer> {
         // A config with only socket-plane services (DNS64, relays, HTTP gateway) runs them without a TUN.
         Dataplane dataplane = null;
         DynamicPoolService pool = null;
+        Nat64Service nat64 = null;
+        if (cfg.nat64() != null) {
+            settings = cfg.dataplane().toDataplaneSettings(cfg.nat64().toXlatSettings());
+            if (device != null) {
+                settings = settings.withDevice(device);
+            }
+            // pool4 is routed into the device like any translated prefix (pool6 already is).
+            List<Ipv4Prefix> routes4 = new ArrayList<>(settings.routes4());
+            routes4.addAll(cfg.nat64().routes4());
+            settings = new DataplaneSettings(settings.device(), settings.workers(), settings.manageRoutes(),
+                    settings.offload(), settings.mtu(), routes4, settings.routes6(), settings.xlat(), true);
+            try {
+                nat64 = Nat64Service.start(cfg.nat64().table(), cfg.nat64().statics(), settings.xlat(), null);
+            } catch (IllegalArgumentException e) {
+                err.println("isthmus run: " + config + ": [nat64] " + e.getMessage());
+                return ExitCodes.CONFIG_ERROR;
+            }
+            try {
+                dataplane = Dataplane.startWith(settings, nat64.translatorFactory());
+            } catch (IOException e) {
+                err.println("isthmus run: " + e.getMessage());
+                nat64.close();
+                return ExitCodes.IO_ERROR;
+            } catch (IllegalCallerException e) {
+                err.println("isthmus run: native access is not enabled: run java with --enable-native-access=ALL-UNNAMED ("
+                        + e.getMessage() + ")");
+                nat64.close();
+                return ExitCodes.SOFTWARE;
+            }
+        }
         if (cfg.siit() != null) {
             settings = cfg.dataplane().toDataplaneSettings(cfg.siit().toXlatSettings());
             if (device != null) {
@@ -110,20 +141,25 @@ final class RunCommand implements Callable<Integer> {
         }
         List<AutoCloseable> services;
         try {
-            services = startServices(cfg, dataplane, pool);
+            services = startServices(cfg, dataplane, pool, nat64);
         } catch (Exception e) {
             err.println("isthmus run: " + e.getMessage());
             if (dataplane != null) {
                 dataplane.stop();
             }
             closePool(pool);
+            closeNat64(nat64);
             return ExitCodes.SOFTWARE;
         }
         // SIGTERM/SIGINT release the latch and the main thread stops everything and returns 0;
         // the shutdown hook covers every other way the JVM may end (SIGHUP, System.exit).
         Dataplane running = dataplane;
         DynamicPoolService runningPool = pool;
-        Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> shutdown(services, running, runningPool));
+        Nat64Service runningNat64 = nat64;
+        Thread hook = Thread.ofPlatform().name("isthmus-shutdown").unstarted(() -> {
+            shutdown(services, running, runningPool);
+            closeNat64(runningNat64);
+        });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             stopRequested.await();
@@ -132,6 +168,7 @@ final class RunCommand implements Callable<Integer> {
         }
         LOG.log(System.Logger.Level.INFO, "stopping");
         shutdown(services, running, runningPool);
+        closeNat64(runningNat64);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
@@ -153,6 +190,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** As {@link #startServices(IsthmusConfig, Dataplane)}; the control socket also serves the dynamic pool, if any. */
     List<AutoCloseable> startServices(IsthmusConfig cfg, Dataplane dataplane, DynamicPoolService pool) throws Exception {
+        return startServices(cfg, dataplane, pool, null);
+    }
+
+    /** As {@link #startServices(IsthmusConfig, Dataplane, DynamicPoolService)}; the control socket also serves NAT64. */
+    List<AutoCloseable> startServices(IsthmusConfig cfg, Dataplane dataplane, DynamicPoolService pool,
+            Nat64Service nat64) throws Exception {
         List<AutoCloseable> services = new ArrayList<>();
         SocketServices socket = SocketServices.start(cfg);
         if (socket != null) {
@@ -161,7 +204,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             services.add(ControlServices.start(cfg.control(),
                     dataplane != null ? dataplane : ControlServices.NO_DATAPLANE,
-                    socket != null ? socket.stats() : SocketPlaneStats.NONE, pool, cfg::render));
+                    socket != null ? socket.stats() : SocketPlaneStats.NONE, pool, nat64, cfg::render));
         } catch (Exception e) {
             if (socket != null) {
                 socket.close();
@@ -180,6 +223,13 @@ final class RunCommand implements Callable<Integer> {
     private static void shutdown(List<AutoCloseable> services, Dataplane dataplane, DynamicPoolService pool) {
         shutdown(services, dataplane);
         closePool(pool);
+    }
+
+    /** NAT64's housekeeping stops after the data plane: nothing uses the table any more. */
+    private static void closeNat64(Nat64Service nat64) {
+        if (nat64 != null) {
+            nat64.close();
+        }
     }
 
     private static void closePool(DynamicPoolService pool) {

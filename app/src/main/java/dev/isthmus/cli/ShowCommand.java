@@ -16,14 +16,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code isthmus show stats|config|bindings}: asks the running isthmus through its control socket
+ * {@code isthmus show stats|config|bindings|bib|sessions}: asks the running isthmus through its control socket
  * (docs/OPERATIONS.md).
  */
 @Command(
         name = "show",
         mixinStandardHelpOptions = true,
         description = "Ask the running isthmus (through its control socket) for its counters or configuration.",
-        subcommands = {ShowCommand.Stats.class, ShowCommand.Config.class, ShowCommand.Bindings.class})
+        subcommands = {ShowCommand.Stats.class, ShowCommand.Config.class, ShowCommand.Bindings.class, ShowCommand.Bib.class,
+                ShowCommand.Sessions.class})
 final class ShowCommand implements Runnable {
 
     @Spec
@@ -31,7 +32,7 @@ final class ShowCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "say what to show: stats, config or bindings");
+        throw new ParameterException(spec.commandLine(), "say what to show: stats, config, bindings, bib or sessions");
     }
 
     /** Where the control socket is: --socket, else the [control] socket of --config, else the default. */
@@ -129,6 +130,55 @@ final class ShowCommand implements Runnable {
         @Override
         public Integer call() {
             return ask(spec, target, json ? "show bindings json" : "show bindings");
+        }
+    }
+
+    @Command(
+            name = "bib",
+            mixinStandardHelpOptions = true,
+            description = "Stateful NAT64's BIB entries (RFC 6146 §3.1): protocol, (X',x), (T,t), kind, sessions.")
+    static final class Bib implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Option(names = "--protocol", paramLabel = "P", description = "tcp, udp or icmp (default: all)")
+        String protocol = "all";
+
+        @Option(names = "--json", description = "JSON (stable field names)")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return ask(spec, target, "show bib " + protocol + " " + (json ? "json" : "text"));
+        }
+    }
+
+    @Command(
+            name = "sessions",
+            mixinStandardHelpOptions = true,
+            description = "Stateful NAT64's sessions: protocol, (X',x), (T,t), (Z,z), TCP state, time left.")
+    static final class Sessions implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Option(names = "--protocol", paramLabel = "P", description = "tcp, udp or icmp (default: all)")
+        String protocol = "all";
+
+        @Option(names = "--ipv6", paramLabel = "ADDR", description = "only this IPv6 address or prefix (default: all)")
+        String ipv6 = "all";
+
+        @Option(names = "--json", description = "JSON (stable field names)")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return ask(spec, target, "show sessions " + protocol + " " + ipv6 + " " + (json ? "json" : "text"));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.isthmus.config;
 
+import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.io.IOException;
@@ -31,7 +32,7 @@ public final class ConfigLoader {
      * dns64, …) is added here together with its reader; until then its table is an error, so that
      * a misspelt section name is never silently ignored.
      */
-    static final List<String> SECTIONS = List.of("siit", "dataplane", "control", "dns64", "relay", "http");
+    static final List<String> SECTIONS = List.of("siit", "nat64", "dataplane", "control", "dns64", "relay", "http");
 
     private ConfigLoader() {}
 
@@ -86,6 +87,7 @@ public final class ConfigLoader {
         TableReader root = TableReader.root(toml, problems);
         Map<String, String> belongsIn = new HashMap<>();
         SiitSection.KEYS.forEach(k -> belongsIn.put(k, "siit"));
+        Nat64Section.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "nat64"));
         DataplaneSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "dataplane"));
         ControlSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "control"));
         Dns64Section.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "dns64"));
@@ -96,6 +98,17 @@ public final class ConfigLoader {
         TableReader siitTable = root.table("siit");
         if (siitTable != null) {
             siit = SiitSection.read(siitTable);
+        }
+
+        Nat64Config nat64 = null;
+        TableReader nat64Table = root.table("nat64");
+        if (nat64Table != null) {
+            if (siitTable != null) {
+                // One translator owns the device: stateless or stateful, not both.
+                nat64Table.errorHere("[nat64] and [siit] cannot both be set: the data plane runs one translator");
+            } else {
+                nat64 = Nat64Section.read(nat64Table);
+            }
         }
 
         DataplaneConfig dataplane = null;
@@ -114,7 +127,9 @@ public final class ConfigLoader {
         if (dns64Table != null) {
             // RFC 6147 §5.2: by default the DNS64 synthesizes with the translator's own prefix.
             // A [siit] with errors has no pool6 to offer; its errors are reported already.
-            dns64 = Dns64Section.read(dns64Table, siit == null ? null : siit.pool6(), siitTable != null && siit == null);
+            Ipv6Prefix prefix = siit != null ? siit.pool6() : nat64 != null ? nat64.pool6() : null;
+            boolean failed = siitTable != null && siit == null || nat64Table != null && nat64 == null;
+            dns64 = Dns64Section.read(dns64Table, prefix, failed);
         }
 
         if (siit != null && siit.dynamicPool() != null && dataplane != null) {
@@ -131,7 +146,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw problems.exception();
         }
-        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http);
+        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64);
     }
 
     private static ConfigException fileError(String source, String message) {

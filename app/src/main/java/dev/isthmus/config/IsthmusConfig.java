@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * A whole validated config file. One component per top-level section; a section that is absent
- * from the file is null. Sections for the other mechanisms (nat64, …) are added here as they are
- * built, each with its own reader beside {@link SiitSection}.
+ * from the file is null. Sections for the other mechanisms are added here as they are built, each
+ * with its own reader beside {@link SiitSection}.
  *
  * @param siit the {@code [siit]} section, or null when the file has none
  * @param dataplane the {@code [dataplane]} section, its defaults when the file has none (never null)
@@ -15,9 +15,10 @@ import java.util.List;
  * @param dns64 the {@code [dns64]} section, or null when the file has none
  * @param relays the {@code [[relay]]} tables, empty when the file has none (never null)
  * @param http the {@code [http]} section, or null when the file has none
+ * @param nat64 the {@code [nat64]} section, or null when the file has none (never with {@code siit})
  */
 public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
-        List<RelaySettings> relays, HttpSettings http) {
+        List<RelaySettings> relays, HttpSettings http, Nat64Config nat64) {
 
     public IsthmusConfig {
         if (dataplane == null) {
@@ -27,6 +28,12 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
             control = ControlConfig.DEFAULT;
         }
         relays = relays == null ? List.of() : List.copyOf(relays);
+    }
+
+    /** A config without NAT64. */
+    public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
+            List<RelaySettings> relays, HttpSettings http) {
+        this(siit, dataplane, control, dns64, relays, http, null);
     }
 
     /** A config without socket-plane services. */
@@ -49,6 +56,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         StringBuilder sb = new StringBuilder("# effective configuration, defaults filled in\n");
         if (siit != null) {
             sb.append('\n').append(siit.render());
+        }
+        if (nat64 != null) {
+            sb.append('\n').append(nat64.render());
         }
         sb.append('\n').append(dataplane.render());
         sb.append('\n').append(control.render());

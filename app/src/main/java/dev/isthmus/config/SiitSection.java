@@ -100,7 +100,7 @@ final class SiitSection {
 
     // ---- pool6 ---------------------------------------------------------------------------
 
-    private static Ipv6Prefix pool6(TableReader t) {
+    static Ipv6Prefix pool6(TableReader t) {
         String text = t.string("pool6");
         if (text == null) {
             return null;
@@ -146,7 +146,7 @@ final class SiitSection {
         return null;
     }
 
-    private static Ipv6Address embed(TableReader t, Ipv6Prefix pool6, int ipv4) {
+    static Ipv6Address embed(TableReader t, Ipv6Prefix pool6, int ipv4) {
         try {
             Rfc6052Prefix p = Rfc6052Prefix.of(pool6);
             return new Ipv6Address(p.embedHi(ipv4), p.embedLo(ipv4));
@@ -374,7 +374,7 @@ final class SiitSection {
      * An IPv4 address the translator sends from: RFC 1812 §5.3.7 sources (0/8, 127/8, multicast,
      * reserved, broadcast) would be dropped by the next router.
      */
-    private static Integer sourceAddress4(TableReader t, String key) {
+    static Integer sourceAddress4(TableReader t, String key) {
         String text = t.string(key);
         if (text == null) {
             return null;
@@ -393,7 +393,7 @@ final class SiitSection {
     }
 
     /** An IPv6 address the translator sends from: not unspecified, loopback or multicast (RFC 4291 §2.5.2, §2.5.3, §2.7). */
-    private static Ipv6Address sourceAddress6(TableReader t, String key) {
+    static Ipv6Address sourceAddress6(TableReader t, String key) {
         String text = t.string(key);
         if (text == null) {
             return null;
@@ -445,7 +445,7 @@ final class SiitSection {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Map<String, T> words(Object... pairs) {
+    static <T> Map<String, T> words(Object... pairs) {
         Map<String, T> m = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             m.put((String) pairs[i], (T) pairs[i + 1]);

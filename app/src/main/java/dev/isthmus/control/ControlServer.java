@@ -1,6 +1,7 @@
 package dev.isthmus.control;
 
 import dev.isthmus.dataplane.DataplaneStats;
+import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.pool.DynamicPoolService;
 import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.Ipv6Address;
@@ -20,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
@@ -105,10 +107,16 @@ public final class ControlServer implements AutoCloseable {
      */
     public static ControlServer start(Path socket, DataplaneStats stats, SocketPlaneStats socketPlane,
             DynamicPoolService pool, Supplier<String> config) throws IOException {
+        return start(socket, stats, socketPlane, pool, null, config);
+    }
+
+    /** As above, with stateful NAT64 ({@code show bib|sessions}, {@code bib add|del}, its block in the stats). */
+    public static ControlServer start(Path socket, DataplaneStats stats, SocketPlaneStats socketPlane,
+            DynamicPoolService pool, Nat64Service nat64, Supplier<String> config) throws IOException {
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(socketPlane, "socketPlane");
         Objects.requireNonNull(config, "config");
-        return start(socket, standardResponder(stats, socketPlane, pool, config), DEFAULT_TIMEOUT);
+        return start(socket, standardResponder(stats, socketPlane, pool, nat64, config), DEFAULT_TIMEOUT);
     }
 
     static ControlServer start(Path socket, Responder responder, Duration timeout) throws IOException {
@@ -176,10 +184,17 @@ public final class ControlServer implements AutoCloseable {
 
     static Responder standardResponder(DataplaneStats stats, SocketPlaneStats socketPlane, DynamicPoolService pool,
             Supplier<String> config) {
+        return standardResponder(stats, socketPlane, pool, null, config);
+    }
+
+    static Responder standardResponder(DataplaneStats stats, SocketPlaneStats socketPlane, DynamicPoolService pool,
+            Nat64Service nat64, Supplier<String> config) {
         return request -> switch (request.kind()) {
             case STATS_TEXT -> ok(StatsText.render(StatsSnapshot.of(stats)) + socketPlane.text()
-                    + (pool == null ? "" : DynamicPoolStats.text(pool)));
-            case STATS_JSON -> ok(StatsJson.render(StatsSnapshot.of(stats), socketPlane, pool));
+                    + (pool == null ? "" : DynamicPoolStats.text(pool)) + (nat64 == null ? "" : Nat64Stats.text(nat64)));
+            case STATS_JSON -> ok(StatsJson.render(StatsSnapshot.of(stats), socketPlane, pool, nat64));
+            case BIB, SESSIONS, BIB_ADD, BIB_DEL -> nat64 == null
+                    ? error("stateful NAT64 is not configured ([nat64])") : nat64(nat64, request);
             case CONFIG -> ok(config.get());
             case BINDINGS_TEXT -> pool == null ? noPool()
                     : ok(DynamicPoolStats.bindingsText(pool, System.currentTimeMillis()));
@@ -187,6 +202,28 @@ public final class ControlServer implements AutoCloseable {
             case BINDING_ADD, BINDING_DEL -> pool == null ? noPool() : binding(pool, request);
             case HELP -> ok(Request.help());
             case INVALID -> error(request.error());
+        };
+    }
+
+    private static String nat64(Nat64Service nat64, Request request) {
+        List<String> a = request.args();
+        try {
+            return switch (request.kind()) {
+                case BIB -> ok(Nat64Stats.bib(nat64, a.get(0), json(a.get(1))));
+                case SESSIONS -> ok(Nat64Stats.sessions(nat64, a.get(0), a.get(1), json(a.get(2))));
+                default -> ok(Nat64Stats.change(nat64, request.kind() == Request.Kind.BIB_ADD, a));
+            };
+        } catch (IllegalArgumentException e) {
+            String m = String.valueOf(e.getMessage());
+            return error(m.length() <= 200 ? m : m.substring(0, 200) + "...");
+        }
+    }
+
+    private static boolean json(String format) {
+        return switch (format) {
+            case "json" -> true;
+            case "text" -> false;
+            default -> throw new IllegalArgumentException("format must be text or json, not \"" + format + "\"");
         };
     }
 

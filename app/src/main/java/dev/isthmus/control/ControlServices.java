@@ -2,6 +2,7 @@ package dev.isthmus.control;
 
 import dev.isthmus.config.ControlConfig;
 import dev.isthmus.dataplane.DataplaneStats;
+import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.pool.DynamicPoolService;
 import java.io.IOException;
 import java.util.function.Supplier;
@@ -55,13 +56,19 @@ public final class ControlServices implements AutoCloseable {
      */
     public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
             DynamicPoolService pool, Supplier<String> effectiveConfig) throws IOException {
-        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, pool, effectiveConfig);
+        return start(config, stats, socketPlane, pool, null, effectiveConfig);
+    }
+
+    /** As above, with stateful NAT64 ({@code show bib|sessions}, {@code bib add|del}, counters). */
+    public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
+            DynamicPoolService pool, Nat64Service nat64, Supplier<String> effectiveConfig) throws IOException {
+        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, pool, nat64, effectiveConfig);
         MetricsServer metrics = null;
         if (config.metrics() != null) {
             try {
                 // ControlConfig holds a non-loopback metrics address only when the file said
                 // allow-public-metrics = true (ControlSection refuses it otherwise).
-                metrics = MetricsServer.start(config.metrics(), true, stats, socketPlane, pool);
+                metrics = MetricsServer.start(config.metrics(), true, stats, socketPlane, pool, nat64);
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;

@@ -1,6 +1,7 @@
 package dev.isthmus.control;
 
 import dev.isthmus.dataplane.DataplaneStats;
+import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.pool.DynamicPoolService;
 import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.xlat.DropReason;
@@ -62,6 +63,12 @@ public final class MetricsServer implements AutoCloseable {
     /** As above, with the dynamic pool's series ({@link DynamicPoolStats}) when {@code pool} is not null. */
     public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats,
             SocketPlaneStats socketPlane, DynamicPoolService pool) throws IOException {
+        return start(address, allowPublic, stats, socketPlane, pool, null);
+    }
+
+    /** As above, with stateful NAT64's series ({@link Nat64Stats}) when {@code nat64} is not null. */
+    public static MetricsServer start(InetSocketAddress address, boolean allowPublic, DataplaneStats stats,
+            SocketPlaneStats socketPlane, DynamicPoolService pool, Nat64Service nat64) throws IOException {
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(socketPlane, "socketPlane");
         if (address.getAddress() == null) {
@@ -76,6 +83,9 @@ public final class MetricsServer implements AutoCloseable {
         SocketPlaneMetrics.register(registry, socketPlane);
         if (pool != null) {
             DynamicPoolStats.register(registry, pool);
+        }
+        if (nat64 != null) {
+            Nat64Stats.register(registry, nat64);
         }
         HTTPServer http;
         try {

@@ -17,6 +17,10 @@ import java.util.List;
  *   show bindings json  the same as JSON
  *   binding add IPV6 IPV4   a static binding in the dynamic pool
  *   binding del IPV4        removes a static binding added at run time
+ *   show bib PROTO FORMAT   NAT64 BIB entries (PROTO tcp|udp|icmp|all, FORMAT text|json)
+ *   show sessions PROTO IPV6 FORMAT   NAT64 sessions (IPV6 an address, a prefix or all)
+ *   bib add PROTO [IPV6]:PORT IPV4:PORT   a static NAT64 BIB entry
+ *   bib del PROTO IPV4:PORT                removes a static NAT64 BIB entry
  *   help                this list
  * </pre>
  *
@@ -38,6 +42,10 @@ public record Request(Kind kind, String error, List<String> args) {
         BINDINGS_JSON("show bindings json"),
         BINDING_ADD("binding add", 2),
         BINDING_DEL("binding del", 1),
+        BIB("show bib", 2),
+        SESSIONS("show sessions", 3),
+        BIB_ADD("bib add", 3),
+        BIB_DEL("bib del", 2),
         HELP("help"),
         INVALID(null);
 
@@ -135,6 +143,10 @@ public record Request(Kind kind, String error, List<String> args) {
                 show bindings json  the same as JSON
                 binding add IPV6 IPV4   adds a static binding to the dynamic pool (kept across restarts)
                 binding del IPV4        removes a static binding added at run time
+                show bib PROTO FORMAT   NAT64 BIB entries; PROTO tcp|udp|icmp|all, FORMAT text|json
+                show sessions PROTO IPV6 FORMAT   NAT64 sessions; IPV6 an address, a prefix or all
+                bib add PROTO [IPV6]:PORT IPV4:PORT   adds a static NAT64 BIB entry
+                bib del PROTO IPV4:PORT                removes a static NAT64 BIB entry
                 help                this list
                 """;
     }

@@ -1,5 +1,6 @@
 package dev.isthmus.control;
 
+import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.pool.DynamicPoolService;
 import dev.isthmus.xlat.DropReason;
 import dev.isthmus.xlat.Path;
@@ -29,6 +30,11 @@ final class StatsJson {
 
     /** As {@link #render(StatsSnapshot, SocketPlaneStats)}, and {@code "dynamic_pool":{...}} when a pool runs. */
     static String render(StatsSnapshot s, SocketPlaneStats socketPlane, DynamicPoolService pool) {
+        return render(s, socketPlane, pool, null);
+    }
+
+    /** As above, and {@code "nat64":{...}} when stateful NAT64 runs. */
+    static String render(StatsSnapshot s, SocketPlaneStats socketPlane, DynamicPoolService pool, Nat64Service nat64) {
         JsonWriter j = new JsonWriter().beginObject();
         j.name("workers").value(s.workers());
         j.name("total").beginObject();
@@ -76,6 +82,9 @@ final class StatsJson {
         j.endArray();
         if (!socketPlane.isEmpty()) {
             socketPlane.json(j);
+        }
+        if (nat64 != null) {
+            Nat64Stats.json(j, nat64);
         }
         if (pool != null) {
             DynamicPoolStats.json(j, pool);

@@ -1,6 +1,9 @@
 package dev.isthmus.dataplane;
 
 import dev.isthmus.xlat.DynamicBindings;
+import dev.isthmus.xlat.NanoClock;
+import dev.isthmus.xlat.PacketTranslator;
+import dev.isthmus.xlat.Translator;
 import dev.isthmus.xlat.XlatCounters;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -56,6 +59,14 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
      * @param dynamic the pool, or null for none
      */
     public static Dataplane start(DataplaneSettings settings, DynamicBindings dynamic) throws IOException {
+        return startWith(settings, c -> new Translator(settings.xlat(), c, NanoClock.SYSTEM, dynamic));
+    }
+
+    /**
+     * As {@link #start(DataplaneSettings)}, each worker translating with what {@code factory}
+     * makes for it (the stateful NAT64's translator, sharing one table).
+     */
+    public static Dataplane startWith(DataplaneSettings settings, PacketTranslator.Factory factory) throws IOException {
         int n = settings.effectiveWorkers();
         TunDevice tun = TunDevice.open(settings.device(), n, settings.offload());
         String features = tun.vnetHeader()
@@ -79,7 +90,7 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
         List<Worker> workers = new ArrayList<>(n);
         List<Thread> threads = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Worker w = new Worker(i, tun.fd(i), tun.vnetHeader(), settings.xlat(), dynamic);
+            Worker w = new Worker(i, tun.fd(i), tun.vnetHeader(), factory);
             workers.add(w);
             threads.add(Thread.ofPlatform().name("isthmus-worker-" + i).unstarted(w));
         }

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param routes4 IPv4 prefixes routed into the device besides the EAM IPv4 prefixes
  * @param routes6 IPv6 prefixes routed into the device besides pool6
  * @param xlat the translator's settings (pool6 and the EAM table also say what to route)
+ * @param stateful the workers run stateful NAT64: the host's own traffic to pool6 leaves from its
+ *     own addresses like any subscriber's, so no pool6-embedded host address is added
  */
 public record DataplaneSettings(
         String device,
@@ -29,7 +31,8 @@ public record DataplaneSettings(
         int mtu,
         List<Ipv4Prefix> routes4,
         List<Ipv6Prefix> routes6,
-        XlatSettings xlat) {
+        XlatSettings xlat,
+        boolean stateful) {
 
     public static final String DEFAULT_DEVICE = "isthmus0";
     public static final int DEFAULT_MTU = 1500;
@@ -51,9 +54,15 @@ public record DataplaneSettings(
         }
     }
 
+    /** Stateless translation. */
+    public DataplaneSettings(String device, int workers, boolean manageRoutes, boolean offload, int mtu,
+            List<Ipv4Prefix> routes4, List<Ipv6Prefix> routes6, XlatSettings xlat) {
+        this(device, workers, manageRoutes, offload, mtu, routes4, routes6, xlat, false);
+    }
+
     /** The same settings for another device (the {@code --device} option). */
     public DataplaneSettings withDevice(String name) {
-        return new DataplaneSettings(name, workers, manageRoutes, offload, mtu, routes4, routes6, xlat);
+        return new DataplaneSettings(name, workers, manageRoutes, offload, mtu, routes4, routes6, xlat, stateful);
     }
 
     /** True when {@code name} is a valid TUN device name. */

@@ -71,7 +71,8 @@ final class HostNetwork {
                 limitSuperPackets(dev);
             }
             XlatSettings x = s.xlat();
-            Ipv6Address hostSource = hostAddress(dev, x);
+            // Stateful NAT64 refuses pool6 sources; the host speaks from its own addresses there.
+            Ipv6Address hostSource = s.stateful() ? null : hostAddress(dev, x);
             if (x.pool6() != null) {
                 List<String> add = new ArrayList<>(List.of(ip, "-6", "route", "add", x.pool6().prefix().toString(),
                         "dev", dev));

@@ -6,6 +6,7 @@ import dev.isthmus.xlat.JitWarmup;
 import dev.isthmus.xlat.NanoClock;
 import dev.isthmus.xlat.Offload;
 import dev.isthmus.xlat.DynamicBindings;
+import dev.isthmus.xlat.PacketTranslator;
 import dev.isthmus.xlat.Translator;
 import dev.isthmus.xlat.XlatCounters;
 import dev.isthmus.xlat.XlatSettings;
@@ -44,7 +45,7 @@ final class Worker implements Runnable, PacketSink {
     /** Where output goes: {@link #fd}, or /dev/null while {@link #warmUp} runs. */
     private int writeFd;
     private final boolean vnet;
-    private final Translator translator;
+    private final PacketTranslator translator;
     private final XlatCounters counters = new XlatCounters();
     private final Offload offload = new Offload();
     private volatile boolean running = true;
@@ -89,11 +90,16 @@ final class Worker implements Runnable, PacketSink {
 
     /** @param dynamic the dynamic address pool all workers share, or null */
     Worker(int index, int fd, boolean vnet, XlatSettings settings, DynamicBindings dynamic) {
+        this(index, fd, vnet, c -> new Translator(settings, c, NanoClock.SYSTEM, dynamic));
+    }
+
+    /** With a translator of the factory's making (the stateful NAT64's, {@code nat}). */
+    Worker(int index, int fd, boolean vnet, PacketTranslator.Factory factory) {
         this.index = index;
         this.fd = fd;
         this.writeFd = fd;
         this.vnet = vnet;
-        this.translator = new Translator(settings, counters, NanoClock.SYSTEM, dynamic);
+        this.translator = factory.create(counters);
     }
 
     XlatCounters counters() {
@@ -186,7 +192,7 @@ final class Worker implements Runnable, PacketSink {
      * of microseconds per wake-up (measured with ftrace: poll's return to read's entry 18 µs,
      * against 2 µs when warm).
      */
-    private void serve(Translator t, int readFd, long pollfd, int timeoutMillis) {
+    private void serve(PacketTranslator t, int readFd, long pollfd, int timeoutMillis) {
         int r = sys.poll(pollfd, 1, timeoutMillis);
         if (r < 0 && r != -Syscalls.EINTR) {
             error("poll", -r);

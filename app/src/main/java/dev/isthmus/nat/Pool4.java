@@ -136,8 +136,25 @@ public final class Pool4 {
         return e;
     }
 
+    /** Equal when the entries are (a config read twice gives equal pools). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Pool4 p && p.entries.equals(entries);
+    }
+
+    @Override
+    public int hashCode() {
+        return entries.hashCode();
+    }
+
+    /** "192.0.2.2/32 (tcp 1-65535, udp 1-65535, icmp 1-65535), ..." for logs and messages. */
     @Override
     public String toString() {
-        return entries.toString();
+        StringBuilder b = new StringBuilder();
+        for (Entry e : entries) {
+            b.append(b.isEmpty() ? "" : ", ").append(e.prefix()).append(" (tcp ").append(e.tcp()).append(", udp ")
+                    .append(e.udp()).append(", icmp ").append(e.icmp()).append(')');
+        }
+        return b.toString();
     }
 }

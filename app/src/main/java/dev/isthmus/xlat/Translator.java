@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * throws for any input: a packet it cannot translate is a counted drop with a {@link DropReason},
  * and {@link #trace()} says what happened to the last packet.
  */
-public final class Translator {
+public final class Translator implements PacketTranslator {
     private final XlatContext ctx;
     private final Translator46 t46;
     private final Translator64 t64;
@@ -37,6 +37,7 @@ public final class Translator {
         this.t64 = new Translator64(ctx, hairpin);
     }
 
+    @Override
     public Verdict translate(PacketBuffer pkt, PacketSink out) {
         ctx.noOffload.clear();
         return translate(pkt, out, ctx.noOffload);
@@ -47,6 +48,7 @@ public final class Translator {
      * checksum, super-packet; see {@link Offload}); on return {@code offload} describes the
      * translation the sink received.
      */
+    @Override
     public Verdict translate(PacketBuffer pkt, PacketSink out, Offload offload) {
         ctx.offload = offload;
         ctx.trace.reset();
@@ -67,11 +69,47 @@ public final class Translator {
         return v;
     }
 
-    /** What happened to the last packet. */
+    /**
+     * Drops a packet for a reason found outside the stateless rules (the stateful NAT64 in
+     * {@code nat}), counted and traced like any drop; with {@code icmpType} ≥ 0 answered with
+     * that ICMP error of the packet's own family, under the same rules and rate limit as the
+     * translator's own errors. The packet must be untouched (the error quotes it).
+     */
+    public Verdict refuse(PacketBuffer pkt, DropReason reason, int icmpType, int icmpCode, PacketSink out) {
+        ctx.trace.reset();
+        Verdict v;
+        if (icmpType < 0) {
+            v = ctx.drop(reason);
+        } else {
+            MemorySegment s = pkt.segment();
+            boolean four = BigEndian.u8(s, pkt.offset()) >>> 4 == 4;
+            boolean sent = four
+                    ? ctx.originator.icmpv4(s, pkt.offset(), pkt.length(), icmpType, icmpCode, 0, out)
+                    : ctx.originator.icmpv6(s, pkt.offset(), pkt.length(), icmpType, icmpCode, 0, out);
+            v = ctx.dropWithError(reason, sent);
+        }
+        ctx.trace.verdict = v;
+        return v;
+    }
+
+    /**
+     * Counts a packet that a stateful translator hairpinned itself, rewritten within its own
+     * family and already emitted (RFC 6146 §3.8), and records it in the trace.
+     */
+    public Verdict hairpinned() {
+        ctx.trace.reset();
+        ctx.trace.hairpinned = true;
+        ctx.trace.outputs = 1;
+        ctx.trace.verdict = ctx.translated(Path.HAIRPIN);
+        return Verdict.TRANSLATED;
+    }
+
+    @Override
     public Trace trace() {
         return ctx.trace;
     }
 
+    @Override
     public XlatSettings settings() {
         return ctx.settings;
     }

@@ -26,7 +26,7 @@ class RunCommandTest {
         Files.writeString(cfg, "[dataplane]\ndevice = \"dp0\"\n");
         StringWriter err = new StringWriter();
         assertEquals(ExitCodes.CONFIG_ERROR, run(err, "run", "--config", cfg.toString()));
-        assertTrue(err.toString().contains("no [siit] section"), err.toString());
+        assertTrue(err.toString().contains("no [siit] or [nat64] section"), err.toString());
     }
 
     @Test

@@ -1,0 +1,195 @@
+package dev.isthmus.config;
+
+import dev.isthmus.addr.Ipv4Prefix;
+import dev.isthmus.addr.Ipv6Prefix;
+import dev.isthmus.nat.Filtering;
+import dev.isthmus.nat.Nat64Settings;
+import dev.isthmus.nat.NatProtocol;
+import dev.isthmus.nat.Pool4;
+import dev.isthmus.nat.PortRange;
+import dev.isthmus.nat.StaticBib;
+import dev.isthmus.wire.Ipv4Address;
+import dev.isthmus.wire.Ipv6Address;
+import dev.isthmus.xlat.XlatSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads and validates {@code [nat64]}, {@code [[nat64.pool4]]} and {@code [[nat64.bib]]}
+ * (docs/CONFIG.md). Timers are in seconds and bounded below by the RFCs (RFC 4787 REQ-5,
+ * RFC 5382 REQ-5, RFC 5508 REQ-2); a static entry must lie inside pool4.
+ */
+final class Nat64Section {
+    static final List<String> KEYS = List.of("pool6", "ipv4-address", "ipv6-address", "filtering", "udp-timeout",
+            "icmp-timeout", "tcp-established-timeout", "tcp-transitory-timeout", "max-sessions",
+            "max-sessions-per-subscriber", "max-bib", "pool4", "bib");
+    static final List<String> POOL4_KEYS = List.of("prefix", "tcp", "udp", "icmp");
+    static final List<String> BIB_KEYS = List.of("protocol", "ipv6", "ipv4");
+    /** Thirty days: a longer timer is more likely a unit mistake (the value is in seconds). */
+    private static final int MAX_TIMER = 30 * 86_400;
+
+    private Nat64Section() {}
+
+    /** The section's config, or null when it has errors (recorded). */
+    static Nat64Config read(TableReader t) {
+        int errorsBefore = t.problems().count();
+        t.rejectUnknown(KEYS);
+        if (!t.has("pool6")) {
+            t.errorHere("missing key \"pool6\" (the NAT64 prefix, e.g. \"64:ff9b::/96\")");
+        }
+        Ipv6Prefix pool6 = SiitSection.pool6(t);
+        List<Pool4.Entry> pool4 = pool4(t);
+        Integer ipv4Address = SiitSection.sourceAddress4(t, "ipv4-address");
+        Ipv6Address ipv6Address = SiitSection.sourceAddress6(t, "ipv6-address");
+        Filtering filtering = t.choice("filtering", SiitSection.words("endpoint-independent",
+                Filtering.ENDPOINT_INDEPENDENT, "address-dependent", Filtering.ADDRESS_DEPENDENT),
+                Filtering.ENDPOINT_INDEPENDENT);
+        Duration udp = SocketKeys.seconds(t, "udp-timeout", Nat64Settings.UDP_DEFAULT, MAX_TIMER);
+        Duration icmp = SocketKeys.seconds(t, "icmp-timeout", Nat64Settings.ICMP_DEFAULT, MAX_TIMER);
+        Duration est = SocketKeys.seconds(t, "tcp-established-timeout", Nat64Settings.TCP_EST, MAX_TIMER);
+        Duration trans = SocketKeys.seconds(t, "tcp-transitory-timeout", Nat64Settings.TCP_TRANS, MAX_TIMER);
+        int maxSessions = t.intIn("max-sessions", 1, 1 << 26, 1 << 20);
+        int perSubscriber = t.intIn("max-sessions-per-subscriber", 1, 1 << 26, 4096);
+        int maxBib = t.intIn("max-bib", 1, 1 << 26, 1 << 20);
+        if (t.problems().count() != errorsBefore || pool6 == null || pool4 == null) {
+            return null;
+        }
+        Pool4 pool = new Pool4(pool4);
+        int ownIpv4 = ipv4Address != null ? ipv4Address : pool.address(0);
+        if (ipv6Address == null) {
+            ipv6Address = SiitSection.embed(t, pool6, ownIpv4);
+        }
+        Nat64Settings settings;
+        try {
+            settings = Nat64Settings.builder(pool).filtering(filtering).udpTimeout(udp).icmpTimeout(icmp)
+                    .tcpEstablished(est).tcpTransitory(trans).maxSessions(maxSessions)
+                    .maxSessionsPerSubscriber(perSubscriber).maxBib(NatProtocol.TCP, maxBib)
+                    .maxBib(NatProtocol.UDP, maxBib).maxBib(NatProtocol.ICMP, maxBib).build();
+        } catch (IllegalArgumentException e) {
+            t.errorHere(e.getMessage());
+            return null;
+        }
+        List<StaticBib> statics = statics(t, pool);
+        if (t.problems().count() != errorsBefore) {
+            return null;
+        }
+        // The stateless half: pool6 for the IPv4 side, the [siit] defaults for the rest.
+        SiitConfig translator = new SiitConfig(pool6, List.of(), List.of(), null, SiitConfig.COPY, SiitConfig.COPY,
+                false, SiitConfig.DEFAULT_LOWEST_IPV6_MTU, Arrays.stream(XlatSettings.RFC1191_PLATEAUS).boxed().toList(),
+                XlatSettings.HairpinMode.OFF, true, SiitConfig.DEFAULT_ICMP_ERROR_RATE, SiitConfig.DEFAULT_IPV4_MTU,
+                SiitConfig.DEFAULT_IPV6_MTU, ownIpv4, ipv6Address, null);
+        return new Nat64Config(pool6, translator, settings, statics);
+    }
+
+    private static List<Pool4.Entry> pool4(TableReader t) {
+        List<TableReader> rows = t.tables("pool4");
+        if (rows.isEmpty()) {
+            t.errorHere("at least one [[nat64.pool4]] is required (the IPv4 addresses the NAT64 uses)");
+            return null;
+        }
+        List<Pool4.Entry> entries = new ArrayList<>();
+        for (TableReader r : rows) {
+            r.rejectUnknown(POOL4_KEYS);
+            String text = r.string("prefix");
+            if (text == null) {
+                if (!r.has("prefix")) {
+                    r.errorHere("missing key \"prefix\"");
+                }
+                continue;
+            }
+            try {
+                Ipv4Prefix prefix = AddressText.ipv4Prefix(text, true);
+                for (Pool4.Entry e : entries) {
+                    if (e.prefix().overlaps(prefix)) {
+                        r.error("prefix", prefix + " overlaps pool4 " + e.prefix());
+                    }
+                }
+                entries.add(new Pool4.Entry(prefix, range(r, "tcp"), range(r, "udp"), range(r, "icmp")));
+            } catch (IllegalArgumentException e) {
+                r.error("prefix", e.getMessage());
+            }
+        }
+        return entries.isEmpty() ? null : entries;
+    }
+
+    private static PortRange range(TableReader r, String key) {
+        String text = r.string(key);
+        if (text == null) {
+            return PortRange.parse("1-65535");
+        }
+        try {
+            return PortRange.parse(text);
+        } catch (IllegalArgumentException e) {
+            r.error(key, e.getMessage());
+            return PortRange.parse("1-65535");
+        }
+    }
+
+    private static List<StaticBib> statics(TableReader t, Pool4 pool) {
+        List<StaticBib> out = new ArrayList<>();
+        for (TableReader r : t.tables("bib")) {
+            r.rejectUnknown(BIB_KEYS);
+            NatProtocol p = r.choice("protocol", SiitSection.words("tcp", NatProtocol.TCP, "udp", NatProtocol.UDP,
+                    "icmp", NatProtocol.ICMP), null);
+            String v6 = r.string("ipv6");
+            String v4 = r.string("ipv4");
+            for (String k : BIB_KEYS) {
+                if (!r.has(k)) {
+                    r.errorHere("missing key \"" + k + "\"");
+                }
+            }
+            if (p == null || v6 == null || v4 == null) {
+                continue;
+            }
+            StaticBib.Endpoint6 e6;
+            StaticBib.Endpoint4 e4;
+            try {
+                e6 = StaticBib.Endpoint6.parse(v6);
+            } catch (IllegalArgumentException e) {
+                r.error("ipv6", e.getMessage());
+                continue;
+            }
+            try {
+                e4 = StaticBib.Endpoint4.parse(v4);
+            } catch (IllegalArgumentException e) {
+                r.error("ipv4", e.getMessage());
+                continue;
+            }
+            StaticBib b = new StaticBib(p, e6.address(), e6.port(), e4.address(), e4.port());
+            if (acceptable(r, b, pool, out)) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code b} may join {@code earlier}; the reason recorded when not. */
+    private static boolean acceptable(TableReader r, StaticBib b, Pool4 pool, List<StaticBib> earlier) {
+        if (!pool.contains(b.ipv4())) {
+            r.error("ipv4", Ipv4Address.format(b.ipv4()) + " is not in pool4");
+            return false;
+        }
+        if (b.protocol() != NatProtocol.ICMP && (b.ipv6Port() == 0 || b.ipv4Port() == 0)) {
+            r.error(b.ipv6Port() == 0 ? "ipv6" : "ipv4", "port 0 is not a " + b.protocol().key() + " port");
+            return false;
+        }
+        for (int i = 0; i < earlier.size(); i++) {
+            StaticBib o = earlier.get(i);
+            if (o.protocol() != b.protocol()) {
+                continue;
+            }
+            if (o.ipv4() == b.ipv4() && o.ipv4Port() == b.ipv4Port()) {
+                r.error("ipv4", r.string("ipv4") + " is also the ipv4 of nat64.bib[" + i + "]");
+                return false;
+            }
+            if (o.ipv6().equals(b.ipv6()) && o.ipv6Port() == b.ipv6Port()) {
+                // Endpoint-independent mapping: one (T,t) per (X',x) (RFC 6146 §3.5.1).
+                r.error("ipv6", r.string("ipv6") + " is also the ipv6 of nat64.bib[" + i + "]");
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,530 @@
+package dev.isthmus.nat;
+
+import dev.isthmus.addr.Ipv4Special;
+import dev.isthmus.addr.Rfc6052Prefix;
+import dev.isthmus.wire.BigEndian;
+import dev.isthmus.wire.Checksum;
+import dev.isthmus.wire.IpProtocol;
+import dev.isthmus.wire.PacketBuffer;
+import dev.isthmus.wire.PacketSink;
+import dev.isthmus.xlat.DropReason;
+import dev.isthmus.xlat.NanoClock;
+import dev.isthmus.xlat.Offload;
+import dev.isthmus.xlat.PacketTranslator;
+import dev.isthmus.xlat.Trace;
+import dev.isthmus.xlat.Translator;
+import dev.isthmus.xlat.Verdict;
+import dev.isthmus.xlat.XlatCounters;
+import dev.isthmus.xlat.XlatSettings;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Stateful NAT64, RFC 6146, for one worker: the {@link Nat64Table} decides, the stateless
+ * translator translates.
+ *
+ * <p>For each packet, in the RFC's order: determine the incoming tuple (§3.4) from the headers
+ * — for an ICMP error, from the packet inside it —; filter and update the state (§3.5) in the
+ * shared table, which gives the outgoing tuple (§3.6); then translate (§3.7). The translation is
+ * the stateless one of RFC 7915 with the table's answer as one extra address mapping (X' ↔ T,
+ * {@link CurrentMapping}) and pool6 for the other side (so RFC 6052 §3.1's rule about non-global
+ * IPv4 addresses under the Well-Known Prefix holds here too); the port or ICMP identifier is then
+ * replaced in the translated packet, checksums updated incrementally ({@link PortRewrite}). The
+ * stateless translator therefore sees the packet as it arrived, and any ICMP error it originates
+ * (Time Exceeded, Packet Too Big...) quotes the client's own ports.
+ *
+ * <p>Hairpinning (§3.8): a TCP or UDP packet from X2' to Pref64::T1 never becomes IPv4. Both
+ * lookups are made — outbound, which gives X2' its (T2,t2), and inbound from (T2,t2) to (T1,t1),
+ * which finds X1' — and the IPv6 packet is rewritten in place to (Pref64::T2,t2) → (X1',x1).
+ *
+ * <p>Fragments are refused for now, counted ({@link DropReason#NAT64_FRAGMENT}): §3.4's
+ * reassembly is still to be written.
+ */
+public final class Nat64Translator implements PacketTranslator {
+    private static final int V6 = 40;
+    private static final int ICMP_HEADER = 8;
+    /** The most extension headers walked before the upper layer; more is refused as unsupported. */
+    private static final int MAX_EXTENSIONS = 8;
+
+    private final Nat64Table table;
+    private final Pool4 pool4;
+    private final Rfc6052Prefix pool6;
+    private final NanoClock clock;
+    private final Translator stateless;
+    private final CurrentMapping current = new CurrentMapping();
+    private final NatResult result = new NatResult();
+    private final Out64 out64 = new Out64();
+    private final Offload noOffload = new Offload();
+    private final Out46 out46 = new Out46();
+    private boolean lastUsedTable;
+
+    /**
+     * @param settings the stateless settings: pool6 must be the NAT64 prefix, and no EAM entry
+     *     (an IPv4 address is either a pool4 address or a pool6-embedded one here)
+     */
+    public Nat64Translator(Nat64Table table, XlatSettings settings, XlatCounters counters, NanoClock clock) {
+        if (settings.pool6() == null) {
+            throw new IllegalArgumentException("stateful NAT64 needs pool6");
+        }
+        this.table = table;
+        this.pool4 = table.settings().pool4();
+        this.pool6 = settings.pool6();
+        this.clock = clock;
+        this.stateless = new Translator(settings, counters, clock, current);
+    }
+
+    @Override
+    public Verdict translate(PacketBuffer pkt, PacketSink out) {
+        noOffload.clear();
+        return translate(pkt, out, noOffload);
+    }
+
+    @Override
+    public Verdict translate(PacketBuffer pkt, PacketSink out, Offload offload) {
+        current.clear();
+        lastUsedTable = false;
+        if (pkt.length() < 1) {
+            return stateless.translate(pkt, out, offload);
+        }
+        int version = BigEndian.u8(pkt.segment(), pkt.offset()) >>> 4;
+        if (version == 6) {
+            return translate64(pkt, out, offload);
+        }
+        if (version == 4) {
+            return translate46(pkt, out, offload, false);
+        }
+        return stateless.translate(pkt, out, offload);
+    }
+
+    @Override
+    public Trace trace() {
+        return stateless.trace();
+    }
+
+    @Override
+    public XlatSettings settings() {
+        return stateless.settings();
+    }
+
+    /** This worker's counts of the table's verdicts. */
+    public NatCounters natCounters() {
+        return result.counters();
+    }
+
+    /**
+     * The table's answer for the last packet (verdict, BIB entry, session state), or null when
+     * the packet never reached the table (malformed, not for pool6 or pool4...).
+     */
+    public NatResult lastResult() {
+        return lastUsedTable ? result : null;
+    }
+
+    // ------------------------------------------------------------------ IPv6 → IPv4
+
+    private Verdict translate64(PacketBuffer pkt, PacketSink out, Offload offload) {
+        MemorySegment s = pkt.segment();
+        int off = pkt.offset();
+        int len = pkt.length();
+        if (len < V6 || BigEndian.u16(s, off + 4) > len - V6) {
+            return stateless.translate(pkt, out, offload); // malformed: the stateless drop says how
+        }
+        int end = off + V6 + BigEndian.u16(s, off + 4);
+        long srcHi = BigEndian.u64(s, off + 8);
+        long srcLo = BigEndian.u64(s, off + 16);
+        long dstHi = BigEndian.u64(s, off + 24);
+        long dstLo = BigEndian.u64(s, off + 32);
+        if (!pool6.contains(dstHi, dstLo)) {
+            // Not for the NAT64: refused by the stateless rules (no mapping covers it).
+            return stateless.translate(pkt, out, offload);
+        }
+        if (pool6.contains(srcHi, srcLo)) {
+            return stateless.refuse(pkt, DropReason.SOURCE_IN_POOL6, -1, 0, out);
+        }
+        int nh = BigEndian.u8(s, off + 6);
+        int at = off + V6;
+        for (int i = 0; nh != IpProtocol.TCP && nh != IpProtocol.UDP && nh != IpProtocol.ICMPV6; i++) {
+            if (nh == IpProtocol.FRAGMENT) {
+                return stateless.refuse(pkt, DropReason.NAT64_FRAGMENT, -1, 0, out);
+            }
+            if (!IpProtocol.isSkippableExtension(nh) || i == MAX_EXTENSIONS) {
+                return stateless.refuse(pkt, DropReason.PROTOCOL_UNSUPPORTED, -1, 0, out);
+            }
+            if (at + 8 > end) {
+                return stateless.translate(pkt, out, offload);
+            }
+            nh = BigEndian.u8(s, at);
+            at += 8 * (BigEndian.u8(s, at + 1) + 1);
+        }
+        int l4 = end - at;
+        int z4 = pool6.extract(dstHi, dstLo);
+        if (pool6.isWellKnown() && Ipv4Special.isNonGlobal(z4)) {
+            // RFC 6052 §3.1, before any state: the stateless translator refuses it, and says so.
+            return stateless.translate(pkt, out, offload);
+        }
+        if (nh == IpProtocol.ICMPV6) {
+            if (l4 < ICMP_HEADER) {
+                return stateless.translate(pkt, out, offload);
+            }
+            int type = BigEndian.u8(s, at);
+            if (type < 128) {
+                return error64(pkt, out, offload, s, at + ICMP_HEADER, end, srcHi, srcLo);
+            }
+            if (type != 128 && type != 129) {
+                return stateless.refuse(pkt, DropReason.ICMP_TYPE_UNSUPPORTED, -1, 0, out);
+            }
+            return outbound(pkt, out, offload, NatProtocol.ICMP, srcHi, srcLo, BigEndian.u16(s, at + 4), z4, 0, 0);
+        }
+        if (l4 < (nh == IpProtocol.TCP ? 20 : 8)) {
+            return stateless.translate(pkt, out, offload);
+        }
+        NatProtocol p = nh == IpProtocol.TCP ? NatProtocol.TCP : NatProtocol.UDP;
+        int flags = p == NatProtocol.TCP ? BigEndian.u8(s, at + 13) : 0;
+        return outbound(pkt, out, offload, p, srcHi, srcLo, BigEndian.u16(s, at), z4, BigEndian.u16(s, at + 2), flags);
+    }
+
+    private Verdict outbound(PacketBuffer pkt, PacketSink out, Offload offload, NatProtocol p, long srcHi,
+            long srcLo, int x, int z4, int z, int flags) {
+        lastUsedTable = true;
+        NatVerdict v = table.outbound(result, p, srcHi, srcLo, x, z4, z, flags, clock.nanoTime());
+        if (v != NatVerdict.OK) {
+            return refused(pkt, v, out);
+        }
+        if (pool4.contains(z4)) {
+            return hairpin(pkt, out, offload, p, z4, z, flags);
+        }
+        current.set(srcHi, srcLo, result.t4());
+        return stateless.translate(pkt, out64.arm(out, offload, false, result.t4Port()), offload);
+    }
+
+    /**
+     * RFC 6146 §3.8: after the outbound lookup gave X2' its (T2,t2), the packet is an IPv4 packet
+     * from (T2,t2) to (T1,t1) in all but form; the inbound lookup finds X1',x1 and the IPv6 packet
+     * leaves as (Pref64::T2,t2) → (X1',x1), Hop Limit decremented, checksum updated (RFC 1624).
+     */
+    private Verdict hairpin(PacketBuffer pkt, PacketSink out, Offload offload, NatProtocol p, int t1, int t1Port,
+            int flags) {
+        MemorySegment s = pkt.segment();
+        int off = pkt.offset();
+        if (p == NatProtocol.ICMP) {
+            // A query to a pool4 address asks the translator itself, which answers none.
+            return stateless.refuse(pkt, DropReason.NAT64_REFUSED, -1, 0, out);
+        }
+        int protocol = p == NatProtocol.TCP ? IpProtocol.TCP : IpProtocol.UDP;
+        int upper = off + V6;
+        if (BigEndian.u8(s, off + 6) != protocol) {
+            return stateless.refuse(pkt, DropReason.PROTOCOL_UNSUPPORTED, -1, 0, out); // extension headers
+        }
+        int checksumAt = PortRewrite.checksumAt(protocol, upper);
+        int c = BigEndian.u16(s, checksumAt);
+        boolean partial = offload.partialChecksum;
+        if (c == 0 && protocol == IpProtocol.UDP && !partial) {
+            return stateless.refuse(pkt, DropReason.BAD_L4_HEADER, -1, 0, out); // RFC 8200 §8.1
+        }
+        int hopLimit = BigEndian.u8(s, off + 7);
+        if (hopLimit <= 1) {
+            return stateless.refuse(pkt, DropReason.TTL_EXPIRED, 3, 0, out);
+        }
+        int t2 = result.t4();
+        int t2Port = result.t4Port();
+        NatVerdict v = table.inbound(result, p, t2, t2Port, t1, t1Port, flags, clock.nanoTime(), s, off, pkt.length());
+        if (v != NatVerdict.OK) {
+            return refused(pkt, v, out);
+        }
+        long oldSum = Checksum.add(s, off + 8, 32, 0);
+        long srcHi = pool6.embedHi(t2);
+        long srcLo = pool6.embedLo(t2);
+        BigEndian.set64(s, off + 8, srcHi);
+        BigEndian.set64(s, off + 16, srcLo);
+        BigEndian.set64(s, off + 24, result.x6Hi());
+        BigEndian.set64(s, off + 32, result.x6Lo());
+        BigEndian.set8(s, off + 7, hopLimit - 1);
+        int delta = Checksum.delta(oldSum, Checksum.add(s, off + 8, 32, 0));
+        // A partial checksum is the uncomplemented pseudo-header sum: P' = P + ~m + m'. It covers
+        // no port, the device adds those.
+        BigEndian.set16(s, checksumAt, partial ? ~Checksum.applyDelta(~c & 0xffff, delta) & 0xffff
+                : Checksum.applyDelta(c, delta));
+        int sum = partial ? -1 : checksumAt;
+        PortRewrite.rewrite(s, upper, t2Port, sum, protocol == IpProtocol.UDP);
+        PortRewrite.rewrite(s, upper + 2, result.x6Port(), sum, protocol == IpProtocol.UDP);
+        out.emit(s, off, pkt.length());
+        return stateless.hairpinned();
+    }
+
+    /**
+     * An ICMPv6 error about a packet this NAT64 sent to X' (inner: source Y' = Pref64::Z, port z;
+     * destination X', port x). The state is only read (RFC 5508 REQ-6, RFC 5382 REQ-10).
+     */
+    private Verdict error64(PacketBuffer pkt, PacketSink out, Offload offload, MemorySegment s, int inner, int end,
+            long srcHi, long srcLo) {
+        int upper = inner + V6;
+        if (upper + 8 > end || BigEndian.u8(s, inner) >>> 4 != 6) {
+            return stateless.translate(pkt, out, offload); // the stateless checks name the fault
+        }
+        long ySrcHi = BigEndian.u64(s, inner + 8);
+        long ySrcLo = BigEndian.u64(s, inner + 16);
+        long xHi = BigEndian.u64(s, inner + 24);
+        long xLo = BigEndian.u64(s, inner + 32);
+        int nh = BigEndian.u8(s, inner + 6);
+        NatProtocol p;
+        int x;
+        int z;
+        if (nh == IpProtocol.TCP || nh == IpProtocol.UDP) {
+            p = nh == IpProtocol.TCP ? NatProtocol.TCP : NatProtocol.UDP;
+            z = BigEndian.u16(s, upper);
+            x = BigEndian.u16(s, upper + 2);
+        } else if (nh == IpProtocol.ICMPV6 && BigEndian.u8(s, upper) >= 128) {
+            p = NatProtocol.ICMP;
+            z = 0;
+            x = BigEndian.u16(s, upper + 4);
+        } else {
+            return stateless.refuse(pkt, DropReason.ICMP_ERROR_BAD_INNER, -1, 0, out);
+        }
+        if (!pool6.contains(ySrcHi, ySrcLo)) {
+            return stateless.refuse(pkt, DropReason.ICMP_ERROR_BAD_INNER, -1, 0, out);
+        }
+        lastUsedTable = true;
+        NatVerdict v = table.findOutbound(result, p, xHi, xLo, x, pool6.extract(ySrcHi, ySrcLo), z);
+        if (v != NatVerdict.OK) {
+            return stateless.refuse(pkt, DropReason.NAT64_REFUSED, -1, 0, out); // no error about an error
+        }
+        current.set(xHi, xLo, result.t4());
+        current.alias(srcHi, srcLo);
+        return stateless.translate(pkt, out64.arm(out, offload, true, result.t4Port()), offload);
+    }
+
+    // ------------------------------------------------------------------ IPv4 → IPv6
+
+    private Verdict translate46(PacketBuffer pkt, PacketSink out, Offload offload, boolean hairpin) {
+        MemorySegment s = pkt.segment();
+        int off = pkt.offset();
+        int len = pkt.length();
+        int ihl = len < 20 ? 0 : (BigEndian.u8(s, off) & 0xf) * 4;
+        int total = len < 20 ? 0 : BigEndian.u16(s, off + 2);
+        if (ihl < 20 || total > len || total < ihl) {
+            return stateless.translate(pkt, out, offload); // malformed: the stateless drop says how
+        }
+        int src = BigEndian.u32(s, off + 12);
+        int dst = BigEndian.u32(s, off + 16);
+        if (!pool4.contains(dst)) {
+            return stateless.refuse(pkt, DropReason.NAT64_NOT_IN_POOL4, -1, 0, out);
+        }
+        if (!hairpin && pool4.contains(src)) {
+            return stateless.refuse(pkt, DropReason.NAT64_SPOOFED_SOURCE, -1, 0, out);
+        }
+        if ((BigEndian.u16(s, off + 6) & 0x3fff) != 0) {
+            return stateless.refuse(pkt, DropReason.NAT64_FRAGMENT, -1, 0, out);
+        }
+        int protocol = BigEndian.u8(s, off + 9);
+        int at = off + ihl;
+        int l4 = total - ihl;
+        if (protocol == IpProtocol.ICMP) {
+            if (l4 < ICMP_HEADER) {
+                return stateless.translate(pkt, out, offload);
+            }
+            int type = BigEndian.u8(s, at);
+            if (type == 3 || type == 11 || type == 12) {
+                return error46(pkt, out, offload, s, at + ICMP_HEADER, off + total, dst);
+            }
+            if (type != 8 && type != 0) {
+                return stateless.refuse(pkt, DropReason.ICMP_TYPE_UNSUPPORTED, -1, 0, out);
+            }
+            return inbound(pkt, out, offload, NatProtocol.ICMP, src, 0, dst, BigEndian.u16(s, at + 4), 0, total);
+        }
+        if (protocol != IpProtocol.TCP && protocol != IpProtocol.UDP) {
+            return stateless.refuse(pkt, DropReason.PROTOCOL_UNSUPPORTED, -1, 0, out);
+        }
+        if (l4 < (protocol == IpProtocol.TCP ? 20 : 8)) {
+            return stateless.translate(pkt, out, offload);
+        }
+        NatProtocol p = protocol == IpProtocol.TCP ? NatProtocol.TCP : NatProtocol.UDP;
+        int flags = p == NatProtocol.TCP ? BigEndian.u8(s, at + 13) : 0;
+        return inbound(pkt, out, offload, p, src, BigEndian.u16(s, at), dst, BigEndian.u16(s, at + 2), flags, total);
+    }
+
+    private Verdict inbound(PacketBuffer pkt, PacketSink out, Offload offload, NatProtocol p, int z4, int z, int t4,
+            int t, int flags, int total) {
+        if (pool6.isWellKnown() && Ipv4Special.isNonGlobal(z4)) {
+            // RFC 6052 §3.1, before any state: the stateless translator refuses it, and says so.
+            return stateless.translate(pkt, out, offload);
+        }
+        lastUsedTable = true;
+        NatVerdict v = table.inbound(result, p, z4, z, t4, t, flags, clock.nanoTime(), pkt.segment(), pkt.offset(),
+                total);
+        if (v != NatVerdict.OK) {
+            return refused(pkt, v, out);
+        }
+        current.set(result.x6Hi(), result.x6Lo(), t4);
+        return stateless.translate(pkt, out46.arm(out, offload, false, result.x6Port()), offload);
+    }
+
+    /** An ICMPv4 error about a packet this NAT64 sent from (T,t) to (Z,z); state only read. */
+    private Verdict error46(PacketBuffer pkt, PacketSink out, Offload offload, MemorySegment s, int inner, int end,
+            int dst) {
+        int ihl = inner + 20 > end ? 0 : (BigEndian.u8(s, inner) & 0xf) * 4;
+        int upper = inner + ihl;
+        if (ihl < 20 || upper + 8 > end) {
+            return stateless.translate(pkt, out, offload); // the stateless checks name the fault
+        }
+        int t4 = BigEndian.u32(s, inner + 12);
+        int z4 = BigEndian.u32(s, inner + 16);
+        int protocol = BigEndian.u8(s, inner + 9);
+        NatProtocol p;
+        int t;
+        int z;
+        if (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) {
+            p = protocol == IpProtocol.TCP ? NatProtocol.TCP : NatProtocol.UDP;
+            t = BigEndian.u16(s, upper);
+            z = BigEndian.u16(s, upper + 2);
+        } else if (protocol == IpProtocol.ICMP && (BigEndian.u8(s, upper) == 8 || BigEndian.u8(s, upper) == 0)) {
+            p = NatProtocol.ICMP;
+            t = BigEndian.u16(s, upper + 4);
+            z = 0;
+        } else {
+            return stateless.refuse(pkt, DropReason.ICMP_ERROR_BAD_INNER, -1, 0, out);
+        }
+        if (t4 != dst) {
+            // The error must come back to the address the packet left from.
+            return stateless.refuse(pkt, DropReason.ICMP_ERROR_BAD_INNER, -1, 0, out);
+        }
+        lastUsedTable = true;
+        NatVerdict v = table.findInbound(result, p, z4, z, t4, t);
+        if (v != NatVerdict.OK) {
+            return stateless.refuse(pkt, DropReason.NAT64_REFUSED, -1, 0, out); // no error about an error
+        }
+        current.set(result.x6Hi(), result.x6Lo(), t4);
+        return stateless.translate(pkt, out46.arm(out, offload, true, result.x6Port()), offload);
+    }
+
+    /** A drop the table decided, with the ICMP error it recommends (RFC 6146 §3.5). */
+    private Verdict refused(PacketBuffer pkt, NatVerdict v, PacketSink out) {
+        IcmpReply icmp = v.icmp();
+        return icmp.family() == 0
+                ? stateless.refuse(pkt, DropReason.NAT64_REFUSED, -1, 0, out)
+                : stateless.refuse(pkt, DropReason.NAT64_REFUSED, icmp.type(), icmp.code(), out);
+    }
+
+    // ------------------------------------------------------------------ the port half
+
+    /**
+     * Where the stateless translator emits: rewrites the NATed port of the packet's own family and
+     * passes everything on to {@code target}; armed per packet with the table's answer.
+     */
+    private abstract static class PortSink implements PacketSink {
+        PacketSink target;
+        Offload offload;
+        boolean error;
+        int port;
+
+        final PacketSink arm(PacketSink out, Offload o, boolean icmpError, int newPort) {
+            target = out;
+            offload = o;
+            error = icmpError;
+            port = newPort;
+            return this;
+        }
+    }
+
+    /**
+     * Receives the stateless 6→4 result: sets the source port or identifier to t (for an error,
+     * the inner packet's destination port). ICMPv6 errors the stateless translator originated
+     * toward the IPv6 side pass as they are.
+     */
+    private static final class Out64 extends PortSink {
+        @Override
+        public void emit(MemorySegment s, int o, int len) {
+            if (len < 20 || BigEndian.u8(s, o) >>> 4 != 4) {
+                target.emit(s, o, len);
+                return;
+            }
+            int ihl = (BigEndian.u8(s, o) & 0xf) * 4;
+            int protocol = BigEndian.u8(s, o + 9);
+            int l4 = o + ihl;
+            // Only the first fragment carries the transport header (RFC 791).
+            if ((BigEndian.u16(s, o + 6) & 0x1fff) == 0) {
+                if (error) {
+                    rewriteInner(s, l4, o + len);
+                } else if (l4 + 8 <= o + len) {
+                    // With a partial checksum the device sums the transport header itself.
+                    boolean partial = offload.partialChecksum && protocol != IpProtocol.ICMP;
+                    PortRewrite.rewrite(s, PortRewrite.portAt(protocol, l4, true), port,
+                            partial ? -1 : PortRewrite.checksumAt(protocol, l4), protocol == IpProtocol.UDP);
+                }
+            }
+            target.emit(s, o, len);
+        }
+
+        private void rewriteInner(MemorySegment s, int icmp, int end) {
+            int inner = icmp + ICMP_HEADER;
+            if (inner + 20 > end) {
+                return;
+            }
+            int ihl = (BigEndian.u8(s, inner) & 0xf) * 4;
+            int protocol = BigEndian.u8(s, inner + 9);
+            int upper = inner + ihl;
+            rewriteQuoted(s, icmp, upper, end, protocol, false, port);
+        }
+    }
+
+    /**
+     * Receives the stateless 4→6 result: sets the destination port or identifier to x (for an
+     * error, the inner packet's source port). ICMPv4 errors the stateless translator originated
+     * toward the IPv4 side pass as they are.
+     */
+    private static final class Out46 extends PortSink {
+        @Override
+        public void emit(MemorySegment s, int o, int len) {
+            if (len < V6 || BigEndian.u8(s, o) >>> 4 != 6) {
+                target.emit(s, o, len);
+                return;
+            }
+            int end = o + len;
+            int nh = BigEndian.u8(s, o + 6);
+            int at = o + V6;
+            if (nh == IpProtocol.FRAGMENT) {
+                // RFC 7915 §4.1 adds only a Fragment Header; a later fragment has no ports.
+                if (at + 8 > end || (BigEndian.u16(s, at + 2) & 0xfff8) != 0) {
+                    target.emit(s, o, len);
+                    return;
+                }
+                nh = BigEndian.u8(s, at);
+                at += 8;
+            }
+            if (error) {
+                int inner = at + ICMP_HEADER;
+                if (inner + V6 <= end) {
+                    int innerNh = BigEndian.u8(s, inner + 6);
+                    int upper = inner + V6;
+                    if (innerNh == IpProtocol.FRAGMENT && upper + 8 <= end) {
+                        innerNh = BigEndian.u8(s, upper);
+                        upper += 8;
+                    }
+                    rewriteQuoted(s, at, upper, end, innerNh, true, port);
+                }
+            } else if (at + 8 <= end) {
+                // With a partial checksum the device sums the transport header itself.
+                boolean partial = offload.partialChecksum && nh != IpProtocol.ICMPV6;
+                PortRewrite.rewrite(s, PortRewrite.portAt(nh, at, false), port,
+                        partial ? -1 : PortRewrite.checksumAt(nh, at), nh == IpProtocol.UDP);
+            }
+            target.emit(s, o, len);
+        }
+    }
+
+    /**
+     * In an ICMP error at {@code icmp} quoting a packet whose transport header is at
+     * {@code upper}: replaces the quoted packet's NATed port (its source port when
+     * {@code source}), its own checksum when the quote holds it, and the outer ICMP checksum,
+     * which covers both changes.
+     */
+    private static void rewriteQuoted(MemorySegment s, int icmp, int upper, int end, int protocol, boolean source,
+            int port) {
+        int field = PortRewrite.portAt(protocol, upper, source);
+        if (field + 2 > end || PortRewrite.checksumAt(protocol, upper) < 0) {
+            return;
+        }
+        int checksumAt = PortRewrite.checksumAt(protocol, upper);
+        int delta = PortRewrite.rewrite(s, field, port, checksumAt + 2 <= end ? checksumAt : -1,
+                protocol == IpProtocol.UDP);
+        int outer = BigEndian.u16(s, icmp + 2);
+        BigEndian.set16(s, icmp + 2, Checksum.applyDelta(outer, delta));
+    }
+}

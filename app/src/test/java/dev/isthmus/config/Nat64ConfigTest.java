@@ -1,0 +1,143 @@
+package dev.isthmus.config;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isthmus.addr.Ipv4Prefix;
+import dev.isthmus.nat.Filtering;
+import dev.isthmus.nat.NatProtocol;
+import dev.isthmus.nat.StaticBib;
+import dev.isthmus.wire.Ipv4Address;
+import dev.isthmus.wire.Ipv6Address;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code [nat64]}: what loads, and one positioned error per rule. */
+class Nat64ConfigTest {
+    private static final String HEAD = """
+            [nat64]
+            pool6 = "64:ff9b::/96"
+            """;
+    private static final String POOL4 = """
+            [[nat64.pool4]]
+            prefix = "192.0.2.2/32"
+            """;
+
+    @Test
+    void loadsTheIssueExampleWithDefaultsAndRendersBack() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse(HEAD + """
+                [[nat64.pool4]]
+                prefix = "192.0.2.2/32"
+                tcp = "1-65535"
+                udp = "1-65535"
+                icmp = "1-65535"
+                [[nat64.bib]]
+                protocol = "tcp"
+                ipv6 = "[2001:db8::5]:2000"
+                ipv4 = "192.0.2.2:2000"
+                """, "t.toml");
+        Nat64Config n = c.nat64();
+        assertAll(
+                () -> assertEquals("64:ff9b::/96", n.pool6().toString()),
+                () -> assertEquals(List.of(Ipv4Prefix.parse("192.0.2.2/32")), n.routes4()),
+                () -> assertEquals(Filtering.ENDPOINT_INDEPENDENT, n.table().filtering()),
+                () -> assertEquals(Duration.ofMinutes(5), n.table().udpTimeout()),
+                () -> assertEquals(Duration.ofHours(2), n.table().tcpEstablished()),
+                () -> assertEquals(List.of(new StaticBib(NatProtocol.TCP, Ipv6Address.parse("2001:db8::5"), 2000,
+                        Ipv4Address.parse("192.0.2.2"), 2000)), n.statics()),
+                // The own IPv4 address defaults to pool4's first; its IPv6 form is pool6's.
+                () -> assertEquals(Ipv4Address.parse("192.0.2.2"), n.toXlatSettings().ownIpv4()),
+                () -> assertEquals(Ipv6Address.parse("64:ff9b::c000:202"), n.toXlatSettings().ownIpv6()),
+                () -> assertNull(c.siit()));
+        assertEquals(c, ConfigLoader.parse(c.render(), "rendered"));
+    }
+
+    @Test
+    void timersAndFiltering() throws ConfigException {
+        Nat64Config n = ConfigLoader.parse(HEAD + """
+                filtering = "address-dependent"
+                udp-timeout = 120
+                icmp-timeout = 90
+                tcp-transitory-timeout = 300
+                max-sessions = 1000
+                max-sessions-per-subscriber = 10
+                """ + POOL4, "t.toml").nat64();
+        assertAll(
+                () -> assertEquals(Filtering.ADDRESS_DEPENDENT, n.table().filtering()),
+                () -> assertEquals(Duration.ofSeconds(120), n.table().udpTimeout()),
+                () -> assertEquals(Duration.ofSeconds(90), n.table().icmpTimeout()),
+                () -> assertEquals(Duration.ofSeconds(300), n.table().tcpTransitory()),
+                () -> assertEquals(1000, n.table().maxSessions()),
+                () -> assertEquals(10, n.table().maxSessionsPerSubscriber()));
+    }
+
+    @Test
+    void pool6IsRequired() {
+        List<ConfigError> errors = ConfigErrorsTest.errors("[nat64]\n" + POOL4).errors();
+        assertEquals(1, errors.size(), errors::toString);
+        assertTrue(errors.getFirst().message().contains("missing key \"pool6\""), errors::toString);
+        assertEquals(1, errors.getFirst().line());
+    }
+
+    static Stream<Arguments> rules() {
+        return Stream.of(
+                Arguments.of("no pool4", 1, "nat64", "at least one [[nat64.pool4]]", ""),
+                Arguments.of("UDP below RFC 4787 REQ-5", 1, "nat64", "RFC 4787 REQ-5", "udp-timeout = 60\n" + POOL4),
+                Arguments.of("unknown filtering", 3, "nat64.filtering", "", "filtering = \"open\"\n" + POOL4),
+                Arguments.of("pool4 prefix malformed", 4, "nat64.pool4[0].prefix", "", """
+                        [[nat64.pool4]]
+                        prefix = "192.0.2.300/32"
+                        """),
+                Arguments.of("pool4 overlap", 6, "nat64.pool4[1].prefix", "overlaps pool4", POOL4 + """
+                        [[nat64.pool4]]
+                        prefix = "192.0.2.0/30"
+                        """),
+                Arguments.of("static outside pool4", 8, "nat64.bib[0].ipv4", "is not in pool4", POOL4 + """
+                        [[nat64.bib]]
+                        protocol = "udp"
+                        ipv6 = "[2001:db8::5]:53"
+                        ipv4 = "192.0.2.9:53"
+                        """),
+                Arguments.of("static without brackets", 7, "nat64.bib[0].ipv6", "is not \"[IPV6]:PORT\"", POOL4 + """
+                        [[nat64.bib]]
+                        protocol = "udp"
+                        ipv6 = "2001:db8::5:53"
+                        ipv4 = "192.0.2.2:53"
+                        """),
+                Arguments.of("static twice", 12, "nat64.bib[1].ipv4", "is also the ipv4 of nat64.bib[0]", POOL4 + """
+                        [[nat64.bib]]
+                        protocol = "tcp"
+                        ipv6 = "[2001:db8::5]:80"
+                        ipv4 = "192.0.2.2:80"
+                        [[nat64.bib]]
+                        protocol = "tcp"
+                        ipv6 = "[2001:db8::6]:80"
+                        ipv4 = "192.0.2.2:80"
+                        """),
+                Arguments.of("unknown key", 3, "nat64.udp-timout", "did you mean \"udp-timeout\"",
+                        "udp-timout = 300\n" + POOL4),
+                Arguments.of("with [siit]", 1, "nat64", "cannot both be set", POOL4 + """
+                        [siit]
+                        pool6 = "2001:db8:64::/96"
+                        """));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rules")
+    void eachRuleGivesOnePositionedError(String rule, int line, String key, String fragment, String tail) {
+        List<ConfigError> errors = ConfigErrorsTest.errors(HEAD + tail).errors();
+        assertEquals(1, errors.size(), errors::toString);
+        ConfigError e = errors.getFirst();
+        assertAll(
+                () -> assertEquals(line, e.line(), e::toString),
+                () -> assertEquals(key, e.key(), e::toString),
+                () -> assertTrue(e.message().contains(fragment), e::toString));
+    }
+}
