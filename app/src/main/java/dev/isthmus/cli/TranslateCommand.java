@@ -3,12 +3,17 @@ package dev.isthmus.cli;
 import dev.isthmus.config.ConfigException;
 import dev.isthmus.config.ConfigLoader;
 import dev.isthmus.config.IsthmusConfig;
+import dev.isthmus.config.Nat64Config;
+import dev.isthmus.nat.Nat64Service;
+import dev.isthmus.nat.Nat64Table;
+import dev.isthmus.nat.Nat64Translator;
 import dev.isthmus.wire.PacketBuffer;
 import dev.isthmus.wire.PacketSink;
 import dev.isthmus.wire.pcap.CaptureFormatException;
 import dev.isthmus.wire.pcap.CaptureReader;
 import dev.isthmus.wire.pcap.PcapWriter;
 import dev.isthmus.xlat.DropReason;
+import dev.isthmus.xlat.PacketTranslator;
 import dev.isthmus.xlat.Path;
 import dev.isthmus.xlat.Translator;
 import dev.isthmus.xlat.XlatCounters;
@@ -77,13 +82,16 @@ final class TranslateCommand implements Callable<Integer> {
             return ExitCodes.CONFIG_ERROR;
         }
         XlatSettings settings;
+        Nat64Config nat64;
         try {
             IsthmusConfig cfg = ConfigLoader.load(config);
-            if (cfg.siit() == null) {
-                err.println("isthmus translate: " + config + ": no [siit] section; offline translation needs one");
+            if (cfg.siit() == null && cfg.nat64() == null) {
+                err.println("isthmus translate: " + config + ": no [siit] or [nat64] section; offline translation needs"
+                        + " one");
                 return ExitCodes.CONFIG_ERROR;
             }
-            settings = cfg.siit().toXlatSettings();
+            nat64 = cfg.nat64();
+            settings = nat64 != null ? nat64.toXlatSettings() : cfg.siit().toXlatSettings();
         } catch (ConfigException e) {
             e.errors().forEach(x -> err.println(x));
             return ExitCodes.CONFIG_ERROR;
@@ -91,7 +99,7 @@ final class TranslateCommand implements Callable<Integer> {
         PrintWriter explainOut = format == null ? null : new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
         try {
-            return run(settings, format, explainOut, err);
+            return run(settings, nat64, format, explainOut, err);
         } finally {
             if (explainOut != null) {
                 explainOut.flush();
@@ -99,11 +107,31 @@ final class TranslateCommand implements Callable<Integer> {
         }
     }
 
-    private int run(XlatSettings settings, Explainer.Format format, PrintWriter explainOut, PrintWriter err) {
+    /**
+     * @param nat64 stateful NAT64, or null for the stateless translator: the state is built from
+     *     the capture itself, its timestamps are the clock (so sessions expire as they would have)
+     */
+    private int run(XlatSettings settings, Nat64Config nat64, Explainer.Format format, PrintWriter explainOut,
+            PrintWriter err) {
         XlatCounters counters = new XlatCounters();
         long[] now = new long[1];
-        Translator translator = new Translator(settings, counters, () -> now[0]);
-        Explainer explainer = format == null ? null : new Explainer(format, explainOut, settings);
+        Nat64Table table = null;
+        Nat64Translator stateful = null;
+        PacketTranslator translator;
+        if (nat64 != null) {
+            try {
+                table = Nat64Service.table(nat64.table(), nat64.statics(), null);
+            } catch (IllegalArgumentException e) {
+                err.println("isthmus translate: " + config + ": [nat64] " + e.getMessage());
+                return ExitCodes.CONFIG_ERROR;
+            }
+            stateful = new Nat64Translator(table, settings, counters, () -> now[0]);
+            translator = stateful;
+        } else {
+            translator = new Translator(settings, counters, () -> now[0]);
+        }
+        Explainer explainer = format == null ? null : new Explainer(format, explainOut, settings, nat64 != null);
+        long lastExpiry = Long.MIN_VALUE;
         long packets = 0;
         long written = 0;
         long start = System.nanoTime();
@@ -118,13 +146,18 @@ final class TranslateCommand implements Callable<Integer> {
                 while (reader.next(pkt)) {
                     packets++;
                     now[0] = reader.timestampNanos();
+                    if (table != null && now[0] - lastExpiry >= 1_000_000_000L) {
+                        // As the live housekeeping does, once a second of capture time.
+                        table.expire(now[0], Integer.MAX_VALUE);
+                        lastExpiry = now[0];
+                    }
                     if (explainer != null) {
                         explainer.before(reader.recordNumber(), pkt.segment(), pkt.offset(), pkt.length());
                     }
                     translator.translate(pkt, sink);
                     written += translator.trace().outputs();
                     if (explainer != null) {
-                        explainer.after(translator.trace());
+                        explainer.after(translator.trace(), stateful == null ? null : stateful.lastResult());
                     }
                 }
             } catch (CaptureFormatException e) {

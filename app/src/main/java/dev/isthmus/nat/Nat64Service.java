@@ -43,14 +43,7 @@ public final class Nat64Service implements AutoCloseable {
      */
     public static Nat64Service start(Nat64Settings settings, List<StaticBib> statics, XlatSettings xlat,
             Nat64Listener listener) {
-        Nat64Table table = new Nat64Table(settings, listener);
-        for (StaticBib b : statics) {
-            Nat64Table.StaticResult r = table.addStatic(b.protocol(), b.ipv6Hi(), b.ipv6Lo(), b.ipv6Port(), b.ipv4(),
-                    b.ipv4Port());
-            if (r != Nat64Table.StaticResult.ADDED) {
-                throw new IllegalArgumentException("static BIB entry " + b + ": " + describe(r));
-            }
-        }
+        Nat64Table table = table(settings, statics, listener);
         Nat64Service s = new Nat64Service(table, xlat);
         s.housekeeping.start();
         LOG.log(System.Logger.Level.INFO, "pool6 " + xlat.pool6() + ", pool4 " + settings.pool4() + ", "
@@ -69,6 +62,22 @@ public final class Nat64Service implements AutoCloseable {
             case NOT_A_SUBSCRIBER -> "the IPv6 address is outside the port-block subscribers";
             case BIB_LIMIT -> "the protocol's BIB is full";
         };
+    }
+
+    /**
+     * A table with the static entries in it (also what offline translation uses, without the
+     * housekeeping thread); a refused entry throws with the reason.
+     */
+    public static Nat64Table table(Nat64Settings settings, List<StaticBib> statics, Nat64Listener listener) {
+        Nat64Table table = new Nat64Table(settings, listener);
+        for (StaticBib b : statics) {
+            Nat64Table.StaticResult r = table.addStatic(b.protocol(), b.ipv6Hi(), b.ipv6Lo(), b.ipv6Port(), b.ipv4(),
+                    b.ipv4Port());
+            if (r != Nat64Table.StaticResult.ADDED) {
+                throw new IllegalArgumentException("static BIB entry " + b + ": " + describe(r));
+            }
+        }
+        return table;
     }
 
     /** What the data plane's workers translate with: each its own translator on the shared table. */

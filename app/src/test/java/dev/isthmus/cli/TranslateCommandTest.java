@@ -85,6 +85,24 @@ class TranslateCommandTest {
     }
 
     @Test
+    void explainsTheStatefulNat64StateBuiltFromTheCapture() {
+        Run r = run("translate", "-c", EXAMPLES.resolve("nat64.toml").toString(), "-i", CAPTURE.toString(),
+                "--explain");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        // The first echo request makes the client's ICMP BIB entry and its session.
+        assertTrue(lines.get(2).matches(".*nat64 BIB icmp \\[2001:db8:6::2]:\\d+ <-> 192\\.0\\.2\\.2:\\d+ \\(new\\),"
+                + " session with 198\\.51\\.100\\.2:0 \\(new\\).*translated -> IPv4 192\\.0\\.2\\.2 > 198\\.51\\.100\\.2 ICMP.*"),
+                lines.get(2));
+        assertTrue(lines.get(2).contains("src NAT64 BIB entry, dst pool6 2001:db8:64::/96"), lines.get(2));
+        // A TCP SYN from the IPv6 side opens a session in V6 INIT (RFC 6146 §3.5.2.2).
+        assertTrue(lines.stream().anyMatch(l -> l.contains("nat64 BIB tcp") && l.contains("V6 INIT")), r.out());
+        Run json = run("translate", "-c", EXAMPLES.resolve("nat64.toml").toString(), "-i", CAPTURE.toString(),
+                "--explain=json", "--quiet");
+        assertTrue(json.out().lines().skip(2).findFirst().orElseThrow().contains("\"nat64\":\"BIB icmp ["), json.out());
+    }
+
+    @Test
     void explainJsonIsOneObjectPerPacket() {
         Run r = run("translate", "-c", CONFIG.toString(), "-i", CAPTURE.toString(), "--explain=json", "--quiet");
         assertEquals(0, r.exit(), r.err());
