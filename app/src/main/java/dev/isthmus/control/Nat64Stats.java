@@ -47,6 +47,7 @@ final class Nat64Stats {
                 line(b, key(v), n);
             }
         }
+        line(b, "fragments-timed-out", c.fragmentsTimedOut());
         return b.toString();
     }
 
@@ -75,6 +76,7 @@ final class Nat64Stats {
             j.name(key(v)).unsigned(c.count(v));
         }
         j.endObject();
+        j.name("fragments-timed-out").unsigned(c.fragmentsTimedOut());
         j.endObject();
     }
 
@@ -205,5 +207,8 @@ final class Nat64Stats {
                         }
                     }
                 }).register(registry);
+        CounterWithCallback.builder().name("isthmus_nat64_fragments_timed_out_total")
+                .help("Fragments held for a first fragment that never came within 2 s (RFC 6146 §3.4)")
+                .callback(cb -> cb.call(s.counters().fragmentsTimedOut())).register(registry);
     }
 }

@@ -36,14 +36,17 @@ import java.lang.foreign.MemorySegment;
  * lookups are made — outbound, which gives X2' its (T2,t2), and inbound from (T2,t2) to (T1,t1),
  * which finds X1' — and the IPv6 packet is rewritten in place to (Pref64::T2,t2) → (X1',x1).
  *
- * <p>Fragments are refused for now, counted ({@link DropReason#NAT64_FRAGMENT}): §3.4's
- * reassembly is still to be written.
+ * <p>Fragments (§3.4) are translated one by one, not reassembled: the first carries the ports and
+ * gets the table's answer; the others follow its mapping ({@link FragmentTracker}), and those
+ * that arrive before it wait for it (2 s at most).
  */
 public final class Nat64Translator implements PacketTranslator {
     private static final int V6 = 40;
     private static final int ICMP_HEADER = 8;
     /** The most extension headers walked before the upper layer; more is refused as unsupported. */
     private static final int MAX_EXTENSIONS = 8;
+    /** Datagrams whose fragments a worker can follow at once. */
+    private static final int FRAGMENT_ENTRIES = 4096;
 
     private final Nat64Table table;
     private final Pool4 pool4;
@@ -54,6 +57,14 @@ public final class Nat64Translator implements PacketTranslator {
     private final NatResult result = new NatResult();
     private final Out64 out64 = new Out64();
     private final Offload noOffload = new Offload();
+    private final FragmentTracker fragments = new FragmentTracker(FRAGMENT_ENTRIES);
+    // The identity of the datagram when the packet in hand is its first fragment.
+    private boolean firstFragment;
+    private long fragA;
+    private long fragB;
+    private long fragC;
+    private long fragD;
+    private long fragE;
     private final Out46 out46 = new Out46();
     private boolean lastUsedTable;
 
@@ -82,6 +93,7 @@ public final class Nat64Translator implements PacketTranslator {
     public Verdict translate(PacketBuffer pkt, PacketSink out, Offload offload) {
         current.clear();
         lastUsedTable = false;
+        firstFragment = false;
         if (pkt.length() < 1) {
             return stateless.translate(pkt, out, offload);
         }
@@ -142,14 +154,39 @@ public final class Nat64Translator implements PacketTranslator {
         int nh = BigEndian.u8(s, off + 6);
         int at = off + V6;
         for (int i = 0; nh != IpProtocol.TCP && nh != IpProtocol.UDP && nh != IpProtocol.ICMPV6; i++) {
+            if (at + 8 > end) {
+                return stateless.translate(pkt, out, offload); // malformed: the stateless drop says how
+            }
             if (nh == IpProtocol.FRAGMENT) {
-                return stateless.refuse(pkt, DropReason.NAT64_FRAGMENT, -1, 0, out);
+                int word = BigEndian.u16(s, at + 2);
+                int inner = BigEndian.u8(s, at);
+                if ((word & 0xfff9) == 0) {
+                    // An atomic fragment (offset 0, no more): the whole datagram, ports and all.
+                    nh = inner;
+                    at += 8;
+                    continue;
+                }
+                if (inner != IpProtocol.TCP && inner != IpProtocol.UDP) {
+                    return stateless.refuse(pkt, inner == IpProtocol.ICMPV6 ? DropReason.FRAGMENTED_ICMP
+                            : DropReason.PROTOCOL_UNSUPPORTED, -1, 0, out);
+                }
+                long tag = FragmentTracker.tag(BigEndian.u32(s, at + 4), inner, 6);
+                if ((word & 0xfff8) != 0) {
+                    return laterFragment64(pkt, out, offload, srcHi, srcLo, dstHi, dstLo, tag);
+                }
+                // The first fragment: the ports are here; its mapping is kept for the rest.
+                firstFragment = true;
+                fragA = srcHi;
+                fragB = srcLo;
+                fragC = dstHi;
+                fragD = dstLo;
+                fragE = tag;
+                nh = inner;
+                at += 8;
+                continue;
             }
             if (!IpProtocol.isSkippableExtension(nh) || i == MAX_EXTENSIONS) {
                 return stateless.refuse(pkt, DropReason.PROTOCOL_UNSUPPORTED, -1, 0, out);
-            }
-            if (at + 8 > end) {
-                return stateless.translate(pkt, out, offload);
             }
             nh = BigEndian.u8(s, at);
             at += 8 * (BigEndian.u8(s, at + 1) + 1);
@@ -192,7 +229,65 @@ public final class Nat64Translator implements PacketTranslator {
             return hairpin(pkt, out, offload, p, z4, z, flags);
         }
         current.set(srcHi, srcLo, result.t4());
-        return stateless.translate(pkt, out64.arm(out, offload, false, result.t4Port()), offload);
+        Verdict verdict = stateless.translate(pkt, out64.arm(out, offload, false, result.t4Port()), offload);
+        if (firstFragment && verdict == Verdict.TRANSLATED) {
+            fragments.remember(fragA, fragB, fragC, fragD, fragE, srcHi, srcLo, result.t4(), clock.nanoTime());
+            releaseHeld(out, out64);
+        }
+        return verdict;
+    }
+
+    /**
+     * A later fragment 6→4: translated with the mapping its first fragment got (no port in it to
+     * rewrite), or held for the first when that has not come yet.
+     */
+    private Verdict laterFragment64(PacketBuffer pkt, PacketSink out, Offload offload, long srcHi, long srcLo,
+            long dstHi, long dstLo, long tag) {
+        long now = clock.nanoTime();
+        int slot = fragments.find(srcHi, srcLo, dstHi, dstLo, tag, now);
+        if (slot < 0) {
+            return hold(pkt, out, srcHi, srcLo, dstHi, dstLo, tag, now);
+        }
+        current.set(fragments.x6Hi(slot), fragments.x6Lo(slot), fragments.t4(slot));
+        return stateless.translate(pkt, out64.arm(out, offload, false, 0), offload);
+    }
+
+    /** A later fragment 4→6, as {@link #laterFragment64}. */
+    private Verdict laterFragment46(PacketBuffer pkt, PacketSink out, Offload offload, long key, long tag) {
+        long now = clock.nanoTime();
+        int slot = fragments.find(key, 0, 0, 0, tag, now);
+        if (slot < 0) {
+            return hold(pkt, out, key, 0, 0, 0, tag, now);
+        }
+        current.set(fragments.x6Hi(slot), fragments.x6Lo(slot), fragments.t4(slot));
+        return stateless.translate(pkt, out46.arm(out, offload, false, 0), offload);
+    }
+
+    private Verdict hold(PacketBuffer pkt, PacketSink out, long a, long b, long c, long d, long tag, long now) {
+        int expired = fragments.expireHeld(now);
+        if (expired > 0) {
+            result.counters().fragmentsTimedOut(expired);
+        }
+        boolean held = fragments.hold(pkt.segment(), pkt.offset(), pkt.length(), a, b, c, d, tag, now);
+        return stateless.refuse(pkt, held ? DropReason.NAT64_FRAGMENT_HELD : DropReason.NAT64_FRAGMENT_REFUSED, -1, 0,
+                out);
+    }
+
+    /**
+     * After a first fragment: the later fragments of its datagram that came ahead of it, now
+     * translated with its mapping (held ones only exist on this rare path).
+     */
+    private void releaseHeld(PacketSink out, PortSink sink) {
+        if (!fragments.holdsAny()) {
+            return;
+        }
+        int slot = fragments.find(fragA, fragB, fragC, fragD, fragE, clock.nanoTime());
+        for (PacketBuffer b = fragments.takeHeld(fragA, fragB, fragC, fragD, fragE); b != null && slot >= 0;
+                b = fragments.takeHeld(fragA, fragB, fragC, fragD, fragE)) {
+            current.set(fragments.x6Hi(slot), fragments.x6Lo(slot), fragments.t4(slot));
+            noOffload.clear();
+            stateless.translate(b, sink.arm(out, noOffload, false, 0), noOffload);
+        }
     }
 
     /**
@@ -310,15 +405,35 @@ public final class Nat64Translator implements PacketTranslator {
         if (!hairpin && pool4.contains(src)) {
             return stateless.refuse(pkt, DropReason.NAT64_SPOOFED_SOURCE, -1, 0, out);
         }
-        if ((BigEndian.u16(s, off + 6) & 0x3fff) != 0) {
-            return stateless.refuse(pkt, DropReason.NAT64_FRAGMENT, -1, 0, out);
-        }
         int protocol = BigEndian.u8(s, off + 9);
+        int fragWord = BigEndian.u16(s, off + 6);
+        if ((fragWord & 0x3fff) != 0) {
+            if (protocol != IpProtocol.TCP && protocol != IpProtocol.UDP) {
+                return stateless.refuse(pkt, protocol == IpProtocol.ICMP ? DropReason.FRAGMENTED_ICMP
+                        : DropReason.PROTOCOL_UNSUPPORTED, -1, 0, out);
+            }
+            if (hairpin) {
+                return stateless.refuse(pkt, DropReason.PROTOCOL_UNSUPPORTED, -1, 0, out);
+            }
+            long key = (long) src << 32 | dst & 0xffff_ffffL;
+            long tag = FragmentTracker.tag(BigEndian.u16(s, off + 4), protocol, 4);
+            if ((fragWord & 0x1fff) != 0) {
+                return laterFragment46(pkt, out, offload, key, tag);
+            }
+            firstFragment = true;
+            fragA = key;
+            fragB = 0;
+            fragC = 0;
+            fragD = 0;
+            fragE = tag;
+        }
         int at = off + ihl;
         int l4 = total - ihl;
+        // From here on nothing goes to the stateless translator without the table's mapping: it
+        // would map a pool4 destination through pool6 and send the packet round again.
         if (protocol == IpProtocol.ICMP) {
             if (l4 < ICMP_HEADER) {
-                return stateless.translate(pkt, out, offload);
+                return stateless.refuse(pkt, DropReason.BAD_L4_HEADER, -1, 0, out);
             }
             int type = BigEndian.u8(s, at);
             if (type == 3 || type == 11 || type == 12) {
@@ -333,7 +448,7 @@ public final class Nat64Translator implements PacketTranslator {
             return stateless.refuse(pkt, DropReason.PROTOCOL_UNSUPPORTED, -1, 0, out);
         }
         if (l4 < (protocol == IpProtocol.TCP ? 20 : 8)) {
-            return stateless.translate(pkt, out, offload);
+            return stateless.refuse(pkt, DropReason.BAD_L4_HEADER, -1, 0, out);
         }
         NatProtocol p = protocol == IpProtocol.TCP ? NatProtocol.TCP : NatProtocol.UDP;
         int flags = p == NatProtocol.TCP ? BigEndian.u8(s, at + 13) : 0;
@@ -343,8 +458,8 @@ public final class Nat64Translator implements PacketTranslator {
     private Verdict inbound(PacketBuffer pkt, PacketSink out, Offload offload, NatProtocol p, int z4, int z, int t4,
             int t, int flags, int total) {
         if (pool6.isWellKnown() && Ipv4Special.isNonGlobal(z4)) {
-            // RFC 6052 §3.1, before any state: the stateless translator refuses it, and says so.
-            return stateless.translate(pkt, out, offload);
+            // RFC 6052 §3.1, before any state; answered as RFC 7915 §4.4 answers what it cannot map.
+            return stateless.refuse(pkt, DropReason.WKP_NON_GLOBAL, 3, 13, out);
         }
         lastUsedTable = true;
         NatVerdict v = table.inbound(result, p, z4, z, t4, t, flags, clock.nanoTime(), pkt.segment(), pkt.offset(),
@@ -353,7 +468,12 @@ public final class Nat64Translator implements PacketTranslator {
             return refused(pkt, v, out);
         }
         current.set(result.x6Hi(), result.x6Lo(), t4);
-        return stateless.translate(pkt, out46.arm(out, offload, false, result.x6Port()), offload);
+        Verdict verdict = stateless.translate(pkt, out46.arm(out, offload, false, result.x6Port()), offload);
+        if (firstFragment && verdict == Verdict.TRANSLATED) {
+            fragments.remember(fragA, fragB, fragC, fragD, fragE, result.x6Hi(), result.x6Lo(), t4, clock.nanoTime());
+            releaseHeld(out, out46);
+        }
+        return verdict;
     }
 
     /** An ICMPv4 error about a packet this NAT64 sent from (T,t) to (Z,z); state only read. */
@@ -362,7 +482,7 @@ public final class Nat64Translator implements PacketTranslator {
         int ihl = inner + 20 > end ? 0 : (BigEndian.u8(s, inner) & 0xf) * 4;
         int upper = inner + ihl;
         if (ihl < 20 || upper + 8 > end) {
-            return stateless.translate(pkt, out, offload); // the stateless checks name the fault
+            return stateless.refuse(pkt, DropReason.ICMP_ERROR_BAD_INNER, -1, 0, out);
         }
         int t4 = BigEndian.u32(s, inner + 12);
         int z4 = BigEndian.u32(s, inner + 16);

@@ -8,6 +8,7 @@ package dev.isthmus.nat;
 public final class NatCounters {
     private static final int N = NatVerdict.values().length;
     private final long[] counts = new long[N * NatProtocol.values().length];
+    private long fragmentsTimedOut;
 
     void add(NatProtocol p, NatVerdict v) {
         counts[p.ordinal() * N + v.ordinal()]++;
@@ -25,10 +26,20 @@ public final class NatCounters {
         return t;
     }
 
+    void fragmentsTimedOut(int n) {
+        fragmentsTimedOut += n;
+    }
+
+    /** Fragments held for their first fragment that never came (RFC 6146 §3.4), dropped. */
+    public long fragmentsTimedOut() {
+        return fragmentsTimedOut;
+    }
+
     /** Adds another worker's counters into this one (for totals). */
     public void addAll(NatCounters other) {
         for (int i = 0; i < counts.length; i++) {
             counts[i] += other.counts[i];
         }
+        fragmentsTimedOut += other.fragmentsTimedOut;
     }
 }

@@ -41,7 +41,8 @@ public enum DropReason {
     SOURCE_IN_DYNAMIC_POOL("IPv6 source maps through pool6 into the dynamic pool (would take another node's address)"),
     // --- stateful NAT64 (nat.Nat64Translator; the table's own verdicts are counted there) ---
     NAT64_REFUSED("refused by the stateful NAT64 table (no mapping, filtered or a limit; see the nat64 counters)"),
-    NAT64_FRAGMENT("fragmented packet: stateful NAT64 does not reassemble yet (RFC 6146 §3.4)"),
+    NAT64_FRAGMENT_HELD("fragment ahead of its first fragment: held up to 2 s for it, then translated (RFC 6146 §3.4)"),
+    NAT64_FRAGMENT_REFUSED("fragment ahead of its first fragment that cannot be held (too many waiting, or too large)"),
     NAT64_NOT_IN_POOL4("IPv4 destination outside pool4"),
     NAT64_SPOOFED_SOURCE("IPv4 source in pool4: only the translator sends from those addresses");
 

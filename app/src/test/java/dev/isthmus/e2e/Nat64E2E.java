@@ -133,6 +133,9 @@ class Nat64E2E {
         }
         LabChecks.Check udp = LabChecks.udpEcho(lab, "UDP", lab.client(), Topology.SERVER_AS6, 5, 100, 1200);
         assertTrue(udp.ok(), udp.detail());
+        // 4000-byte datagrams: fragmented both ways, the later fragments following the first's mapping.
+        LabChecks.Check big = LabChecks.udpEcho(lab, "UDP 4000 B", lab.client(), Topology.SERVER_AS6, 3, 4000, 9000);
+        assertTrue(big.ok(), big.detail() + "\n" + tail());
         Shell.Result udp2 = lab.inClient(SHORT, "sh", "-c", "echo nat64-second-client | socat -T 3 - UDP6:["
                 + Topology.SERVER_AS6 + "]:" + Lab.UDP_PORT + ",bind=[" + SECOND6 + "]:40000");
         assertTrue(udp2.out().contains("nat64-second-client"), "UDP from " + SECOND6 + ": " + udp2.describe());

@@ -26,8 +26,8 @@ import java.util.List;
 
 /**
  * The stateful path with any input: a run of packets, each either raw fuzzer bytes or one of the
- * shapes the NAT64 meets (TCP, UDP, Echo, ICMP errors, both directions, hairpin, to pool4 and
- * Pref64::pool4) with fuzzer-chosen fields and a few fuzzer-flipped bytes, against one table.
+ * shapes the NAT64 meets (TCP, UDP, Echo, ICMP errors, fragments in any order, both directions,
+ * hairpin, to pool4 and Pref64::pool4) with fuzzer-chosen fields and a few fuzzer-flipped bytes, against one table.
  * Never an exception; a drop always has a reason; every IPv4 output has a valid header checksum
  * and every IPv6 output a consistent Payload Length; the table's invariants hold at the end.
  */
@@ -91,7 +91,11 @@ class Nat64TranslatorFuzzTest {
         int target4 = TARGETS4[data.consumeInt(0, TARGETS4.length - 1)];
         int a = data.consumeInt(0, 65535);
         int z = data.consumeInt(0, 65535);
-        byte[] p = switch (data.consumeInt(0, 7)) {
+        byte[] p = switch (data.consumeInt(0, 9)) {
+            case 8 -> pick(data, Nat64TranslatorTest.fragments6(Nat64TranslatorTest.udp6(client, a, target6, z,
+                    data.consumeInt(1, 3000)), data.consumeInt(0, 3), 8 * data.consumeInt(1, 200)));
+            case 9 -> pick(data, Nat64TranslatorTest.fragments4(Nat64TranslatorTest.udp4(Nat64TranslatorTest.SERVER, z,
+                    target4, a, data.consumeInt(1, 3000)), data.consumeInt(0, 3), 8 * data.consumeInt(1, 200)));
             case 0 -> Nat64TranslatorTest.udp6(client, a, target6, z, data.consumeInt(0, 1600));
             case 1 -> Nat64TranslatorTest.tcp6(client, a, target6, z, data.consumeInt(0, 255));
             case 2 -> Nat64TranslatorTest.udp4(Nat64TranslatorTest.SERVER, z, target4, a, data.consumeInt(0, 1600));
@@ -111,6 +115,10 @@ class Nat64TranslatorFuzzTest {
             p[data.consumeInt(0, p.length - 1)] ^= (byte) data.consumeInt(1, 255);
         }
         return p;
+    }
+
+    private static byte[] pick(FuzzedDataProvider data, List<byte[]> fragments) {
+        return fragments.get(data.consumeInt(0, fragments.size() - 1));
     }
 
     private static byte[] icmp(int type, int rest, byte[] body) {

@@ -212,15 +212,65 @@ class Nat64TranslatorTest {
         assertEquals(DropReason.NAT64_SPOOFED_SOURCE, xlat.trace().reason());
         assertEquals(Verdict.DROPPED, run(udp6(T6, 53, SERVER6, 53, 4)));
         assertEquals(DropReason.SOURCE_IN_POOL6, xlat.trace().reason());
-        byte[] frag = udp4(SERVER, 53, T, 53, 4);
-        frag[6] = 0x20; // More Fragments
+        byte[] frag = fragments4(udp4(SERVER, 53, T, 53, 800), 7, 400).get(1);
         assertEquals(Verdict.DROPPED, run(frag));
-        assertEquals(DropReason.NAT64_FRAGMENT, xlat.trace().reason());
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD, xlat.trace().reason(), "a later fragment waits for its first");
         byte[] gre = SamplePackets.ipv6(47, new byte[8], 2, CLIENT, SERVER6);
         assertEquals(Verdict.DROPPED, run(gre));
         assertEquals(DropReason.PROTOCOL_UNSUPPORTED, xlat.trace().reason());
         assertNull(xlat.lastResult());
         assertEquals(0, table.stats().sessions());
+    }
+
+    @Test
+    void fragmentsFollowTheirFirstFragmentsMappingBothWays() {
+        byte[] datagram = udp6(CLIENT, 40000, SERVER6, 53, 2000);
+        List<byte[]> frags6 = fragments6(datagram, 0x1234_5678, 800);
+        assertEquals(3, frags6.size());
+        List<byte[]> sent = new ArrayList<>();
+        for (byte[] f : frags6) {
+            assertEquals(Verdict.TRANSLATED, run(f), () -> xlat.trace().reason().toString());
+            assertEquals(1, out.size());
+            sent.add(out.get(0)); // a fragment's checksum covers the whole datagram: checked below
+        }
+        // Reassembled, the IPv4 datagram is the UDP datagram from (T,t), checksum right.
+        byte[] udp = reassemble4(sent);
+        int t = u16(udp, 0);
+        assertEquals(53, u16(udp, 2));
+        assertTrue(Checksum.verifies(Checksum.add(MemorySegment.ofArray(udp), 0, udp.length,
+                Checksum.ipv4Pseudo(T, SERVER, IpProtocol.UDP, udp.length))), "UDP checksum of the reassembly");
+        assertArrayEquals(Arrays.copyOfRange(datagram, 48, datagram.length), Arrays.copyOfRange(udp, 8, udp.length));
+        for (byte[] f : sent) {
+            assertEquals(T, u32(f, 12));
+            assertEquals(0x5678, u16(f, 4), "Identification: the low 16 bits (RFC 7915 §5.1.1)");
+        }
+
+        // The reply, fragmented by the server: the later fragment first (held), then the first.
+        List<byte[]> frags4 = fragments4(udp4(SERVER, 53, T, t, 1500), 0x4321, 800);
+        assertEquals(Verdict.DROPPED, run(frags4.get(1)));
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD, xlat.trace().reason());
+        assertTrue(out.isEmpty());
+        assertEquals(Verdict.TRANSLATED, run(frags4.get(0)));
+        assertEquals(2, out.size(), "the first and the held one");
+        byte[] back = reassemble6(out);
+        assertEquals(40000, u16(back, 2), "destination port x");
+        assertTrue(Checksum.verifies(Checksum.add(MemorySegment.ofArray(back), 0, back.length,
+                Checksum.ipv6Pseudo(SERVER6.hi(), SERVER6.lo(), CLIENT.hi(), CLIENT.lo(), IpProtocol.UDP, back.length))));
+        for (byte[] f : out) {
+            assertEquals(CLIENT, addr6(f, 24));
+        }
+    }
+
+    @Test
+    void aLaterFragmentWhoseFirstNeverComesIsDroppedAfterTwoSeconds() {
+        byte[] later = fragments6(udp6(CLIENT, 40000, SERVER6, 53, 2000), 99, 800).get(2);
+        assertEquals(Verdict.DROPPED, run(later));
+        now += FragmentTracker.TIMEOUT_NANOS + 1;
+        run(fragments6(udp6(CLIENT, 40001, SERVER6, 53, 2000), 100, 800).get(1));
+        assertEquals(1, xlat.natCounters().fragmentsTimedOut());
+        // Its first fragment now comes too late: translated alone, nothing held is released.
+        run(fragments6(udp6(CLIENT, 40000, SERVER6, 53, 2000), 99, 800).get(0));
+        assertEquals(1, out.size());
     }
 
     @Test
@@ -287,6 +337,69 @@ class Nat64TranslatorTest {
         b[1] = (byte) code;
         System.arraycopy(quoted, 0, b, 8, quoted.length);
         return b;
+    }
+
+    /** An IPv6 datagram cut into fragments of {@code size} bytes of upper layer (a multiple of 8). */
+    static List<byte[]> fragments6(byte[] datagram, int id, int size) {
+        byte[] upper = Arrays.copyOfRange(datagram, 40, datagram.length);
+        List<byte[]> out = new ArrayList<>();
+        for (int at = 0; at < upper.length; at += size) {
+            int n = Math.min(size, upper.length - at);
+            byte[] f = new byte[48 + n];
+            System.arraycopy(datagram, 0, f, 0, 40);
+            put16(f, 4, 8 + n);
+            f[6] = (byte) IpProtocol.FRAGMENT;
+            f[40] = datagram[6];
+            put16(f, 42, at | (at + n < upper.length ? 1 : 0));
+            put16(f, 44, id >>> 16);
+            put16(f, 46, id);
+            System.arraycopy(upper, at, f, 48, n);
+            out.add(f);
+        }
+        return out;
+    }
+
+    /** An IPv4 datagram (20-byte header) cut into fragments of {@code size} bytes of payload. */
+    static List<byte[]> fragments4(byte[] datagram, int id, int size) {
+        byte[] payload = Arrays.copyOfRange(datagram, 20, datagram.length);
+        List<byte[]> out = new ArrayList<>();
+        for (int at = 0; at < payload.length; at += size) {
+            int n = Math.min(size, payload.length - at);
+            byte[] f = new byte[20 + n];
+            System.arraycopy(datagram, 0, f, 0, 20);
+            put16(f, 2, 20 + n);
+            put16(f, 4, id);
+            put16(f, 6, (at + n < payload.length ? 0x2000 : 0) | at / 8);
+            put16(f, 10, 0);
+            put16(f, 10, Checksum.finish(Checksum.add(MemorySegment.ofArray(f), 0, 20, 0)));
+            System.arraycopy(payload, at, f, 20, n);
+            out.add(f);
+        }
+        return out;
+    }
+
+    private static byte[] reassemble4(List<byte[]> frags) {
+        byte[] all = new byte[65536];
+        int end = 0;
+        for (byte[] f : frags) {
+            int ihl = (f[0] & 0xf) * 4;
+            int at = (u16(f, 6) & 0x1fff) * 8;
+            System.arraycopy(f, ihl, all, at, f.length - ihl);
+            end = Math.max(end, at + f.length - ihl);
+        }
+        return Arrays.copyOf(all, end);
+    }
+
+    private static byte[] reassemble6(List<byte[]> frags) {
+        byte[] all = new byte[65536];
+        int end = 0;
+        for (byte[] f : frags) {
+            assertEquals(IpProtocol.FRAGMENT, f[6]);
+            int at = u16(f, 42) & 0xfff8;
+            System.arraycopy(f, 48, all, at, f.length - 48);
+            end = Math.max(end, at + f.length - 48);
+        }
+        return Arrays.copyOf(all, end);
     }
 
     // ------------------------------------------------------------------ checks
