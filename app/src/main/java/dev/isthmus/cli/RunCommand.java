@@ -89,13 +89,18 @@ final class RunCommand implements Callable<Integer> {
             settings = new DataplaneSettings(settings.device(), settings.workers(), settings.manageRoutes(),
                     settings.offload(), settings.mtu(), routes4, settings.routes6(), settings.xlat(), true);
             try {
-                nat64 = Nat64Service.start(cfg.nat64().table(), cfg.nat64().statics(), settings.xlat(), null);
+                nat64 = Nat64Service.start(cfg.nat64().table(), cfg.nat64().statics(), settings.xlat(),
+                        cfg.nat64().log());
             } catch (IllegalArgumentException e) {
                 err.println("isthmus run: " + config + ": [nat64] " + e.getMessage());
                 return ExitCodes.CONFIG_ERROR;
+            } catch (IOException e) {
+                err.println("isthmus run: [nat64.log] cannot open " + cfg.nat64().log().file() + ": " + e);
+                return ExitCodes.IO_ERROR;
             }
             try {
                 dataplane = Dataplane.startWith(settings, nat64.translatorFactory());
+                nat64.sendThrough(dataplane.injector());
             } catch (IOException e) {
                 err.println("isthmus run: " + e.getMessage());
                 nat64.close();

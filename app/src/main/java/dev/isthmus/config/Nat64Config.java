@@ -2,7 +2,9 @@ package dev.isthmus.config;
 
 import dev.isthmus.addr.Ipv4Prefix;
 import dev.isthmus.addr.Ipv6Prefix;
+import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.Nat64Settings;
+import dev.isthmus.nat.PortBlocks;
 import dev.isthmus.nat.NatProtocol;
 import dev.isthmus.nat.Pool4;
 import dev.isthmus.nat.StaticBib;
@@ -19,8 +21,10 @@ import java.util.Locale;
  *     the [siit] defaults for everything else)
  * @param table the table's settings: pool4, filtering, timers, limits
  * @param statics the {@code [[nat64.bib]]} entries, in file order
+ * @param log the {@code [nat64.log]} session log, or null for none
  */
-public record Nat64Config(Ipv6Prefix pool6, SiitConfig translator, Nat64Settings table, List<StaticBib> statics) {
+public record Nat64Config(Ipv6Prefix pool6, SiitConfig translator, Nat64Settings table, List<StaticBib> statics,
+        Nat64Service.LogTarget log) {
     public Nat64Config {
         statics = List.copyOf(statics);
     }
@@ -48,6 +52,17 @@ public record Nat64Config(Ipv6Prefix pool6, SiitConfig translator, Nat64Settings
         sb.append("tcp-transitory-timeout = ").append(table.tcpTransitory().toSeconds()).append('\n');
         sb.append("max-sessions = ").append(table.maxSessions()).append('\n');
         sb.append("max-sessions-per-subscriber = ").append(table.maxSessionsPerSubscriber()).append('\n');
+        sb.append("subscriber-length = ").append(table.subscriberLength()).append('\n');
+        PortBlocks blocks = table.portBlocks();
+        if (blocks != null) {
+            sb.append("\n[nat64.port-blocks]\nsubscribers = \"").append(blocks.subscribers())
+                    .append("\"\nsubscriber-length = ").append(blocks.subscriberLength()).append("\nsize = ")
+                    .append(blocks.blockSize()).append("\nfirst-port = ").append(blocks.firstPort()).append('\n');
+        }
+        if (log != null) {
+            sb.append("\n[nat64.log]\nmode = \"").append(log.mode().name().toLowerCase(Locale.ROOT))
+                    .append("\"\nfile = \"").append(log.file()).append("\"\n");
+        }
         for (Pool4.Entry e : table.pool4().entries()) {
             sb.append("\n[[nat64.pool4]]\nprefix = \"").append(e.prefix()).append("\"\n");
             for (NatProtocol p : NatProtocol.values()) {

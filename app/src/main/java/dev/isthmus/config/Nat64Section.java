@@ -3,14 +3,19 @@ package dev.isthmus.config;
 import dev.isthmus.addr.Ipv4Prefix;
 import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.nat.Filtering;
+import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.Nat64Settings;
 import dev.isthmus.nat.NatProtocol;
 import dev.isthmus.nat.Pool4;
+import dev.isthmus.nat.PortBlocks;
 import dev.isthmus.nat.PortRange;
+import dev.isthmus.nat.SessionLog;
 import dev.isthmus.nat.StaticBib;
 import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.xlat.XlatSettings;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,9 +29,11 @@ import java.util.List;
 final class Nat64Section {
     static final List<String> KEYS = List.of("pool6", "ipv4-address", "ipv6-address", "filtering", "udp-timeout",
             "icmp-timeout", "tcp-established-timeout", "tcp-transitory-timeout", "max-sessions",
-            "max-sessions-per-subscriber", "max-bib", "pool4", "bib");
+            "max-sessions-per-subscriber", "max-bib", "subscriber-length", "pool4", "bib", "port-blocks", "log");
     static final List<String> POOL4_KEYS = List.of("prefix", "tcp", "udp", "icmp");
     static final List<String> BIB_KEYS = List.of("protocol", "ipv6", "ipv4");
+    static final List<String> PORT_BLOCK_KEYS = List.of("subscribers", "subscriber-length", "size", "first-port");
+    static final List<String> LOG_KEYS = List.of("mode", "file");
     /** Thirty days: a longer timer is more likely a unit mistake (the value is in seconds). */
     private static final int MAX_TIMER = 30 * 86_400;
 
@@ -53,6 +60,9 @@ final class Nat64Section {
         int maxSessions = t.intIn("max-sessions", 1, 1 << 26, 1 << 20);
         int perSubscriber = t.intIn("max-sessions-per-subscriber", 1, 1 << 26, 4096);
         int maxBib = t.intIn("max-bib", 1, 1 << 26, 1 << 20);
+        int subscriberLength = t.intIn("subscriber-length", 1, 128, 128);
+        PortBlocks blocks = portBlocks(t, subscriberLength);
+        Nat64Service.LogTarget log = log(t);
         if (t.problems().count() != errorsBefore || pool6 == null || pool4 == null) {
             return null;
         }
@@ -66,9 +76,14 @@ final class Nat64Section {
             settings = Nat64Settings.builder(pool).filtering(filtering).udpTimeout(udp).icmpTimeout(icmp)
                     .tcpEstablished(est).tcpTransitory(trans).maxSessions(maxSessions)
                     .maxSessionsPerSubscriber(perSubscriber).maxBib(NatProtocol.TCP, maxBib)
-                    .maxBib(NatProtocol.UDP, maxBib).maxBib(NatProtocol.ICMP, maxBib).build();
+                    .maxBib(NatProtocol.UDP, maxBib).maxBib(NatProtocol.ICMP, maxBib)
+                    .subscriberLength(subscriberLength).portBlocks(blocks).build();
         } catch (IllegalArgumentException e) {
-            t.errorHere(e.getMessage());
+            if (blocks != null) {
+                t.table("port-blocks").errorHere(e.getMessage());
+            } else {
+                t.errorHere(e.getMessage());
+            }
             return null;
         }
         List<StaticBib> statics = statics(t, pool);
@@ -80,7 +95,90 @@ final class Nat64Section {
                 false, SiitConfig.DEFAULT_LOWEST_IPV6_MTU, Arrays.stream(XlatSettings.RFC1191_PLATEAUS).boxed().toList(),
                 XlatSettings.HairpinMode.OFF, true, SiitConfig.DEFAULT_ICMP_ERROR_RATE, SiitConfig.DEFAULT_IPV4_MTU,
                 SiitConfig.DEFAULT_IPV6_MTU, ownIpv4, ipv6Address, null);
-        return new Nat64Config(pool6, translator, settings, statics);
+        return new Nat64Config(pool6, translator, settings, statics, log);
+    }
+
+    /**
+     * {@code [nat64.port-blocks]}: RFC 7422 deterministic blocks. The subscriber length given
+     * there is the one the limits use too, so a different {@code subscriber-length} in
+     * {@code [nat64]} is refused rather than silently overridden.
+     */
+    private static PortBlocks portBlocks(TableReader t, int subscriberLength) {
+        TableReader b = t.table("port-blocks");
+        if (b == null) {
+            return null;
+        }
+        int errorsBefore = b.problems().count();
+        b.rejectUnknown(PORT_BLOCK_KEYS);
+        String text = b.string("subscribers");
+        if (text == null) {
+            if (!b.has("subscribers")) {
+                b.errorHere("missing key \"subscribers\" (the IPv6 prefix the subscribers' prefixes lie in)");
+            }
+            return null;
+        }
+        Ipv6Prefix subscribers;
+        try {
+            subscribers = AddressText.ipv6Prefix(text, false);
+        } catch (IllegalArgumentException e) {
+            b.error("subscribers", e.getMessage());
+            return null;
+        }
+        if (!b.has("subscriber-length")) {
+            b.errorHere("missing key \"subscriber-length\" (the prefix length of one subscriber, e.g. 56)");
+            return null;
+        }
+        int length = b.intIn("subscriber-length", 1, 128, 128);
+        if (t.has("subscriber-length") && subscriberLength != length) {
+            t.error("subscriber-length", "/" + subscriberLength + " differs from nat64.port-blocks.subscriber-length /"
+                    + length);
+            return null;
+        }
+        int size = b.intIn("size", 16, 32768, 2048);
+        if (Integer.bitCount(size) != 1) {
+            b.error("size", size + " is not a power of two (RFC 7422 blocks are aligned)");
+        }
+        int first = b.intIn("first-port", 0, 65534, 1024);
+        if ((first & 1) != 0) {
+            b.error("first-port", first + " is odd: blocks must start even to keep port parity (RFC 4787 REQ-4)");
+        }
+        if (b.problems().count() != errorsBefore) {
+            return null;
+        }
+        try {
+            return new PortBlocks(subscribers, length, size, first);
+        } catch (IllegalArgumentException e) {
+            b.errorHere(e.getMessage());
+            return null;
+        }
+    }
+
+    /** {@code [nat64.log]}: the session log (RFC 6888 §4 REQ-12 records), one JSON object a line. */
+    private static Nat64Service.LogTarget log(TableReader t) {
+        TableReader l = t.table("log");
+        if (l == null) {
+            return null;
+        }
+        l.rejectUnknown(LOG_KEYS);
+        SessionLog.Mode mode = l.choice("mode", SiitSection.words("sessions", SessionLog.Mode.SESSIONS, "blocks",
+                SessionLog.Mode.BLOCKS), SessionLog.Mode.SESSIONS);
+        String file = l.string("file");
+        if (file == null) {
+            if (!l.has("file")) {
+                l.errorHere("missing key \"file\" (where the session log's lines are appended)");
+            }
+            return null;
+        }
+        try {
+            if (file.isBlank()) {
+                l.error("file", "is empty");
+                return null;
+            }
+            return new Nat64Service.LogTarget(mode, Path.of(file));
+        } catch (InvalidPathException e) {
+            l.error("file", "\"" + file + "\" is not a valid path: " + e.getMessage());
+            return null;
+        }
     }
 
     private static List<Pool4.Entry> pool4(TableReader t) {

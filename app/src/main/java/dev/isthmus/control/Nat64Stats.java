@@ -48,6 +48,9 @@ final class Nat64Stats {
             }
         }
         line(b, "fragments-timed-out", c.fragmentsTimedOut());
+        line(b, "tcp-probes-sent", s.probesSent());
+        line(b, "syn-unreachables-sent", s.synUnreachablesSent());
+        line(b, "log-lines-dropped", s.logLinesDropped());
         return b.toString();
     }
 
@@ -77,6 +80,9 @@ final class Nat64Stats {
         }
         j.endObject();
         j.name("fragments-timed-out").unsigned(c.fragmentsTimedOut());
+        j.name("tcp-probes-sent").unsigned(s.probesSent());
+        j.name("syn-unreachables-sent").unsigned(s.synUnreachablesSent());
+        j.name("log-lines-dropped").unsigned(s.logLinesDropped());
         j.endObject();
     }
 
@@ -210,5 +216,16 @@ final class Nat64Stats {
         CounterWithCallback.builder().name("isthmus_nat64_fragments_timed_out_total")
                 .help("Fragments held for a first fragment that never came within 2 s (RFC 6146 §3.4)")
                 .callback(cb -> cb.call(s.counters().fragmentsTimedOut())).register(registry);
+        CounterWithCallback.builder().name("isthmus_nat64_originated_total")
+                .help("Packets the NAT64's timers originated: TCP probes (RFC 6146 3.5.2.2), ICMPv4 port"
+                        + " unreachable for stored SYNs (RFC 5382 REQ-4)")
+                .labelNames("kind")
+                .callback(cb -> {
+                    cb.call(s.probesSent(), "tcp-probe");
+                    cb.call(s.synUnreachablesSent(), "syn-unreachable");
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_nat64_log_lines_dropped_total")
+                .help("Session-log lines lost because the log queue was full")
+                .callback(cb -> cb.call(s.logLinesDropped())).register(registry);
     }
 }

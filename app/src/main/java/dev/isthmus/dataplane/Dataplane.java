@@ -1,5 +1,6 @@
 package dev.isthmus.dataplane;
 
+import dev.isthmus.wire.PacketSink;
 import dev.isthmus.xlat.DynamicBindings;
 import dev.isthmus.xlat.NanoClock;
 import dev.isthmus.xlat.PacketTranslator;
@@ -31,6 +32,7 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
     private final HostNetwork host;
     private final List<Worker> workers;
     private final List<Thread> threads;
+    private final Injector injector;
     private boolean stopped;
 
     private Dataplane(DataplaneSettings settings, TunDevice tun, HostNetwork host, List<Worker> workers,
@@ -40,6 +42,7 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
         this.host = host;
         this.workers = workers;
         this.threads = threads;
+        this.injector = new Injector(tun.fd(0), tun.vnetHeader());
     }
 
     /**
@@ -117,6 +120,15 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
         return settings;
     }
 
+    /**
+     * Where packets the data plane originates outside its workers go (the NAT64's timers): into
+     * the device as if a worker had written them. Thread-safe; after {@link #stop} they are
+     * counted as failed.
+     */
+    public PacketSink injector() {
+        return injector;
+    }
+
     /** The TUN device's name. */
     public String device() {
         return tun.name();
@@ -153,6 +165,7 @@ public final class Dataplane implements DataplaneStats, AutoCloseable {
             }
         }
         host.undo();
+        injector.close();
         tun.close();
         LOG.log(System.Logger.Level.INFO, "device " + tun.name() + " closed");
     }

@@ -1,9 +1,17 @@
 package dev.isthmus.nat;
 
+import dev.isthmus.wire.PacketSink;
 import dev.isthmus.xlat.NanoClock;
 import dev.isthmus.xlat.PacketTranslator;
 import dev.isthmus.xlat.XlatCounters;
 import dev.isthmus.xlat.XlatSettings;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -13,11 +21,15 @@ import java.util.concurrent.TimeUnit;
  * Stateful NAT64 while {@code isthmus run} runs: the one {@link Nat64Table} every worker shares,
  * a {@link Nat64Translator} per worker ({@link #translatorFactory}), and the housekeeping thread
  * that expires sessions once a second with a bounded budget, so that an expiry sweep never holds
- * a shard long enough to stall a worker.
+ * a shard long enough to stall a worker. After each sweep it sends the packets the timers asked
+ * for ({@link TimerPackets}: TCP probes, ICMP for stored SYNs) into the data plane and appends
+ * the session log's lines to its file.
  */
 public final class Nat64Service implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("nat64");
     private static final long PERIOD_MS = 1000;
+    /** Session-log lines held between two writes (a second's worth at a high session rate). */
+    private static final int LOG_QUEUE = 1 << 16;
 
     private final Nat64Table table;
     private final XlatSettings xlat;
@@ -25,10 +37,23 @@ public final class Nat64Service implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread housekeeping;
     private final int budget;
+    private final TimerPackets timerPackets;
+    private final SessionLog log;
+    private final BufferedWriter logFile;
+    private volatile PacketSink originated;
+    private long logDroppedReported;
+    private boolean logFailureReported;
 
-    private Nat64Service(Nat64Table table, XlatSettings xlat) {
+    /** The session log to keep: what ({@link SessionLog.Mode}) and the file its lines are appended to. */
+    public record LogTarget(SessionLog.Mode mode, Path file) {}
+
+    private Nat64Service(Nat64Table table, XlatSettings xlat, TimerPackets timerPackets, SessionLog log,
+            BufferedWriter logFile) {
         this.table = table;
         this.xlat = xlat;
+        this.timerPackets = timerPackets;
+        this.log = log;
+        this.logFile = logFile;
         // A few per cent of the table per second visits every record well within the shortest
         // lifetime (ICMP, 60 s), and an entry never outlives its time by more than that.
         this.budget = Math.max(4096, table.settings().maxSessions() / 32);
@@ -37,19 +62,51 @@ public final class Nat64Service implements AutoCloseable {
 
     /**
      * Creates the table, adds the static BIB entries (a refused one fails the start with the
-     * reason) and starts the housekeeping thread.
+     * reason), opens the session log and starts the housekeeping thread. Packets the timers
+     * originate are discarded until {@link #sendThrough} names the data plane.
      *
      * @param xlat the stateless settings the translators run on (pool6 = the NAT64 prefix)
+     * @param logTarget the session log, or null for none
+     * @throws IOException when the session log cannot be opened for appending
      */
     public static Nat64Service start(Nat64Settings settings, List<StaticBib> statics, XlatSettings xlat,
-            Nat64Listener listener) {
-        Nat64Table table = table(settings, statics, listener);
-        Nat64Service s = new Nat64Service(table, xlat);
+            LogTarget logTarget) throws IOException {
+        TimerPackets timers = new TimerPackets(xlat.pool6());
+        SessionLog log = null;
+        BufferedWriter file = null;
+        Nat64Listener listener = timers;
+        if (logTarget != null) {
+            Path parent = logTarget.file().toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            file = Files.newBufferedWriter(logTarget.file(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            log = new SessionLog(logTarget.mode(), Clock.systemUTC(), LOG_QUEUE, timers);
+            listener = log;
+        }
+        Nat64Service s;
+        try {
+            s = new Nat64Service(table(settings, statics, listener), xlat, timers, log, file);
+        } catch (IllegalArgumentException e) {
+            if (file != null) {
+                file.close();
+            }
+            throw e;
+        }
         s.housekeeping.start();
         LOG.log(System.Logger.Level.INFO, "pool6 " + xlat.pool6() + ", pool4 " + settings.pool4() + ", "
                 + statics.size() + " static BIB entr" + (statics.size() == 1 ? "y" : "ies") + ", filtering "
-                + settings.filtering().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                + settings.filtering().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + (settings.portBlocks() == null ? "" : ", port blocks of " + settings.portBlocks().blockSize())
+                + (logTarget == null ? ", no session log" : ", session log (" + logTarget.mode().name()
+                        .toLowerCase(java.util.Locale.ROOT) + ") " + logTarget.file()));
         return s;
+    }
+
+    /** Where the timers' packets go from now on: the running data plane's injector. */
+    public void sendThrough(PacketSink sink) {
+        originated = sink;
     }
 
     /** Why {@link Nat64Table#addStatic} refused an entry, for an operator. */
@@ -104,10 +161,27 @@ public final class Nat64Service implements AutoCloseable {
         return sum;
     }
 
+    /** TCP probes sent for idle ESTABLISHED sessions (RFC 6146 §3.5.2.2). */
+    public long probesSent() {
+        return timerPackets.probes();
+    }
+
+    /** ICMPv4 port unreachables sent for stored SYNs that timed out (RFC 5382 REQ-4). */
+    public long synUnreachablesSent() {
+        return timerPackets.unreachables();
+    }
+
+    /** Session-log lines lost because the log could not keep up (0 without a log). */
+    public long logLinesDropped() {
+        return log == null ? 0 : log.dropped();
+    }
+
     private void expireLoop() {
         try {
             while (!stop.await(PERIOD_MS, TimeUnit.MILLISECONDS)) {
                 table.expire(System.nanoTime(), budget);
+                timerPackets.flush(originated);
+                writeLog();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -117,6 +191,31 @@ public final class Nat64Service implements AutoCloseable {
         }
     }
 
+    /** Appends the queued lines; a write error or lost lines are logged, never fatal. */
+    private void writeLog() {
+        if (log == null) {
+            return;
+        }
+        try {
+            if (log.drainTo(logFile) > 0) {
+                logFile.flush();
+            }
+        } catch (IOException e) {
+            if (!logFailureReported) {
+                logFailureReported = true;
+                LOG.log(System.Logger.Level.ERROR, "cannot write the session log: " + e.getMessage()
+                        + " (logged once; lines are lost until it can)");
+            }
+        }
+        long dropped = log.dropped();
+        if (dropped != logDroppedReported) {
+            LOG.log(System.Logger.Level.WARNING, "session log: " + (dropped - logDroppedReported)
+                    + " lines lost (the queue of " + LOG_QUEUE + " was full)");
+            logDroppedReported = dropped;
+        }
+    }
+
+    /** Stops the housekeeping thread, then writes what the log still holds and closes it. */
     @Override
     public void close() {
         stop.countDown();
@@ -124,6 +223,14 @@ public final class Nat64Service implements AutoCloseable {
             housekeeping.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (log != null && !housekeeping.isAlive()) {
+            writeLog();
+            try {
+                logFile.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.ERROR, "cannot close the session log: " + e.getMessage());
+            }
         }
     }
 }

@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.addr.Ipv4Prefix;
 import dev.isthmus.nat.Filtering;
+import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.NatProtocol;
+import dev.isthmus.nat.PortBlocks;
+import dev.isthmus.nat.SessionLog;
 import dev.isthmus.nat.StaticBib;
 import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.Ipv6Address;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -79,6 +83,33 @@ class Nat64ConfigTest {
     }
 
     @Test
+    void portBlocksAndTheSessionLogLoadAndRenderBack() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse(HEAD + """
+                [[nat64.pool4]]
+                prefix = "192.0.2.0/30"
+                [nat64.port-blocks]
+                subscribers = "2001:db8::/48"
+                subscriber-length = 52
+                size = 4096
+                [nat64.log]
+                mode = "blocks"
+                file = "/var/log/isthmus/nat64.jsonl"
+                """, "t.toml");
+        Nat64Config n = c.nat64();
+        PortBlocks b = n.table().portBlocks();
+        assertAll(
+                () -> assertEquals("2001:db8::/48", b.subscribers().toString()),
+                () -> assertEquals(52, b.subscriberLength()),
+                () -> assertEquals(52, n.table().subscriberLength(), "the limits count the same subscribers"),
+                () -> assertEquals(4096, b.blockSize()),
+                () -> assertEquals(1024, b.firstPort(), "default: above the well-known ports"),
+                () -> assertEquals(new Nat64Service.LogTarget(SessionLog.Mode.BLOCKS,
+                        Path.of("/var/log/isthmus/nat64.jsonl")), n.log()));
+        assertEquals(c, ConfigLoader.parse(c.render(), "rendered"));
+        assertNull(ConfigLoader.parse(HEAD + POOL4, "t.toml").nat64().log(), "no session log unless asked for");
+    }
+
+    @Test
     void pool6IsRequired() {
         List<ConfigError> errors = ConfigErrorsTest.errors("[nat64]\n" + POOL4).errors();
         assertEquals(1, errors.size(), errors::toString);
@@ -123,6 +154,37 @@ class Nat64ConfigTest {
                         """),
                 Arguments.of("unknown key", 3, "nat64.udp-timout", "did you mean \"udp-timeout\"",
                         "udp-timout = 300\n" + POOL4),
+                Arguments.of("port blocks without subscribers", 5, "nat64.port-blocks", "missing key \"subscribers\"",
+                        POOL4 + """
+                        [nat64.port-blocks]
+                        subscriber-length = 56
+                        """),
+                Arguments.of("too many subscribers for pool4", 5, "nat64.port-blocks", "port blocks of 2048", POOL4 + """
+                        [nat64.port-blocks]
+                        subscribers = "2001:db8::/48"
+                        subscriber-length = 56
+                        """),
+                Arguments.of("block size not a power of two", 8, "nat64.port-blocks.size", "", POOL4 + """
+                        [nat64.port-blocks]
+                        subscribers = "2001:db8::/48"
+                        subscriber-length = 52
+                        size = 1000
+                        """),
+                Arguments.of("two subscriber lengths", 3, "nat64.subscriber-length", "differs", "subscriber-length = 64\n"
+                        + POOL4 + """
+                        [nat64.port-blocks]
+                        subscribers = "2001:db8::/48"
+                        subscriber-length = 52
+                        """),
+                Arguments.of("log without file", 5, "nat64.log", "missing key \"file\"", POOL4 + """
+                        [nat64.log]
+                        mode = "blocks"
+                        """),
+                Arguments.of("unknown log mode", 6, "nat64.log.mode", "", POOL4 + """
+                        [nat64.log]
+                        mode = "everything"
+                        file = "/var/log/isthmus/nat64.jsonl"
+                        """),
                 Arguments.of("with [siit]", 1, "nat64", "cannot both be set", POOL4 + """
                         [siit]
                         pool6 = "2001:db8:64::/96"

@@ -33,7 +33,7 @@ class Nat64ControlTest {
     private ControlServer.Responder responder;
 
     @BeforeEach
-    void start() {
+    void start() throws IOException {
         XlatSettings xs = new XlatSettings(Rfc6052Prefix.parse("2001:db8:64::/96"), new EamTable(List.of()),
                 Ipv4Pool.empty(), null, -1, -1, true, 1280, null, 1500, 1500, T,
                 Ipv6Address.parse("2001:db8:64::c000:202"), XlatSettings.HairpinMode.OFF, true, 0);

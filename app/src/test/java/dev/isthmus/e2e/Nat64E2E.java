@@ -35,9 +35,11 @@ import org.junit.jupiter.api.Timeout;
  * lab's translator gives way to {@code isthmus run} with a {@code [nat64]} section whose pool4 is
  * the one address {@code 192.0.2.2}. Two IPv6 clients (two addresses of the client namespace)
  * ping, fetch over HTTP and exchange UDP with the IPv4-only server through that address, their
- * BIB entries differing in port; the server cannot open a connection to a client until a static
- * BIB entry is added with {@code isthmus bib add}; an idle UDP session expires after the
- * configured (RFC 4787 REQ-5 minimum) two minutes.
+ * BIB entries differing in port, each session written to the session log; the server cannot open
+ * a connection to a client until a static BIB entry is added with {@code isthmus bib add} (before
+ * that its SYN is held 6 s and answered with ICMP port unreachable, RFC 5382 REQ-4, so its connect
+ * is refused rather than left to time out); an idle UDP session expires after the configured
+ * (RFC 4787 REQ-5 minimum) two minutes and its end is logged.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,6 +56,7 @@ class Nat64E2E {
     Lab lab;
     Path config;
     Path log;
+    Path sessionLog;
     Process translator;
     Process listener;
 
@@ -72,6 +75,8 @@ class Nat64E2E {
         assertEquals(0, lab.stopTranslator(Duration.ofSeconds(20)), "the lab's isthmus run did not stop cleanly");
         Lab.Settings s = lab.settings();
         config = work.resolve("nat64.toml");
+        sessionLog = work.resolve("nat64-sessions.jsonl");
+        Files.deleteIfExists(sessionLog);
         Files.writeString(config, """
                 [nat64]
                 pool6 = "%s"
@@ -79,6 +84,10 @@ class Nat64E2E {
 
                 [[nat64.pool4]]
                 prefix = "%s/32"
+
+                [nat64.log]
+                mode = "sessions"
+                file = "%s"
 
                 [dataplane]
                 device = "%s"
@@ -88,7 +97,8 @@ class Nat64E2E {
 
                 [control]
                 socket = "%s"
-                """.formatted(Topology.POOL6, POOL4, s.device(), s.workers(), s.offload(), s.controlSocket()));
+                """.formatted(Topology.POOL6, POOL4, sessionLog, s.device(), s.workers(), s.offload(),
+                s.controlSocket()));
         Shell.Result r = lab.inClient(SHORT, "ip", "-6", "addr", "add", SECOND6 + "/64", "dev", Topology.CLIENT_IF,
                 "nodad");
         assertTrue(r.ok(), "cannot add " + SECOND6 + " to the client: " + r.describe());
@@ -157,6 +167,12 @@ class Nat64E2E {
         assertTrue(sessions.contains("[" + SECOND6 + "]:") && !sessions.contains("[" + FIRST6 + "]:"), sessions);
         String stats = cli("show", "stats");
         assertTrue(Pattern.compile("\nnat64\n(.*\n)*  sessions +[1-9]").matcher(stats).find(), stats);
+
+        // The session log (written once a second) has both clients' TCP sessions.
+        for (String from : List.of(FIRST6, SECOND6)) {
+            String start = "\"event\":\"session-start\",\"protocol\":\"tcp\",\"ipv6\":\"" + from + "\"";
+            awaitLog(start);
+        }
     }
 
     @Test
@@ -165,10 +181,18 @@ class Nat64E2E {
         listener = lab.topology().start(lab.client(), lab.settings().workDir().resolve("nat64-listener.log"),
                 List.of("socat", "TCP6-LISTEN:" + LISTEN_PORT + ",reuseaddr,fork", "SYSTEM:echo hello-from-ipv6"));
         sleep(300);
-        String connect = "socat -T 3 - TCP4:" + POOL4 + ":" + LISTEN_PORT + ",connect-timeout=3 </dev/null";
-        Shell.Result refused = lab.inServer(SHORT, "sh", "-c", connect);
+        // Without a BIB entry the SYN is held for TCP_INCOMING_SYN (6 s), then refused with ICMPv4 3/3.
+        String unanswered = "socat -T 3 - TCP4:" + POOL4 + ":" + LISTEN_PORT + ",connect-timeout=12 </dev/null";
+        long t0 = System.nanoTime();
+        Shell.Result refused = lab.inServer(Duration.ofSeconds(20), "sh", "-c", unanswered);
+        long waited = (System.nanoTime() - t0) / 1_000_000;
         assertFalse(refused.out().contains("hello-from-ipv6"), "reached the client without a BIB entry: "
                 + refused.describe());
+        assertTrue(refused.describe().contains("Connection refused") && waited >= 5_500 && waited < 11_000,
+                "the held SYN was not refused after about 6 s (" + waited + " ms): " + refused.describe());
+        assertTrue(Pattern.compile("syn-unreachables-sent +1\n").matcher(cli("show", "stats")).find());
+
+        String connect = "socat -T 3 - TCP4:" + POOL4 + ":" + LISTEN_PORT + ",connect-timeout=3 </dev/null";
 
         cli("bib", "add", "tcp", "[" + FIRST6 + "]:" + LISTEN_PORT, POOL4 + ":" + LISTEN_PORT);
         Shell.Result opened = lab.inServer(SHORT, "sh", "-c", connect);
@@ -194,6 +218,8 @@ class Nat64E2E {
             sleep(2000);
         }
         assertTrue(bib("udp").isEmpty(), "dynamic UDP BIB entries die with their last session (RFC 6146 §3.1)");
+        awaitLog("\"event\":\"session-end\",\"protocol\":\"udp\"");
+        assertTrue(Files.readString(sessionLog).contains("\"end\":\"expired\""), "the UDP session's end is logged");
         assertTrue(translator.isAlive(), tail());
     }
 
@@ -231,6 +257,24 @@ class Nat64E2E {
             out.add(m.group());
         }
         return out;
+    }
+
+    /** Waits (up to 5 s: the log is written once a second) for a session-log line containing {@code text}. */
+    private void awaitLog(String text) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!(Files.exists(sessionLog) && Files.readString(sessionLog).contains(text))) {
+            assertTrue(System.nanoTime() < deadline, () -> "no session-log line with " + text + " in " + sessionLog
+                    + ":\n" + (Files.exists(sessionLog) ? readQuietly(sessionLog) : "(none)"));
+            sleep(200);
+        }
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "(" + e.getMessage() + ")";
+        }
     }
 
     private String tail() {
