@@ -14,7 +14,9 @@
  *   <li>{@link dev.isthmus.nat.TcpState}: the §3.5.2.2 states and transitions;
  *   <li>{@link dev.isthmus.nat.Nat64Settings}, {@link dev.isthmus.nat.Pool4},
  *       {@link dev.isthmus.nat.PortBlocks}: what the config fills in;
- *   <li>{@link dev.isthmus.nat.Nat64Listener}, {@link dev.isthmus.nat.SessionLog}: events out.
+ *   <li>{@link dev.isthmus.nat.Nat64Listener}, {@link dev.isthmus.nat.SessionLog}: events out;
+ *       {@link dev.isthmus.nat.TimerPackets}: the packets the timers ask for (TCP probes, ICMP
+ *       for stored SYNs), handed to the data plane by {@link dev.isthmus.nat.Nat64Service}.
  * </ul>
  *
  * <p>Vocabulary (RFC 6146 §2): X',x the IPv6 host and port; Y' = Pref64::Z the IPv6 name of the

@@ -168,6 +168,10 @@ class Nat64E2E {
         String stats = cli("show", "stats");
         assertTrue(Pattern.compile("\nnat64\n(.*\n)*  sessions +[1-9]").matcher(stats).find(), stats);
 
+        // The translator's own host is a subscriber like any other, from its own IPv6 address.
+        LabChecks.Check local = LabChecks.ping(lab, "ping from the middle", lab.mid(), Topology.SERVER_AS6, 3);
+        assertTrue(local.ok(), local.detail() + "\n" + tail());
+
         // The session log (written once a second) has both clients' TCP sessions.
         for (String from : List.of(FIRST6, SECOND6)) {
             String start = "\"event\":\"session-start\",\"protocol\":\"tcp\",\"ipv6\":\"" + from + "\"";

@@ -8,6 +8,7 @@ import dev.isthmus.nat.Nat64Table;
 import dev.isthmus.nat.Nat64Translator;
 import dev.isthmus.nat.NatProtocol;
 import dev.isthmus.nat.NatResult;
+import dev.isthmus.nat.NatVerdict;
 import dev.isthmus.nat.Pool4;
 import dev.isthmus.wire.IpProtocol;
 import dev.isthmus.wire.Ipv4Address;
@@ -71,10 +72,14 @@ public class Nat64TranslateBenchmark {
         Nat64Table table = new Nat64Table(Nat64Settings.builder(Pool4.of("192.0.2.2/32")).build(), null);
         long now = System.nanoTime();
         NatResult r = new NatResult();
-        // One pool4 address, so the flow's T is 192.0.2.2 whatever the others took.
+        // One pool4 address, so the flow's T is 192.0.2.2 whatever the others took; sixteen
+        // sessions per BIB entry (sixteen server ports), so that the others leave ports to spare.
         for (int i = 0; i < sessions; i++) {
-            table.outbound(r, NatProtocol.UDP, 0x20010db800070000L, i / 64, 10_000 + i % 64, SamplePackets.SERVER4,
-                    53, 0, now);
+            int bib = i / 16;
+            if (table.outbound(r, NatProtocol.UDP, 0x20010db800070000L, bib / 128, 10_000 + bib % 128,
+                    SamplePackets.SERVER4, 53 + i % 16, 0, now) != NatVerdict.OK) {
+                throw new IllegalStateException("filler session " + i + " refused: " + r.verdict());
+            }
         }
         XlatSettings s = new XlatSettings(Rfc6052Prefix.parse("2001:db8:64::/96"), new EamTable(List.of()),
                 Ipv4Pool.empty(), null, -1, -1, true, 1280, null, 1500, 1500, T,
