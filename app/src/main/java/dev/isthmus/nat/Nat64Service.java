@@ -215,7 +215,11 @@ public final class Nat64Service implements AutoCloseable {
         }
     }
 
-    /** Stops the housekeeping thread, then writes what the log still holds and closes it. */
+    /**
+     * Stops the housekeeping thread; with a session log, ends every session so that each start
+     * line has its end (RFC 6888 §4 REQ-12 records), writes what the log holds and closes it.
+     * Call after the data plane has stopped.
+     */
     @Override
     public void close() {
         stop.countDown();
@@ -225,7 +229,7 @@ public final class Nat64Service implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (log != null && !housekeeping.isAlive()) {
-            writeLog();
+            table.endAll(this::writeLog);
             try {
                 logFile.close();
             } catch (IOException e) {

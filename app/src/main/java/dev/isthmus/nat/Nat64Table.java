@@ -430,6 +430,27 @@ public final class Nat64Table {
         return removed;
     }
 
+    /**
+     * Ends every session, shard by shard, as when the NAT64 stops: the listener hears each end
+     * ({@link NatEvent.End#REMOVED}), so a session log is complete. Static BIB entries stay.
+     *
+     * @param afterEachShard run outside the shard's lock after each one (to write the log out
+     *     before its queue fills)
+     * @return sessions ended
+     */
+    public int endAll(Runnable afterEachShard) {
+        int ended = 0;
+        synchronized (expireLock) {
+            for (Shard s : shards) {
+                synchronized (s) {
+                    ended += s.endAll();
+                }
+                afterEachShard.run();
+            }
+        }
+        return ended;
+    }
+
     // ------------------------------------------------------------------ snapshots
 
     /** {@code show bib [--protocol P]}: a copy, shard by shard (not one instant of the whole table). */

@@ -13,7 +13,7 @@ public final class NatEvent {
         EXPIRED,
         /** A TCP RST or FIN exchange ended it and its TCP_TRANS ran out. */
         CLOSED,
-        /** Its static BIB entry was removed, or the table flushed. */
+        /** Its static BIB entry was removed, the table flushed, or the NAT64 stopped. */
         REMOVED,
         /** Its last session ended (a dynamic BIB entry, RFC 6146 §3.1). */
         NO_SESSIONS

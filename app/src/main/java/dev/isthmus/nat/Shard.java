@@ -929,6 +929,18 @@ final class Shard {
         return removed;
     }
 
+    /** Ends every session (and so every dynamic BIB entry), telling the listener; returns how many. */
+    int endAll() {
+        int ended = 0;
+        for (int s = 0; s < sessions.high(); s++) {
+            if (state(s) != 0) {
+                removeSession(s, NatEvent.End.REMOVED);
+                ended++;
+            }
+        }
+        return ended;
+    }
+
     int storedSyns() {
         return synLive;
     }

@@ -21,7 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The running service's session log: lines reach the file, appended across restarts. */
+/** The running service's session log: lines reach the file, every start has its end, appended across restarts. */
 class Nat64ServiceTest {
     private static final XlatSettings XLAT = new XlatSettings(Rfc6052Prefix.parse("64:ff9b::/96"),
             new EamTable(List.of()), Ipv4Pool.empty(), null, -1, -1, true, 1280, null, 1500, 1500, Fixture.T,
@@ -41,10 +41,12 @@ class Nat64ServiceTest {
             }
         }
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        assertEquals(2, lines.size(), lines::toString);
+        assertEquals(4, lines.size(), lines::toString);
         assertTrue(lines.get(0).contains("\"event\":\"session-start\"") && lines.get(0).contains("\"port\":40000"),
                 lines::toString);
-        assertTrue(lines.get(1).contains("\"port\":40001"), "the second run appends: " + lines);
+        assertTrue(lines.get(1).contains("\"event\":\"session-end\"") && lines.get(1).contains("\"port\":40000")
+                && lines.get(1).contains("\"end\":\"removed\""), "stopping ends the open session: " + lines);
+        assertTrue(lines.get(2).contains("\"port\":40001"), "the second run appends: " + lines);
     }
 
     @Test
