@@ -24,12 +24,23 @@
 # two veths (tayga's translations plus the xlat kernel's own ICMP), for comparing outputs.
 #
 # Usage: sudo examples/make-capture.sh [OUTPUT_DIR]     (default: the directory of this script)
+#
+# TRANSLATOR=isthmus-nat64 runs isthmus itself as a stateful NAT64 (RFC 6146) with the [nat64]
+# section of examples/nat64.toml instead of tayga, and writes nat64.pcap (its input, as above) and
+# nat64-output.pcap (what left isx-xlat). isthmus allocates pool4 ports deterministically, so
+# `isthmus translate --config examples/nat64.toml --in examples/nat64.pcap` rebuilds the same BIB
+# entries and sessions from the capture and its IPv4 replies find them.
 
 set -Eeuo pipefail
 
-OUT_DIR=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
-OUT_PCAP="$OUT_DIR/mixed.pcap"
-OUT_REF="$OUT_DIR/tayga-reference.pcap"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT_DIR=${1:-$HERE}
+TRANSLATOR=${TRANSLATOR:-tayga}
+case $TRANSLATOR in
+    tayga) OUT_PCAP="$OUT_DIR/mixed.pcap"; OUT_REF="$OUT_DIR/tayga-reference.pcap" ;;
+    isthmus-nat64) OUT_PCAP="$OUT_DIR/nat64.pcap"; OUT_REF="$OUT_DIR/nat64-output.pcap" ;;
+    *) echo "make-capture: TRANSLATOR must be tayga or isthmus-nat64, not $TRANSLATOR" >&2; exit 2 ;;
+esac
 DEADLINE=150   # seconds; the watchdog below kills the whole run after that
 
 NS_C=isx-client
@@ -109,7 +120,7 @@ command -v curl       >/dev/null || need_pkgs+=(curl)
 command -v dig        >/dev/null || need_pkgs+=(dnsutils)
 command -v traceroute >/dev/null || need_pkgs+=(traceroute)
 command -v ethtool    >/dev/null || need_pkgs+=(ethtool)
-[[ -x /usr/sbin/tayga ]]         || need_pkgs+=(tayga)
+[[ -x /usr/sbin/tayga || $TRANSLATOR != tayga ]] || need_pkgs+=(tayga)
 [[ -x $PY ]]                     || need_pkgs+=(python3)
 if ((${#need_pkgs[@]})); then
     log "installing: ${need_pkgs[*]}"
@@ -185,7 +196,7 @@ nx "$NS_S" ip route add default via "$ROUTER4_S" dev s0
 # ---------------------------------------------------------------------------------------------
 # 3. The translator: Debian's tayga on a TUN device, or plain routing as a fallback
 # ---------------------------------------------------------------------------------------------
-MODE=tayga
+MODE=$TRANSLATOR
 cat >"$WORK/tayga.conf" <<EOF
 tun-device nat64
 ipv4-addr $TAYGA4
@@ -204,7 +215,25 @@ start_tayga() {
     sleep 1
     kill -0 "${PIDS[-1]}" 2>/dev/null
 }
-if ! start_tayga; then
+# isthmus NAT64 with examples/nat64.toml's [nat64] (the session log left out: a capture needs none);
+# it adds the pool6 and pool4 routes into its device itself and logs "translating on" when ready.
+start_isthmus_nat64() {
+    { sed '/^\[nat64.log\]/,$d' "$HERE/nat64.toml"
+      printf '\n[dataplane]\ndevice = "nat64"\nworkers = 1\noffload = false\n'
+      printf '\n[control]\nsocket = "%s"\n' "$WORK/control.sock"
+    } >"$WORK/nat64.toml"
+    nx "$NS_X" "$HERE/../isthmus" run --config "$WORK/nat64.toml" >"$WORK/isthmus.log" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 600); do
+        grep -q "translating on nat64" "$WORK/isthmus.log" && return 0
+        kill -0 "${PIDS[-1]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    die "isthmus did not start: $(tail -n 5 "$WORK/isthmus.log")"
+}
+if [[ $MODE == isthmus-nat64 ]]; then
+    start_isthmus_nat64
+elif ! start_tayga; then
     # Fallback: no translation. The middle namespace routes both families natively so the capture
     # still holds the client's IPv6 requests towards pool6 and real IPv4 traffic from the server
     # side; replies to the client then come only from isx-xlat's own ICMPv6 (unreachable).
@@ -318,7 +347,7 @@ if [[ -s $WORK/fetched.html ]]; then log "curl fetched $(wc -c <"$WORK/fetched.h
 [[ -s $WORK/mixed.pcap ]] || die "capture is empty"
 mkdir -p "$OUT_DIR"
 cp "$WORK/mixed.pcap" "$OUT_PCAP"
-[[ -s $WORK/tayga-reference.pcap && $MODE == tayga ]] && cp "$WORK/tayga-reference.pcap" "$OUT_REF"
+[[ -s $WORK/tayga-reference.pcap && $MODE != routing ]] && cp "$WORK/tayga-reference.pcap" "$OUT_REF"
 chmod 644 "$OUT_PCAP" "$OUT_REF" 2>/dev/null || true
 
 log "----- $OUT_PCAP ($(wc -c <"$OUT_PCAP") bytes, mode $MODE) -----"
