@@ -194,18 +194,18 @@ nx "$NS_S" ip link set s0 up
 nx "$NS_S" ip route add default via "$ROUTER4_S" dev s0
 
 # ---------------------------------------------------------------------------------------------
-# 3. The translator: Debian's tayga on a TUN device, or plain routing as a fallback
+# 3. The translator: Debian's tayga on a TUN device (plain routing as a fallback), or isthmus NAT64
 # ---------------------------------------------------------------------------------------------
 MODE=$TRANSLATOR
-cat >"$WORK/tayga.conf" <<EOF
+start_tayga() {
+    [[ -x /usr/sbin/tayga && -c /dev/net/tun ]] || return 1
+    cat >"$WORK/tayga.conf" <<EOF
 tun-device nat64
 ipv4-addr $TAYGA4
 prefix $POOL6
 map $CLIENT4 $CLIENT6
 data-dir $WORK
 EOF
-start_tayga() {
-    [[ -x /usr/sbin/tayga && -c /dev/net/tun ]] || return 1
     nx "$NS_X" /usr/sbin/tayga -c "$WORK/tayga.conf" --mktun >"$WORK/tayga-mktun.log" 2>&1 || return 1
     nx "$NS_X" ip link set nat64 up || return 1
     nx "$NS_X" ip route add 192.0.2.0/24 dev nat64 || return 1
@@ -306,7 +306,7 @@ nx "$NS_X" timeout 90 tcpdump -Z root -i any -s 0 -U -n -w "$WORK/mixed.pcap" \
     "inbound and ((ifindex $IFX6 and ip6) or (ifindex $IFX4 and ip))" >"$WORK/tcpdump-in.log" 2>&1 &
 PIDS+=($!)
 # Reference output view: what left isx-xlat on the same two veths.
-nx "$NS_X" timeout 90 tcpdump -Z root -i any -s 0 -U -n -w "$WORK/tayga-reference.pcap" \
+nx "$NS_X" timeout 90 tcpdump -Z root -i any -s 0 -U -n -w "$WORK/output.pcap" \
     "outbound and ((ifindex $IFX6 and ip6) or (ifindex $IFX4 and ip))" >"$WORK/tcpdump-out.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do
@@ -347,7 +347,7 @@ if [[ -s $WORK/fetched.html ]]; then log "curl fetched $(wc -c <"$WORK/fetched.h
 [[ -s $WORK/mixed.pcap ]] || die "capture is empty"
 mkdir -p "$OUT_DIR"
 cp "$WORK/mixed.pcap" "$OUT_PCAP"
-[[ -s $WORK/tayga-reference.pcap && $MODE != routing ]] && cp "$WORK/tayga-reference.pcap" "$OUT_REF"
+[[ -s $WORK/output.pcap && $MODE != routing ]] && cp "$WORK/output.pcap" "$OUT_REF"
 chmod 644 "$OUT_PCAP" "$OUT_REF" 2>/dev/null || true
 
 log "----- $OUT_PCAP ($(wc -c <"$OUT_PCAP") bytes, mode $MODE) -----"
