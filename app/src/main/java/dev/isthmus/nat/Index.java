@@ -1,5 +1,7 @@
 package dev.isthmus.nat;
 
+import java.util.function.IntPredicate;
+
 /**
  * An open-addressing hash index of record ids: {@code int} slots holding {@code id + 1} (0 is
  * empty), linear probing, deletion by backward shift (no tombstones, so a probe never walks
@@ -85,6 +87,18 @@ final class Index {
 
     int size() {
         return size;
+    }
+
+    /** Slots a successful lookup reads (distance from home + 1), summed over the entries {@code which} picks. */
+    long probeSum(IntPredicate which) {
+        long sum = 0;
+        for (int i = 0; i < slots.length; i++) {
+            int v = slots[i];
+            if (v != 0 && which.test(v - 1)) {
+                sum += ((i - hasher.hash(v - 1)) & mask) + 1;
+            }
+        }
+        return sum;
     }
 
     long bytes() {

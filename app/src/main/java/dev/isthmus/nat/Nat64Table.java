@@ -35,11 +35,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * evenly, so the shards fill evenly).
  *
  * <h2>Memory and cost</h2>
- * Primitive arrays only (see {@link Shard}): a session is 24 bytes plus 4-8 bytes of index, a BIB
- * entry 32 bytes plus 8-16 of indexes; with one BIB entry per session (the worst case, TCP with a
- * fresh source port per connection) that is about 70-90 bytes a session. Lookups are open
- * addressing at load ≤ 1/2, so their cost does not grow with the table. The lookup-and-refresh
- * path allocates nothing.
+ * Primitive arrays only (see {@link Shard}): a BIB entry and its first session share a 56-byte
+ * record, with 12-24 bytes of indexes (about 70-90 bytes a session when every session has a BIB
+ * entry of its own: TCP with a fresh source port per connection); a BIB entry's further sessions
+ * take a record each, 56 bytes plus 4-8 of index. Lookups are open addressing at load ≤ 1/2, so
+ * their work does not grow with the table; the common hit reads one index slot and one record.
+ * The lookup-and-refresh path allocates nothing.
  *
  * <h2>Time</h2>
  * Callers pass {@code nowNanos} from a {@code xlat.NanoClock}; the tables keep time in ticks of
@@ -480,6 +481,17 @@ public final class Nat64Table {
         return out;
     }
 
+    /** What a hit costs in memory reads now (walks every shard: for benchmarks and tests). */
+    public LookupDepth lookupDepth() {
+        long[] sums = new long[Shard.DEPTH_SUMS];
+        for (Shard s : shards) {
+            synchronized (s) {
+                s.addLookupDepth(sums);
+            }
+        }
+        return Shard.lookupDepth(sums);
+    }
+
     public TableStats stats() {
         long sessions = 0;
         long[] bibs = new long[3];
@@ -493,7 +505,7 @@ public final class Nat64Table {
         long heap = 0;
         for (Shard s : shards) {
             synchronized (s) {
-                sessions += s.sessions.live();
+                sessions += s.liveSessions();
                 for (int p = 0; p < 3; p++) {
                     bibs[p] += s.liveBibs(p);
                 }
@@ -525,7 +537,7 @@ public final class Nat64Table {
             Shard s = shards[i];
             synchronized (s) {
                 s.check(settings.maxSessionsPerSubscriber());
-                sessions += s.sessions.live();
+                sessions += s.liveSessions();
                 List<BibEntry> list = new ArrayList<>();
                 s.collectBibs(list, null);
                 for (BibEntry b : list) {

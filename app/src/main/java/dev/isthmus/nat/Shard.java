@@ -14,22 +14,31 @@ import java.util.List;
  *
  * <p>Layout (all primitive arrays, see {@link Slab} and {@link Index}):
  * <pre>
- * session  6 ints: bib | Z | z&lt;&lt;16 state&lt;&lt;8 | expiry tick | next in BIB | previous in BIB
- * BIB      8 ints: X' (4 ints) | x&lt;&lt;16 t | T | first session | sessions&lt;&lt;4 static&lt;&lt;3 live&lt;&lt;2 protocol
+ * record   14 ints: a BIB part and a session part
+ *   BIB      X' (4 ints) | x&lt;&lt;16 t | T | first session | sessions&lt;&lt;4 static&lt;&lt;3 live&lt;&lt;2 protocol
+ *   session  bib | Z | z&lt;&lt;16 state&lt;&lt;8 | expiry tick | next in BIB | previous in BIB
  * subscriber 7 ints: prefix (4 ints) | paired T | sessions | BIB entries
  * </pre>
- * A session is keyed by (BIB, Z, z) in one index: the BIB entry stands for (X',x) one way and
+ * A BIB entry and its first session share one record, so the common lookup (one session per BIB
+ * entry: a TCP connection, a UDP flow to one server) reads one index slot and one record, two
+ * dependent cache misses instead of three. Further sessions of the entry take records of their
+ * own whose BIB part stays dead. A record's session part, when live, belongs to the record's own
+ * BIB entry or the record's BIB part is dead; a record is freed when both parts are.
+ *
+ * <p>A session is keyed by (BIB, Z, z) in one index: the BIB entry stands for (X',x) one way and
  * (T,t) the other (both unique, RFC 6146 §3.1), so the session index serves both directions.
  */
 final class Shard {
+    /** Ints per record: the BIB part (8), then the session part (6). */
+    static final int RECORD = 14;
     // --- session fields ---
-    static final int S_BIB = 0;
-    static final int S_Z = 1;
-    static final int S_ZP = 2;
-    static final int S_EXP = 3;
-    static final int S_NEXT = 4;
-    static final int S_PREV = 5;
-    /** State code of a UDP or ICMP session (TCP uses TcpState ordinals 1-7; 0 is a free record). */
+    static final int S_BIB = 8;
+    static final int S_Z = 9;
+    static final int S_ZP = 10;
+    static final int S_EXP = 11;
+    static final int S_NEXT = 12;
+    static final int S_PREV = 13;
+    /** State code of a UDP or ICMP session (TCP uses TcpState ordinals 1-7; 0 is a dead session part). */
     static final int OPEN = 8;
     // --- BIB fields ---
     static final int B_XHH = 0;
@@ -57,11 +66,13 @@ final class Shard {
     static final int PROBE_LIMIT = 4096;
     /** Pool addresses one allocation may try besides the subscriber's paired one. */
     static final int ADDRESS_TRIES = 8;
+    /** Length of the sums {@link #addLookupDepth} adds to. */
+    static final int DEPTH_SUMS = 6;
 
     private final Nat64Table table;
     final int id;
-    final Slab sessions = new Slab(6, S_NEXT);
-    final Slab bibs = new Slab(8, B_FIRST);
+    /** BIB entries and sessions; the free list runs through field 0, dead in a free record. */
+    final Slab recs = new Slab(RECORD, B_XHH);
     final Slab subs = new Slab(7, U_T);
     final Index sessionIndex;
     final Index bibOut;
@@ -84,6 +95,8 @@ final class Shard {
     private int synLive;
 
     private int sweepHand;
+    private int liveSessions;
+    private int liveBibs;
     long sessionsCreated;
     long sessionsExpired;
     long probes;
@@ -93,11 +106,11 @@ final class Shard {
     Shard(Nat64Table table, int id, int synCap) {
         this.table = table;
         this.id = id;
-        sessionIndex = new Index(s -> sessionHash(sessions.get(s, S_BIB), sessions.get(s, S_Z),
-                sessions.get(s, S_ZP) >>> 16), 64);
-        bibOut = new Index(b -> bibOutHash(bibs.get(b, B_META) & 3, bibHi(b), bibLo(b), bibs.get(b, B_PORTS) >>> 16),
+        sessionIndex = new Index(s -> sessionHash(recs.get(s, S_BIB), recs.get(s, S_Z),
+                recs.get(s, S_ZP) >>> 16), 64);
+        bibOut = new Index(b -> bibOutHash(recs.get(b, B_META) & 3, bibHi(b), bibLo(b), recs.get(b, B_PORTS) >>> 16),
                 64);
-        bibIn = new Index(b -> bibInHash(bibs.get(b, B_META) & 3, bibs.get(b, B_T), bibs.get(b, B_PORTS) & 0xffff),
+        bibIn = new Index(b -> bibInHash(recs.get(b, B_META) & 3, recs.get(b, B_T), recs.get(b, B_PORTS) & 0xffff),
                 64);
         subIndex = new Index(u -> subHash(subHi(u), subLo(u)), 16);
         this.synCap = synCap;
@@ -129,11 +142,11 @@ final class Shard {
     }
 
     long bibHi(int b) {
-        return (long) bibs.get(b, B_XHH) << 32 | bibs.get(b, B_XHL) & 0xffff_ffffL;
+        return (long) recs.get(b, B_XHH) << 32 | recs.get(b, B_XHL) & 0xffff_ffffL;
     }
 
     long bibLo(int b) {
-        return (long) bibs.get(b, B_XLH) << 32 | bibs.get(b, B_XLL) & 0xffff_ffffL;
+        return (long) recs.get(b, B_XLH) << 32 | recs.get(b, B_XLL) & 0xffff_ffffL;
     }
 
     private long subHi(int u) {
@@ -155,7 +168,7 @@ final class Shard {
                 return -1;
             }
             int b = v - 1;
-            if (bibs.get(b, B_XLL) == ll && bibs.get(b, B_PORTS) >>> 16 == x && (bibs.get(b, B_META) & 3) == p
+            if (recs.get(b, B_XLL) == ll && recs.get(b, B_PORTS) >>> 16 == x && (recs.get(b, B_META) & 3) == p
                     && bibLo(b) == lo && bibHi(b) == hi) {
                 return b;
             }
@@ -173,7 +186,7 @@ final class Shard {
                 return -1;
             }
             int b = v - 1;
-            if (bibs.get(b, B_T) == t4 && (bibs.get(b, B_PORTS) & 0xffff) == t && (bibs.get(b, B_META) & 3) == p) {
+            if (recs.get(b, B_T) == t4 && (recs.get(b, B_PORTS) & 0xffff) == t && (recs.get(b, B_META) & 3) == p) {
                 return b;
             }
             i = (i + 1) & mask;
@@ -181,11 +194,12 @@ final class Shard {
     }
 
     int findSession(int b, int z4, int z) {
-        // Most BIB entries have one session (a TCP connection, a UDP flow to one server): try the
-        // head of the BIB's own list first, which spares the index probe and its cache miss.
-        int first = bibs.get(b, B_FIRST);
-        if (first >= 0 && sessions.get(first, S_Z) == z4 && sessions.get(first, S_ZP) >>> 16 == z) {
-            return first;
+        // Most BIB entries have one session, held in the BIB's own record: try it first, which
+        // spares the index probe and a cache miss. A live session part of a live BIB's record is
+        // that BIB's (see the layout above).
+        int zp = recs.get(b, S_ZP);
+        if (zp != 0 && zp >>> 16 == z && recs.get(b, S_Z) == z4) {
+            return b;
         }
         int[] slots = sessionIndex.slots;
         int mask = sessionIndex.mask;
@@ -196,7 +210,7 @@ final class Shard {
                 return -1;
             }
             int s = v - 1;
-            if (sessions.get(s, S_BIB) == b && sessions.get(s, S_Z) == z4 && sessions.get(s, S_ZP) >>> 16 == z) {
+            if (recs.get(s, S_BIB) == b && recs.get(s, S_Z) == z4 && recs.get(s, S_ZP) >>> 16 == z) {
                 return s;
             }
             i = (i + 1) & mask;
@@ -231,38 +245,38 @@ final class Shard {
      */
     private void refresh(int s, int now, NatProtocol proto) {
         int exp = now + table.ticks(proto);
-        if (exp - sessions.get(s, S_EXP) > 0) {
-            sessions.set(s, S_EXP, exp);
+        if (exp - recs.get(s, S_EXP) > 0) {
+            recs.set(s, S_EXP, exp);
         }
     }
 
     private int state(int s) {
-        return (sessions.get(s, S_ZP) >>> 8) & 0xff;
+        return (recs.get(s, S_ZP) >>> 8) & 0xff;
     }
 
     private void setState(int s, int st) {
-        int zp = sessions.get(s, S_ZP);
-        sessions.set(s, S_ZP, (zp & 0xffff_0000) | st << 8);
+        int zp = recs.get(s, S_ZP);
+        recs.set(s, S_ZP, (zp & 0xffff_0000) | st << 8);
     }
 
     private int bibCount(int b) {
-        return bibs.get(b, B_META) >>> 4;
+        return recs.get(b, B_META) >>> 4;
     }
 
     private void addBibCount(int b, int d) {
-        bibs.set(b, B_META, bibs.get(b, B_META) + (d << 4));
+        recs.set(b, B_META, recs.get(b, B_META) + (d << 4));
     }
 
     boolean isStaticBib(int b) {
-        return (bibs.get(b, B_META) & META_STATIC) != 0;
+        return (recs.get(b, B_META) & META_STATIC) != 0;
     }
 
     private void fill(NatResult r, int b) {
         r.x6Hi = bibHi(b);
         r.x6Lo = bibLo(b);
-        int ports = bibs.get(b, B_PORTS);
+        int ports = recs.get(b, B_PORTS);
         r.x6Port = ports >>> 16;
-        r.t4 = bibs.get(b, B_T);
+        r.t4 = recs.get(b, B_T);
         r.t4Port = ports & 0xffff;
     }
 
@@ -278,8 +292,8 @@ final class Shard {
         }
         // The BIB's own session list: short for a client, and only walked for a packet that no
         // session matched exactly.
-        for (int s = bibs.get(b, B_FIRST); s >= 0; s = sessions.get(s, S_NEXT)) {
-            if (sessions.get(s, S_Z) == z4) {
+        for (int s = recs.get(b, B_FIRST); s >= 0; s = recs.get(s, S_NEXT)) {
+            if (recs.get(s, S_Z) == z4) {
                 return true;
             }
         }
@@ -351,8 +365,8 @@ final class Shard {
         int st;
         int exp;
         if (proto == NatProtocol.TCP) {
-            int t4 = bibs.get(b, B_T);
-            int t = bibs.get(b, B_PORTS) & 0xffff;
+            int t4 = recs.get(b, B_T);
+            int t = recs.get(b, B_PORTS) & 0xffff;
             if (synLive > 0 && supersedeStoredSyn(t4, t, z4, z)) {
                 // V4 INIT (the SYN stored) + IPv6 SYN → ESTABLISHED; the stored SYN is dropped
                 // silently (RFC 6146 §3.5.2.2, RFC 5382 REQ-4).
@@ -378,8 +392,8 @@ final class Shard {
         int packed = TcpState.next(TcpState.of(state(s)), fromIpv6, flags);
         setState(s, packed >>> 8);
         switch (packed & 0xff) {
-            case TcpState.T_TRANS -> sessions.set(s, S_EXP, now + table.transTicks);
-            case TcpState.T_EST -> sessions.set(s, S_EXP, now + table.estTicks);
+            case TcpState.T_TRANS -> recs.set(s, S_EXP, now + table.transTicks);
+            case TcpState.T_EST -> recs.set(s, S_EXP, now + table.estTicks);
             default -> { }
         }
     }
@@ -546,17 +560,19 @@ final class Shard {
     }
 
     private int newBib(int p, long hi, long lo, int x, int t4, int t, boolean isStatic, int u) {
-        int b = bibs.allocate();
-        bibs.set(b, B_XHH, (int) (hi >>> 32));
-        bibs.set(b, B_XHL, (int) hi);
-        bibs.set(b, B_XLH, (int) (lo >>> 32));
-        bibs.set(b, B_XLL, (int) lo);
-        bibs.set(b, B_PORTS, x << 16 | t);
-        bibs.set(b, B_T, t4);
-        bibs.set(b, B_FIRST, -1);
-        bibs.set(b, B_META, META_LIVE | (isStatic ? META_STATIC : 0) | p);
+        int b = recs.allocate();
+        recs.set(b, S_ZP, 0);
+        recs.set(b, B_XHH, (int) (hi >>> 32));
+        recs.set(b, B_XHL, (int) hi);
+        recs.set(b, B_XLH, (int) (lo >>> 32));
+        recs.set(b, B_XLL, (int) lo);
+        recs.set(b, B_PORTS, x << 16 | t);
+        recs.set(b, B_T, t4);
+        recs.set(b, B_FIRST, -1);
+        recs.set(b, B_META, META_LIVE | (isStatic ? META_STATIC : 0) | p);
         bibOut.insert(b);
         bibIn.insert(b);
+        liveBibs++;
         subs.set(u, U_BIBS, subs.get(u, U_BIBS) + 1);
         bibEvent(b);
         table.listener.bibCreated(ev);
@@ -565,18 +581,18 @@ final class Shard {
 
     private void bibEvent(int b) {
         ev.clear();
-        ev.protocol = NatProtocol.of(bibs.get(b, B_META) & 3);
+        ev.protocol = NatProtocol.of(recs.get(b, B_META) & 3);
         ev.x6Hi = bibHi(b);
         ev.x6Lo = bibLo(b);
-        int ports = bibs.get(b, B_PORTS);
+        int ports = recs.get(b, B_PORTS);
         ev.x6Port = ports >>> 16;
-        ev.t4 = bibs.get(b, B_T);
+        ev.t4 = recs.get(b, B_T);
         ev.t4Port = ports & 0xffff;
         ev.isStatic = isStaticBib(b);
     }
 
     private void removeBib(int b, NatEvent.End end) {
-        int p = bibs.get(b, B_META) & 3;
+        int p = recs.get(b, B_META) & 3;
         bibOut.remove(b);
         bibIn.remove(b);
         table.releaseBib(NatProtocol.of(p));
@@ -584,26 +600,33 @@ final class Shard {
         ev.end = end;
         table.listener.bibRemoved(ev);
         int u = findSub(table.subHi(bibHi(b)), table.subLo(bibLo(b)));
-        bibs.set(b, B_META, 0);
-        bibs.free(b);
+        recs.set(b, B_META, 0);
+        liveBibs--;
+        // The session part is dead: a BIB entry goes only when its sessions have.
+        recs.free(b);
         subBibs(u, -1);
     }
 
     private int newSession(int b, int z4, int z, int st, int exp, int u) {
-        int s = sessions.allocate();
-        int first = bibs.get(b, B_FIRST);
-        sessions.set(s, S_BIB, b);
-        sessions.set(s, S_Z, z4);
-        sessions.set(s, S_ZP, z << 16 | st << 8);
-        sessions.set(s, S_EXP, exp);
-        sessions.set(s, S_NEXT, first);
-        sessions.set(s, S_PREV, -1);
-        if (first >= 0) {
-            sessions.set(first, S_PREV, s);
+        int s = b;
+        if (state(b) != 0) {
+            s = recs.allocate();
+            recs.set(s, B_META, 0);
         }
-        bibs.set(b, B_FIRST, s);
+        int first = recs.get(b, B_FIRST);
+        recs.set(s, S_BIB, b);
+        recs.set(s, S_Z, z4);
+        recs.set(s, S_ZP, z << 16 | st << 8);
+        recs.set(s, S_EXP, exp);
+        recs.set(s, S_NEXT, first);
+        recs.set(s, S_PREV, -1);
+        if (first >= 0) {
+            recs.set(first, S_PREV, s);
+        }
+        recs.set(b, B_FIRST, s);
         addBibCount(b, 1);
         sessionIndex.insert(s);
+        liveSessions++;
         subs.set(u, U_SESSIONS, subs.get(u, U_SESSIONS) + 1);
         sessionsCreated++;
         sessionEvent(s);
@@ -612,9 +635,9 @@ final class Shard {
     }
 
     private void sessionEvent(int s) {
-        bibEvent(sessions.get(s, S_BIB));
-        ev.z4 = sessions.get(s, S_Z);
-        int zp = sessions.get(s, S_ZP);
+        bibEvent(recs.get(s, S_BIB));
+        ev.z4 = recs.get(s, S_Z);
+        int zp = recs.get(s, S_ZP);
         ev.z4Port = zp >>> 16;
         int st = (zp >>> 8) & 0xff;
         ev.state = st == OPEN ? TcpState.CLOSED : TcpState.of(st);
@@ -622,17 +645,17 @@ final class Shard {
 
     /** Removes a session; a dynamic BIB entry goes with its last session (RFC 6146 §3.1). */
     private void removeSession(int s, NatEvent.End end) {
-        int b = sessions.get(s, S_BIB);
+        int b = recs.get(s, S_BIB);
         sessionIndex.remove(s);
-        int next = sessions.get(s, S_NEXT);
-        int prev = sessions.get(s, S_PREV);
+        int next = recs.get(s, S_NEXT);
+        int prev = recs.get(s, S_PREV);
         if (prev >= 0) {
-            sessions.set(prev, S_NEXT, next);
+            recs.set(prev, S_NEXT, next);
         } else {
-            bibs.set(b, B_FIRST, next);
+            recs.set(b, B_FIRST, next);
         }
         if (next >= 0) {
-            sessions.set(next, S_PREV, prev);
+            recs.set(next, S_PREV, prev);
         }
         addBibCount(b, -1);
         int u = findSub(table.subHi(bibHi(b)), table.subLo(bibLo(b)));
@@ -641,8 +664,11 @@ final class Shard {
         sessionEvent(s);
         ev.end = end;
         table.listener.sessionEnded(ev);
-        sessions.set(s, S_ZP, 0);
-        sessions.free(s);
+        recs.set(s, S_ZP, 0);
+        liveSessions--;
+        if ((recs.get(s, B_META) & META_LIVE) == 0) {
+            recs.free(s);
+        }
         if (bibCount(b) == 0 && !isStaticBib(b)) {
             removeBib(b, NatEvent.End.NO_SESSIONS);
         }
@@ -665,7 +691,7 @@ final class Shard {
         if (b < 0 || !isStaticBib(b)) {
             return false;
         }
-        for (int s = bibs.get(b, B_FIRST); s >= 0; s = bibs.get(b, B_FIRST)) {
+        for (int s = recs.get(b, B_FIRST); s >= 0; s = recs.get(b, B_FIRST)) {
             removeSession(s, NatEvent.End.REMOVED);
         }
         removeBib(b, NatEvent.End.REMOVED);
@@ -900,21 +926,21 @@ final class Shard {
             synUsed--;
         }
         int removed = 0;
-        int n = Math.min(budget, sessions.high());
+        int n = Math.min(budget, recs.high());
         for (int k = 0; k < n; k++) {
-            if (sweepHand >= sessions.high()) {
+            if (sweepHand >= recs.high()) {
                 sweepHand = 0;
             }
             int s = sweepHand++;
             int st = state(s);
-            if (st == 0 || !expired(sessions.get(s, S_EXP), now)) {
+            if (st == 0 || !expired(recs.get(s, S_EXP), now)) {
                 continue;
             }
             if (st != OPEN && TcpState.expiresToTrans(TcpState.of(st))) {
                 // RFC 6146 §3.5.2.2: an ESTABLISHED session whose TCP_EST ran out is probed and moved
                 // to TRANS for TCP_TRANS; traffic brings it back, silence deletes it.
                 setState(s, TcpState.TRANS.ordinal());
-                sessions.set(s, S_EXP, now + table.transTicks);
+                recs.set(s, S_EXP, now + table.transTicks);
                 probes++;
                 if (table.settings.probeEstablished()) {
                     sessionEvent(s);
@@ -932,13 +958,50 @@ final class Shard {
     /** Ends every session (and so every dynamic BIB entry), telling the listener; returns how many. */
     int endAll() {
         int ended = 0;
-        for (int s = 0; s < sessions.high(); s++) {
+        for (int s = 0; s < recs.high(); s++) {
             if (state(s) != 0) {
                 removeSession(s, NatEvent.End.REMOVED);
                 ended++;
             }
         }
         return ended;
+    }
+
+    int liveSessions() {
+        return liveSessions;
+    }
+
+    /** Whether record {@code r} holds a session of its own BIB entry (found without the session index). */
+    private boolean holdsOwnSession(int r) {
+        return state(r) != 0 && (recs.get(r, B_META) & META_LIVE) != 0;
+    }
+
+    /**
+     * Adds this shard's probe sums to {@code sums}: slots by (X',x), slots by (T,t), BIB entries,
+     * session-index slots of the sessions outside their BIB's record, sessions, sessions inside it.
+     */
+    void addLookupDepth(long[] sums) {
+        sums[0] += bibOut.probeSum(b -> true);
+        sums[1] += bibIn.probeSum(b -> true);
+        sums[2] += bibOut.size();
+        sums[3] += sessionIndex.probeSum(r -> !holdsOwnSession(r));
+        sums[4] += liveSessions;
+        int own = 0;
+        for (int r = 0; r < recs.high(); r++) {
+            if (holdsOwnSession(r)) {
+                own++;
+            }
+        }
+        sums[5] += own;
+    }
+
+    /** The means of {@link #addLookupDepth}'s sums over every shard. */
+    static LookupDepth lookupDepth(long[] sums) {
+        long bibs = sums[2];
+        long sessions = sums[4];
+        long indexed = sessions - sums[5];
+        return new LookupDepth(bibs == 0 ? 0 : sums[0] / (double) bibs, bibs == 0 ? 0 : sums[1] / (double) bibs,
+                indexed == 0 ? 0 : sums[3] / (double) indexed, sessions == 0 ? 0 : sums[5] / (double) sessions);
     }
 
     int storedSyns() {
@@ -948,27 +1011,27 @@ final class Shard {
     // ------------------------------------------------------------------ snapshots and checks
 
     void collectBibs(List<BibEntry> out, NatProtocol only) {
-        for (int b = 0; b < bibs.high(); b++) {
-            int meta = bibs.get(b, B_META);
+        for (int b = 0; b < recs.high(); b++) {
+            int meta = recs.get(b, B_META);
             if ((meta & META_LIVE) == 0 || only != null && (meta & 3) != only.ordinal()) {
                 continue;
             }
-            int ports = bibs.get(b, B_PORTS);
+            int ports = recs.get(b, B_PORTS);
             out.add(new BibEntry(NatProtocol.of(meta & 3), new Ipv6Address(bibHi(b), bibLo(b)), ports >>> 16,
-                    bibs.get(b, B_T), ports & 0xffff, (meta & META_STATIC) != 0, meta >>> 4));
+                    recs.get(b, B_T), ports & 0xffff, (meta & META_STATIC) != 0, meta >>> 4));
         }
     }
 
     void collectSessions(List<SessionEntry> out, NatProtocol only, long hi, long lo, long maskHi, long maskLo,
             int now) {
-        for (int s = 0; s < sessions.high(); s++) {
-            int zp = sessions.get(s, S_ZP);
+        for (int s = 0; s < recs.high(); s++) {
+            int zp = recs.get(s, S_ZP);
             int st = (zp >>> 8) & 0xff;
             if (st == 0) {
                 continue;
             }
-            int b = sessions.get(s, S_BIB);
-            int p = bibs.get(b, B_META) & 3;
+            int b = recs.get(s, S_BIB);
+            int p = recs.get(b, B_META) & 3;
             if (only != null && p != only.ordinal()) {
                 continue;
             }
@@ -977,18 +1040,18 @@ final class Shard {
             if ((bh & maskHi) != hi || (bl & maskLo) != lo) {
                 continue;
             }
-            int ports = bibs.get(b, B_PORTS);
-            long left = Math.max(0, (long) (sessions.get(s, S_EXP) - now)) * Nat64Table.TICK_NANOS / 1_000_000;
-            out.add(new SessionEntry(NatProtocol.of(p), new Ipv6Address(bh, bl), ports >>> 16, bibs.get(b, B_T),
-                    ports & 0xffff, sessions.get(s, S_Z), zp >>> 16, st == OPEN ? TcpState.CLOSED : TcpState.of(st),
+            int ports = recs.get(b, B_PORTS);
+            long left = Math.max(0, (long) (recs.get(s, S_EXP) - now)) * Nat64Table.TICK_NANOS / 1_000_000;
+            out.add(new SessionEntry(NatProtocol.of(p), new Ipv6Address(bh, bl), ports >>> 16, recs.get(b, B_T),
+                    ports & 0xffff, recs.get(s, S_Z), zp >>> 16, st == OPEN ? TcpState.CLOSED : TcpState.of(st),
                     left));
         }
     }
 
     int liveBibs(int p) {
         int n = 0;
-        for (int b = 0; b < bibs.high(); b++) {
-            int meta = bibs.get(b, B_META);
+        for (int b = 0; b < recs.high(); b++) {
+            int meta = recs.get(b, B_META);
             if ((meta & META_LIVE) != 0 && (meta & 3) == p) {
                 n++;
             }
@@ -997,37 +1060,44 @@ final class Shard {
     }
 
     long heapBytes() {
-        return sessions.bytes() + bibs.bytes() + subs.bytes() + sessionIndex.bytes() + bibOut.bytes()
+        return recs.bytes() + subs.bytes() + sessionIndex.bytes() + bibOut.bytes()
                 + bibIn.bytes() + subIndex.bytes() + synBytes.length + synCap * 24L;
     }
 
     /** Every structural invariant of this shard; throws IllegalStateException naming the first broken. */
     void check(int maxPerSubscriber) {
-        int liveSessions = 0;
-        for (int s = 0; s < sessions.high(); s++) {
+        int sessionsSeen = 0;
+        int recordsUsed = 0;
+        for (int s = 0; s < recs.high(); s++) {
+            boolean bibPart = (recs.get(s, B_META) & META_LIVE) != 0;
+            if (bibPart || state(s) != 0) {
+                recordsUsed++;
+            }
             if (state(s) == 0) {
                 continue;
             }
-            liveSessions++;
-            int b = sessions.get(s, S_BIB);
-            require((bibs.get(b, B_META) & META_LIVE) != 0, "session " + s + " refers to a dead BIB entry");
-            require(findSession(b, sessions.get(s, S_Z), sessions.get(s, S_ZP) >>> 16) == s,
+            sessionsSeen++;
+            int b = recs.get(s, S_BIB);
+            require(!bibPart || b == s, "record " + s + " holds a BIB entry and a session of another");
+            require((recs.get(b, B_META) & META_LIVE) != 0, "session " + s + " refers to a dead BIB entry");
+            require(findSession(b, recs.get(s, S_Z), recs.get(s, S_ZP) >>> 16) == s,
                     "session " + s + " is not found by its key");
         }
-        require(liveSessions == sessions.live() && liveSessions == sessionIndex.size(), "session counts differ");
-        int liveBibs = 0;
-        for (int b = 0; b < bibs.high(); b++) {
-            int meta = bibs.get(b, B_META);
+        require(sessionsSeen == liveSessions && sessionsSeen == sessionIndex.size(), "session counts differ");
+        require(recordsUsed == recs.live(), "records in use differ from the slab's count");
+        int bibsSeen = 0;
+        for (int b = 0; b < recs.high(); b++) {
+            int meta = recs.get(b, B_META);
             if ((meta & META_LIVE) == 0) {
                 continue;
             }
-            liveBibs++;
+            bibsSeen++;
             int p = meta & 3;
-            require(findBibOut(p, bibHi(b), bibLo(b), bibs.get(b, B_PORTS) >>> 16) == b, "BIB " + b + " not found by (X',x)");
-            require(findBibIn(p, bibs.get(b, B_T), bibs.get(b, B_PORTS) & 0xffff) == b, "BIB " + b + " not found by (T,t)");
+            require(findBibOut(p, bibHi(b), bibLo(b), recs.get(b, B_PORTS) >>> 16) == b, "BIB " + b + " not found by (X',x)");
+            require(findBibIn(p, recs.get(b, B_T), recs.get(b, B_PORTS) & 0xffff) == b, "BIB " + b + " not found by (T,t)");
             int n = 0;
-            for (int s = bibs.get(b, B_FIRST); s >= 0; s = sessions.get(s, S_NEXT)) {
-                require(sessions.get(s, S_BIB) == b, "session list of BIB " + b + " holds a stranger");
+            for (int s = recs.get(b, B_FIRST); s >= 0; s = recs.get(s, S_NEXT)) {
+                require(recs.get(s, S_BIB) == b, "session list of BIB " + b + " holds a stranger");
                 n++;
             }
             require(n == meta >>> 4, "BIB " + b + " counts " + (meta >>> 4) + " sessions, lists " + n);
@@ -1035,7 +1105,7 @@ final class Shard {
             int u = findSub(table.subHi(bibHi(b)), table.subLo(bibLo(b)));
             require(u >= 0, "BIB " + b + " has no subscriber");
         }
-        require(liveBibs == bibs.live() && liveBibs == bibOut.size() && liveBibs == bibIn.size(), "BIB counts differ");
+        require(bibsSeen == liveBibs && bibsSeen == bibOut.size() && bibsSeen == bibIn.size(), "BIB counts differ");
         int subBibs = 0;
         int subSessions = 0;
         require(subIndex.size() == subs.live(), "subscriber counts differ");

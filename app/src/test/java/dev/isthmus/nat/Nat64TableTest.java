@@ -63,6 +63,32 @@ class Nat64TableTest {
     }
 
     @Test
+    void aBibEntryOutlivesTheSessionItsRecordHolds() {
+        // The first session shares the BIB entry's record (Shard's layout); when it ends before a
+        // later session, the entry, the later session and a newer one must all stay reachable.
+        Nat64Table t = table(Fixture.settings().shards(1));
+        t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40001, Z, 53, 0, T0);
+        int port = r.t4Port();
+        t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40001, Z2, 123, 0, at(Duration.ofMinutes(4)));
+        assertEquals(1, t.expire(at(Duration.ofMinutes(5).plusSeconds(1)), 1 << 16));
+        assertEquals(1, t.stats().sessions());
+        assertEquals(1, t.stats().bibUdp(), "the BIB entry stays while a session uses it");
+        t.checkInvariants();
+        assertEquals(NatVerdict.OK, t.findInbound(r, NatProtocol.UDP, Z2, 123, T, port));
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40001, Z, 53, 0,
+                at(Duration.ofMinutes(6))));
+        assertTrue(r.sessionCreated());
+        assertEquals(port, r.t4Port());
+        t.checkInvariants();
+        assertEquals(1, t.expire(at(Duration.ofMinutes(9).plusSeconds(1)), 1 << 16), "the Z2 session");
+        assertEquals(NatVerdict.OK, t.findInbound(r, NatProtocol.UDP, Z, 53, T, port));
+        t.checkInvariants();
+        assertEquals(1, t.expire(at(Duration.ofMinutes(11).plusSeconds(1)), 1 << 16));
+        assertEquals(0, t.stats().bibUdp());
+        t.checkInvariants();
+    }
+
+    @Test
     void udpInboundWithoutBibIsDroppedWithHostUnreachable() {
         Nat64Table t = table(Fixture.settings());
         assertEquals(NatVerdict.NO_BIB, t.inbound(r, NatProtocol.UDP, Z, 53, T, 40001, 0, T0));
@@ -334,6 +360,34 @@ class Nat64TableTest {
     }
 
     // ------------------------------------------------------------------ expiry, snapshots
+
+    @Test
+    void aHitReadsAboutOneIndexSlotAtEverySize() {
+        // Open addressing at load <= 1/2 with backward-shift deletion: the probe sequences of a
+        // large table that has seen churn are as short as those of a small one.
+        Nat64Table t = table(Fixture.settings().maxSessions(1 << 17).maxBib(NatProtocol.UDP, 1 << 17));
+        for (int i = 0; i < 1000; i++) {
+            t.outbound(r, NatProtocol.UDP, X_HI, i, 5000, Z, 53, 0, T0);
+        }
+        LookupDepth small = t.lookupDepth();
+        for (int i = 1000; i < 20_000; i++) {
+            t.outbound(r, NatProtocol.UDP, X_HI, i, 5000, Z, 53, 0, at(Duration.ofMinutes(i < 10_000 ? 0 : 4)));
+        }
+        t.expire(at(Duration.ofMinutes(6)), 1 << 20);
+        for (int i = 0; i < 10_000; i++) {
+            t.outbound(r, NatProtocol.UDP, X_HI, i, 5000, Z2, 123, 0, at(Duration.ofMinutes(6)));
+        }
+        assertEquals(20_000, t.stats().sessions());
+        LookupDepth large = t.lookupDepth();
+        for (LookupDepth d : List.of(small, large)) {
+            assertTrue(d.bibOutSlots() < 1.6 && d.bibInSlots() < 1.6, d.toString());
+        }
+        // Every BIB entry here has one session, in its own record: no session-index read.
+        assertEquals(1.0, large.sessionsInBibRecord());
+        t.outbound(r, NatProtocol.UDP, X_HI, 7, 5000, Z, 53, 0, at(Duration.ofMinutes(6)));
+        assertTrue(t.lookupDepth().sessionSlots() >= 1, "a second session of a BIB entry is found through the index");
+        t.checkInvariants();
+    }
 
     @Test
     void expiryWorkIsBounded() {

@@ -1,5 +1,6 @@
 package dev.isthmus.bench;
 
+import dev.isthmus.nat.LookupDepth;
 import dev.isthmus.nat.Nat64Settings;
 import dev.isthmus.nat.Nat64Table;
 import dev.isthmus.nat.NatProtocol;
@@ -28,14 +29,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * The per-packet work of stateful NAT64 ({@link Nat64Table}, RFC 6146 §3.5): the lookup and
  * refresh of an existing session from the IPv6 side ({@code outbound}, UDP and TCP ESTABLISHED)
  * and from the IPv4 side ({@code inbound}), in tables of 10k, 100k and 1M sessions, each session
- * with a BIB entry of its own (the worst case). The flows are visited in a random order fixed at
- * set-up, so the figure includes the cache misses of a large table, as live traffic has them.
+ * with a BIB entry of its own (the worst case). The flows are visited in an order fixed at set-up
+ * ({@link #access}); the keys are read from a sequential array, as a translator reads them from
+ * the packet it just received, so what grows with the table is the table's own cache misses.
  * {@code -prof gc} must show 0 B/op.
  *
  * <p>Run: {@code flock /tmp/bench.lock java -jar bench/target/benchmarks.jar Nat64TableBenchmark -prof gc}
  *
  * <p>Memory: {@code java -Xmx3g -cp bench/target/benchmarks.jar dev.isthmus.bench.Nat64TableBenchmark 1000000}
- * fills a table and prints the heap it took, measured (used heap after full GCs, before and after).
+ * fills a table and prints the heap it took, measured (used heap after full GCs, before and after);
+ * optional further arguments: the protocol ({@code UDP}, {@code TCP}) and the sessions per BIB entry.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,6 +60,8 @@ public class Nat64TableBenchmark {
     @Param({"random", "hot", "packed"})
     public String access;
 
+    /** Visits before the sequence repeats (a power of two). */
+    static final int VISITS = 1 << 20;
     /** Flows per IPv6 subscriber: 64 source ports each. */
     static final int FLOWS = 64;
     static final long HI = Ipv6Address.parse("2001:db8::").hi();
@@ -64,26 +69,32 @@ public class Nat64TableBenchmark {
 
     private Nat64Table table;
     private final NatResult r = new NatResult();
-    /** Per flow, two longs: X' low half; x << 48 | T << 16 | t. Packed so a flow costs the benchmark one miss. */
-    private long[] flows;
-    private int[] order;
+    /**
+     * Per visit, in visiting order, two longs: X' low half; x &lt;&lt; 48 | T &lt;&lt; 16 | t. Read
+     * sequentially, so the key costs what a received packet's header does (nothing the table's
+     * size changes), and the figure is the table's own.
+     */
+    private long[] visits;
     private int next;
     private long now;
 
-    static Nat64Table filled(int n, long now, long[] lo, int[] x, int[] t4, int[] t, NatProtocol p) {
+    /** A table of {@code n} sessions of protocol {@code p}, {@code perBib} of them (to as many servers) per BIB entry. */
+    static Nat64Table filled(int n, int perBib, long now, long[] lo, int[] x, int[] t4, int[] t, NatProtocol p) {
         Nat64Table table = new Nat64Table(Nat64Settings.builder(Pool4.of("192.0.2.0/24"))
                 .maxSessions(Math.max(n, 1 << 20)).maxBib(NatProtocol.UDP, Math.max(n, 1 << 20))
                 .maxBib(NatProtocol.TCP, Math.max(n, 1 << 20)).build(), null);
         NatResult r = new NatResult();
         for (int i = 0; i < n; i++) {
-            long l = 1 + i / FLOWS;
-            int port = 1024 + i % FLOWS;
-            NatVerdict v = table.outbound(r, p, HI, l, port, Z, 443, p == NatProtocol.TCP ? 0x02 : 0, now);
+            int bib = i / perBib;
+            long l = 1 + bib / FLOWS;
+            int port = 1024 + bib % FLOWS;
+            int server = 443 + i % perBib;
+            NatVerdict v = table.outbound(r, p, HI, l, port, Z, server, p == NatProtocol.TCP ? 0x02 : 0, now);
             if (v != NatVerdict.OK || !r.sessionCreated()) {
                 throw new IllegalStateException("flow " + i + ": " + v);
             }
             if (p == NatProtocol.TCP) {
-                table.inbound(r, p, Z, 443, r.t4(), r.t4Port(), 0x12, now);
+                table.inbound(r, p, Z, server, r.t4(), r.t4Port(), 0x12, now);
             }
             if (lo != null) {
                 lo[i] = l;
@@ -102,60 +113,62 @@ public class Nat64TableBenchmark {
         int[] x = new int[sessions];
         int[] t4 = new int[sessions];
         int[] t = new int[sessions];
-        table = filled(sessions, now, lo, x, t4, t, NatProtocol.UDP);
-        flows = new long[sessions * 2];
-        for (int i = 0; i < sessions; i++) {
-            flows[2 * i] = lo[i];
-            flows[2 * i + 1] = (long) x[i] << 48 | (t4[i] & 0xffff_ffffL) << 16 | t[i];
-        }
-        order = new int[1 << 20];
+        table = filled(sessions, 1, now, lo, x, t4, t, NatProtocol.UDP);
+        visits = new long[VISITS * 2];
         SplittableRandom rnd = new SplittableRandom(42);
         int[] hot = rnd.ints(1024, 0, sessions).toArray();
-        for (int i = 0; i < order.length; i++) {
-            order[i] = switch (access) {
-                case "hot" -> hot[i & 1023];
-                case "packed" -> i & 1023;
+        for (int v = 0; v < VISITS; v++) {
+            int i = switch (access) {
+                case "hot" -> hot[v & 1023];
+                case "packed" -> v & 1023;
                 default -> rnd.nextInt(sessions);
             };
+            visits[2 * v] = lo[i];
+            visits[2 * v + 1] = (long) x[i] << 48 | (t4[i] & 0xffff_ffffL) << 16 | t[i];
         }
     }
 
-    private int nextFlow() {
-        int i = order[next];
-        next = (next + 1) & (order.length - 1);
-        return 2 * i;
+    private int nextVisit() {
+        int v = next;
+        next = (next + 2) & (2 * VISITS - 1);
+        return v;
     }
 
     @Benchmark
     public int outboundUdp() {
-        int i = nextFlow();
-        long k = flows[i + 1];
-        table.outbound(r, NatProtocol.UDP, HI, flows[i], (int) (k >>> 48), Z, 443, 0, now);
+        int i = nextVisit();
+        long k = visits[i + 1];
+        table.outbound(r, NatProtocol.UDP, HI, visits[i], (int) (k >>> 48), Z, 443, 0, now);
         return r.t4Port();
     }
 
     @Benchmark
     public int inboundUdp() {
-        int i = nextFlow();
-        long k = flows[i + 1];
+        int i = nextVisit();
+        long k = visits[i + 1];
         table.inbound(r, NatProtocol.UDP, Z, 443, (int) (k >>> 16), (int) k & 0xffff, 0, now);
         return r.x6Port();
     }
 
     /**
-     * Heap taken by {@code n} UDP sessions (each with its own BIB entry), measured: used heap after
-     * repeated full GCs with the table, minus the same without it.
+     * Heap taken by {@code n} sessions (by default UDP, each with its own BIB entry), measured: used
+     * heap after repeated full GCs with the table, minus the same without it.
      */
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         NatProtocol p = args.length > 1 ? NatProtocol.valueOf(args[1]) : NatProtocol.UDP;
+        int perBib = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         long before = usedAfterGc();
-        Nat64Table table = filled(n, System.nanoTime(), null, null, null, null, p);
+        Nat64Table table = filled(n, perBib, System.nanoTime(), null, null, null, null, p);
         long after = usedAfterGc();
         TableStats s = table.stats();
         System.out.printf("%s sessions=%d bib=%d subscribers=%d heap used %+d bytes = %.1f bytes/session;"
                 + " array estimate %.1f bytes/session%n", p, s.sessions(), s.bibTcp() + s.bibUdp() + s.bibIcmp(),
                 s.subscribers(), after - before, (after - before) / (double) n, s.heapBytes() / (double) n);
+        LookupDepth d = table.lookupDepth();
+        System.out.printf("index slots read per hit: by (X',x) %.3f, by (T,t) %.3f, session index %.3f;"
+                + " sessions in their BIB entry's record %.1f %%%n", d.bibOutSlots(), d.bibInSlots(), d.sessionSlots(),
+                100 * d.sessionsInBibRecord());
         if (table.stats().sessions() != n) {
             throw new IllegalStateException();
         }
