@@ -13,4 +13,25 @@ package dev.isthmus.nat;
  * @param sessionsInBibRecord the share of sessions held in their BIB entry's own record, found
  *     with no session-index read at all
  */
-public record LookupDepth(double bibOutSlots, double bibInSlots, double sessionSlots, double sessionsInBibRecord) {}
+public record LookupDepth(double bibOutSlots, double bibInSlots, double sessionSlots, double sessionsInBibRecord) {
+
+    /** The sums the means come from, added up shard by shard. */
+    static final class Sums {
+        long bibOutSlots;
+        long bibInSlots;
+        long bibs;
+        long sessionSlots;
+        long sessions;
+        long inBibRecord;
+
+        LookupDepth means() {
+            long indexed = sessions - inBibRecord;
+            return new LookupDepth(mean(bibOutSlots, bibs), mean(bibInSlots, bibs), mean(sessionSlots, indexed),
+                    mean(inBibRecord, sessions));
+        }
+
+        private static double mean(long sum, long n) {
+            return n == 0 ? 0 : sum / (double) n;
+        }
+    }
+}

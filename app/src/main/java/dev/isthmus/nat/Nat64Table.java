@@ -483,13 +483,13 @@ public final class Nat64Table {
 
     /** What a hit costs in memory reads now (walks every shard: for benchmarks and tests). */
     public LookupDepth lookupDepth() {
-        long[] sums = new long[Shard.DEPTH_SUMS];
+        LookupDepth.Sums sums = new LookupDepth.Sums();
         for (Shard s : shards) {
             synchronized (s) {
                 s.addLookupDepth(sums);
             }
         }
-        return Shard.lookupDepth(sums);
+        return sums.means();
     }
 
     public TableStats stats() {

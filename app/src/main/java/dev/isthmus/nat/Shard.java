@@ -66,8 +66,6 @@ final class Shard {
     static final int PROBE_LIMIT = 4096;
     /** Pool addresses one allocation may try besides the subscriber's paired one. */
     static final int ADDRESS_TRIES = 8;
-    /** Length of the sums {@link #addLookupDepth} adds to. */
-    static final int DEPTH_SUMS = 6;
 
     private final Nat64Table table;
     final int id;
@@ -976,32 +974,18 @@ final class Shard {
         return state(r) != 0 && (recs.get(r, B_META) & META_LIVE) != 0;
     }
 
-    /**
-     * Adds this shard's probe sums to {@code sums}: slots by (X',x), slots by (T,t), BIB entries,
-     * session-index slots of the sessions outside their BIB's record, sessions, sessions inside it.
-     */
-    void addLookupDepth(long[] sums) {
-        sums[0] += bibOut.probeSum(b -> true);
-        sums[1] += bibIn.probeSum(b -> true);
-        sums[2] += bibOut.size();
-        sums[3] += sessionIndex.probeSum(r -> !holdsOwnSession(r));
-        sums[4] += liveSessions;
-        int own = 0;
+    /** Adds this shard's probe sums (only the sessions outside their BIB's record use the session index). */
+    void addLookupDepth(LookupDepth.Sums sums) {
+        sums.bibOutSlots += bibOut.probeSum(b -> true);
+        sums.bibInSlots += bibIn.probeSum(b -> true);
+        sums.bibs += liveBibs;
+        sums.sessionSlots += sessionIndex.probeSum(r -> !holdsOwnSession(r));
+        sums.sessions += liveSessions;
         for (int r = 0; r < recs.high(); r++) {
             if (holdsOwnSession(r)) {
-                own++;
+                sums.inBibRecord++;
             }
         }
-        sums[5] += own;
-    }
-
-    /** The means of {@link #addLookupDepth}'s sums over every shard. */
-    static LookupDepth lookupDepth(long[] sums) {
-        long bibs = sums[2];
-        long sessions = sums[4];
-        long indexed = sessions - sums[5];
-        return new LookupDepth(bibs == 0 ? 0 : sums[0] / (double) bibs, bibs == 0 ? 0 : sums[1] / (double) bibs,
-                indexed == 0 ? 0 : sums[3] / (double) indexed, sessions == 0 ? 0 : sums[5] / (double) sessions);
     }
 
     int storedSyns() {
