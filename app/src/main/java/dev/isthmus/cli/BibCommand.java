@@ -15,7 +15,14 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bib",
         mixinStandardHelpOptions = true,
+        header = "Add or remove a static BIB entry of the NAT64.",
         description = "Add or remove a static BIB entry of the running isthmus's stateful NAT64.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  Let IPv4 hosts reach an IPv6-only web server at 192.0.2.1:8080.",
+            "    $ sudo isthmus bib add tcp [2001:db8:6::80]:80 192.0.2.1:8080",
+            "    $ sudo isthmus bib del tcp 192.0.2.1:8080"
+        },
         subcommands = {BibCommand.Add.class, BibCommand.Del.class})
 final class BibCommand implements Runnable {
     @Spec
@@ -27,7 +34,10 @@ final class BibCommand implements Runnable {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Map [IPV6]:PORT to IPV4:PORT (an address of pool4) for PROTOCOL, so IPv4 hosts can reach it.")
+            header = "Map [IPV6]:PORT to a pool4 IPV4:PORT.",
+            description = "Map [IPV6]:PORT to IPV4:PORT (an address of pool4) for PROTOCOL, so IPv4 hosts can reach it.",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus bib add udp [2001:db8:6::53]:53 192.0.2.1:53"})
     static final class Add implements Callable<Integer> {
         @Mixin
         ShowCommand.Target target;
@@ -50,7 +60,11 @@ final class BibCommand implements Runnable {
         }
     }
 
-    @Command(name = "del", mixinStandardHelpOptions = true, description = "Remove the static BIB entry of IPV4:PORT.")
+    @Command(name = "del", mixinStandardHelpOptions = true,
+            header = "Remove the static BIB entry of IPV4:PORT.",
+            description = "Remove the static BIB entry of IPV4:PORT and its sessions.",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus bib del udp 192.0.2.1:53"})
     static final class Del implements Callable<Integer> {
         @Mixin
         ShowCommand.Target target;

@@ -16,7 +16,13 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "binding",
         mixinStandardHelpOptions = true,
+        header = "Add or remove a static binding of the address pool.",
         description = "Add or remove a static binding of the running isthmus's dynamic address pool.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "    $ sudo isthmus binding add 2001:db8:6::99 192.0.2.200",
+            "    $ sudo isthmus binding del 192.0.2.200"
+        },
         subcommands = {BindingCommand.Add.class, BindingCommand.Del.class})
 final class BindingCommand implements Runnable {
     @Spec
@@ -28,7 +34,10 @@ final class BindingCommand implements Runnable {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Bind IPV6 to IPV4 (an address of [siit.dynamic-pool] ipv4) for good.")
+            header = "Bind IPV6 to IPV4 for good.",
+            description = "Bind IPV6 to IPV4 (an address of [siit.dynamic-pool] ipv4) for good.",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus binding add 2001:db8:6::99 192.0.2.200"})
     static final class Add implements Callable<Integer> {
         @Mixin
         ShowCommand.Target target;
@@ -49,7 +58,10 @@ final class BindingCommand implements Runnable {
     }
 
     @Command(name = "del", mixinStandardHelpOptions = true,
-            description = "Remove the static binding of IPV4 that was added at run time.")
+            header = "Remove a binding added at run time.",
+            description = "Remove the static binding of IPV4 that was added at run time.",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus binding del 192.0.2.200"})
     static final class Del implements Callable<Integer> {
         @Mixin
         ShowCommand.Target target;

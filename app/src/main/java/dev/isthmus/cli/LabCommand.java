@@ -28,11 +28,18 @@ import picocli.CommandLine.Option;
 @Command(
         name = "lab",
         mixinStandardHelpOptions = true,
-        description = {
-            "Build a lab in network namespaces: an IPv6-only client (isthmus-client),",
-            "isthmus run in isthmus-mid and an IPv4-only server (isthmus-server); send ping,",
-            "HTTP and UDP through the translator both ways, print a report, and remove the",
-            "lab again (unless --keep). Needs root."
+        header = "Demo: a client, isthmus and a server in namespaces.",
+        description = "Build a lab in network namespaces: an IPv6-only client (isthmus-client), isthmus run"
+                + " in isthmus-mid and an IPv4-only server (isthmus-server); send ping, HTTP and UDP through the"
+                + " translator both ways, print a report, and remove the lab again (unless --keep). Needs root.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  Run the checks and remove the lab.",
+            "    $ sudo isthmus lab",
+            "  Leave the lab up to explore (it prints how), then remove it.",
+            "    $ sudo isthmus lab --keep",
+            "    $ sudo ip netns exec isthmus-client ping 2001:db8:64::c633:6402",
+            "    $ sudo isthmus lab --down"
         })
 final class LabCommand implements Callable<Integer> {
     /** Some check failed (the report says which). */

@@ -29,10 +29,17 @@ import picocli.CommandLine.Option;
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = {
-            "Run the translator of the [siit] section live on a TUN device ([dataplane] section) and the",
-            "[dns64] server, [[relay]] relays and [http] gateway, in the foreground, until SIGTERM or SIGINT.",
-            "The data plane needs CAP_NET_ADMIN (root) and java --enable-native-access=ALL-UNNAMED."
+        header = "Run the gateway of a config file, in the foreground.",
+        description = "Run the translator of the [siit] or [nat64] section live on a TUN device ([dataplane]"
+                + " section) and the [dns64] server, [[relay]] relays and [http] gateway, in the foreground,"
+                + " until SIGTERM or SIGINT. The data plane needs CAP_NET_ADMIN (root) and"
+                + " java --enable-native-access=ALL-UNNAMED (./isthmus passes it).",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  Run with your config; the kernel routes pool6 and pool4 into the TUN device.",
+            "    $ sudo isthmus run --config /etc/isthmus.toml",
+            "  Run on another TUN device than the config's dataplane.device.",
+            "    $ sudo isthmus run -c /etc/isthmus.toml --device nat64b"
         })
 final class RunCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.cli");

@@ -22,7 +22,15 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "show",
         mixinStandardHelpOptions = true,
-        description = "Ask the running isthmus (through its control socket) for its counters or configuration.",
+        header = "Ask a running isthmus for its counters and tables.",
+        description = "Ask the running isthmus (through its control socket) for its counters, tables or configuration.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  The counters of the isthmus that runs /etc/isthmus.toml.",
+            "    $ sudo isthmus show stats -c /etc/isthmus.toml",
+            "  The NAT64 sessions of one subscriber, as JSON.",
+            "    $ sudo isthmus show sessions --ipv6 2001:db8:6::/64 --json"
+        },
         subcommands = {ShowCommand.Stats.class, ShowCommand.Config.class, ShowCommand.Bindings.class, ShowCommand.Bib.class,
                 ShowCommand.Sessions.class})
 final class ShowCommand implements Runnable {
@@ -95,8 +103,11 @@ final class ShowCommand implements Runnable {
     @Command(
             name = "stats",
             mixinStandardHelpOptions = true,
+            header = "Translation, drop and TUN counters.",
             description = "Translation, drop and TUN counters, per worker and in total (non-zero rows only;"
-                    + " --json: every counter).")
+                    + " --json: every counter).",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus show stats", "    $ sudo isthmus show stats --json --socket /run/isthmus/lab.sock"})
     static final class Stats implements Callable<Integer> {
         @Mixin
         Target target;
@@ -116,7 +127,10 @@ final class ShowCommand implements Runnable {
     @Command(
             name = "bindings",
             mixinStandardHelpOptions = true,
-            description = "The dynamic address pool's bindings: IPv4, IPv6, kind (dynamic, static, config), idle time.")
+            header = "The dynamic address pool's bindings.",
+            description = "The dynamic address pool's bindings: IPv4, IPv6, kind (dynamic, static, config), idle time.",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus show bindings", "    $ sudo isthmus show bindings --json"})
     static final class Bindings implements Callable<Integer> {
         @Mixin
         Target target;
@@ -136,7 +150,10 @@ final class ShowCommand implements Runnable {
     @Command(
             name = "bib",
             mixinStandardHelpOptions = true,
-            description = "Stateful NAT64's BIB entries (RFC 6146 §3.1): protocol, (X',x), (T,t), kind, sessions.")
+            header = "Stateful NAT64's BIB entries (RFC 6146 §3.1).",
+            description = "Stateful NAT64's BIB entries (RFC 6146 §3.1): protocol, (X',x), (T,t), kind, sessions.",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus show bib", "    $ sudo isthmus show bib --protocol tcp --json"})
     static final class Bib implements Callable<Integer> {
         @Mixin
         Target target;
@@ -159,7 +176,11 @@ final class ShowCommand implements Runnable {
     @Command(
             name = "sessions",
             mixinStandardHelpOptions = true,
-            description = "Stateful NAT64's sessions: protocol, (X',x), (T,t), (Z,z), TCP state, time left.")
+            header = "Stateful NAT64's sessions (RFC 6146 §3.2).",
+            description = "Stateful NAT64's sessions: protocol, (X',x), (T,t), (Z,z), TCP state, time left.",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus show sessions --protocol udp",
+                "    $ sudo isthmus show sessions --ipv6 2001:db8:6::5 --json"})
     static final class Sessions implements Callable<Integer> {
         @Mixin
         Target target;
@@ -185,7 +206,10 @@ final class ShowCommand implements Runnable {
     @Command(
             name = "config",
             mixinStandardHelpOptions = true,
-            description = "The effective configuration of the running isthmus, defaults filled in (TOML).")
+            header = "The running configuration, defaults filled in.",
+            description = "The effective configuration of the running isthmus, defaults filled in (TOML).",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus show config -c /etc/isthmus.toml"})
     static final class Config implements Callable<Integer> {
         @Mixin
         Target target;

@@ -37,9 +37,19 @@ import picocli.CommandLine.Option;
 @Command(
         name = "translate",
         mixinStandardHelpOptions = true,
-        description = {
-            "Translate the IP packets of a pcap/pcapng capture with the [siit] configuration and write the",
-            "results (translations, fragments and ICMP errors the translator originates) as a LINKTYPE_RAW pcap."
+        header = "Translate a capture offline, explaining each packet.",
+        description = "Translate the IP packets of a pcap/pcapng capture with the [siit] or [nat64]"
+                + " configuration and write the results (translations, fragments and the ICMP errors and timer"
+                + " packets the translator originates) as a LINKTYPE_RAW pcap. With [nat64] the capture's"
+                + " timestamps are the clock of the BIB and session tables. No root needed.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  Translate the example capture and say which rule handled each packet.",
+            "    $ isthmus translate --config examples/siit.toml --in examples/mixed.pcap \\",
+            "        --out /tmp/out.pcap --explain",
+            "  The stateful NAT64 example as JSON lines, no capture written.",
+            "    $ isthmus translate -c examples/nat64.toml -i examples/nat64.pcap \\",
+            "        --explain json"
         })
 final class TranslateCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "isthmus TOML configuration")

@@ -68,7 +68,7 @@ final class Unbound {
         for (String[] tool : new String[][] {{"unbound", "-V"}, {"dig", "-v"}, {"ldns-keygen", "-v"}}) {
             Shell.Result r = Shell.run(Duration.ofSeconds(5), tool);
             assertTrue(r.ok(), "the DNS64 tests need `" + tool[0] + "` (Debian packages unbound, dnsutils, ldnsutils;"
-                    + " .ci/run installs them): " + r.describe());
+                    + " .ci/install-packages installs them): " + r.describe());
         }
     }
 
