@@ -1,6 +1,8 @@
 package dev.isthmus.config;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,9 +15,20 @@ import dev.isthmus.nat.PortBlocks;
 import dev.isthmus.nat.SessionLog;
 import dev.isthmus.nat.StaticBib;
 import dev.isthmus.wire.Ipv4Address;
+import dev.isthmus.wire.HexText;
 import dev.isthmus.wire.Ipv6Address;
+import dev.isthmus.wire.PacketBuffer;
+import dev.isthmus.xlat.DropReason;
+import dev.isthmus.xlat.PacketTranslator;
+import dev.isthmus.xlat.Verdict;
+import dev.isthmus.xlat.XlatCounters;
+import dev.isthmus.xlat.XlatSettings;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -109,6 +122,119 @@ class Nat64ConfigTest {
         assertNull(ConfigLoader.parse(HEAD + POOL4, "t.toml").nat64().log(), "no session log unless asked for");
     }
 
+    /**
+     * The RFC 7915 translator keys mean under [nat64] what they mean under [siit] (one definition,
+     * TranslatorKeys): they load, reach the stateless settings the NAT64 translates with, and
+     * render back.
+     */
+    @Test
+    void translatorKeysLoadUnderNat64AndReachTheTranslator() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse(HEAD + """
+                traffic-class = 0
+                tos = 184
+                udp-zero-checksum = "compute"
+                lowest-ipv6-mtu = 1400
+                mtu-plateaus = [1500, 9000, 1280, 1500]
+                icmp-errors = false
+                icmp-error-rate = 10
+                ipv4-mtu = 1400
+                ipv6-mtu = 9000
+                rfc6791v6 = "2001:db8:ffff::1"
+                """ + POOL4, "t.toml");
+        XlatSettings s = c.nat64().toXlatSettings();
+        assertAll(
+                () -> assertEquals(0, s.trafficClass()),
+                () -> assertEquals(184, s.tos()),
+                () -> assertTrue(s.udpZeroChecksumCompute()),
+                () -> assertEquals(1400, s.lowestIpv6Mtu()),
+                // Sorted from the highest down, the duplicate dropped, as under [siit].
+                () -> assertArrayEquals(new int[] {9000, 1500, 1280}, s.mtuPlateaus()),
+                () -> assertFalse(s.icmpErrors()),
+                () -> assertEquals(10, s.icmpErrorsPerSecond()),
+                () -> assertEquals(1400, s.ipv4Mtu()),
+                () -> assertEquals(9000, s.ipv6Mtu()),
+                () -> assertEquals(Ipv6Address.parse("2001:db8:ffff::1"), s.rfc6791v6()),
+                // NAT64 hairpins through its own tables (RFC 6146 §3.8), never by EAM.
+                () -> assertEquals(XlatSettings.HairpinMode.OFF, s.hairpin()));
+        assertEquals(c, ConfigLoader.parse(c.render(), "rendered"));
+    }
+
+    /** Without the keys, the [nat64] translator takes the same defaults as [siit]. */
+    @Test
+    void translatorKeysDefaultAsUnderSiit() throws ConfigException {
+        XlatSettings nat64 = ConfigLoader.parse(HEAD + POOL4, "t.toml").nat64().toXlatSettings();
+        XlatSettings siit = ConfigLoader.parse("[siit]\npool6 = \"64:ff9b::/96\"\n", "t.toml").siit().toXlatSettings();
+        assertAll(
+                () -> assertEquals(siit.trafficClass(), nat64.trafficClass()),
+                () -> assertEquals(siit.tos(), nat64.tos()),
+                () -> assertEquals(siit.udpZeroChecksumCompute(), nat64.udpZeroChecksumCompute()),
+                () -> assertEquals(siit.lowestIpv6Mtu(), nat64.lowestIpv6Mtu()),
+                () -> assertArrayEquals(siit.mtuPlateaus(), nat64.mtuPlateaus()),
+                () -> assertEquals(siit.icmpErrors(), nat64.icmpErrors()),
+                () -> assertEquals(siit.icmpErrorsPerSecond(), nat64.icmpErrorsPerSecond()),
+                () -> assertEquals(siit.ipv4Mtu(), nat64.ipv4Mtu()),
+                () -> assertEquals(siit.ipv6Mtu(), nat64.ipv6Mtu()),
+                () -> assertNull(nat64.rfc6791v6()));
+    }
+
+    /**
+     * RFC 7915 §5 ("MUST send a Packet Too Big error message ... when the packet size exceeds the
+     * MTU of the next-hop interface"), through the translator {@code isthmus run} gives its
+     * workers: with {@code ipv4-mtu = 1300} under [nat64], a 1340-byte IPv6 datagram (DF once
+     * translated, §5.1: above 1260 bytes) would be 1320 bytes of IPv4, so it is answered with
+     * ICMPv6 Packet Too Big 2/0 reporting 1300 + 20 = 1320.
+     */
+    @Test
+    void ipv4MtuUnderNat64MakesPacketTooBig() throws Exception {
+        Nat64Config n = ConfigLoader.parse("""
+                [nat64]
+                pool6 = "2001:db8:64::/96"
+                ipv4-mtu = 1300
+                """ + POOL4, "t.toml").nat64();
+        // The headers, then 1292 zero bytes of payload (Arrays.copyOf pads with zeros).
+        byte[] in = Arrays.copyOf(HexText.hex("""
+                60 00 00 00   # IPv6, traffic class 0, flow label 0
+                05 14 11 40   # payload length 1300, next header UDP, hop limit 64
+                20 01 0d b8   # source 2001:db8::1
+                00 00 00 00
+                00 00 00 00
+                00 00 00 01
+                20 01 0d b8   # destination 2001:db8:64::c633:6407 (198.51.100.7 in pool6)
+                00 64 00 00
+                00 00 00 00
+                c6 33 64 07
+                9c 40 00 09   # UDP source port 40000, destination port 9
+                05 14 d3 6a   # UDP length 1300, checksum (over 1292 zero bytes of payload)
+                """), 1340);
+        try (Nat64Service live = Nat64Service.start(n.table(), n.statics(), n.toXlatSettings(), null)) {
+            PacketTranslator t = live.translatorFactory().create(new XlatCounters());
+            PacketBuffer pkt = PacketBuffer.heap(PacketBuffer.DEFAULT_CAPACITY);
+            pkt.load(in);
+            List<byte[]> out = new ArrayList<>();
+            assertEquals(Verdict.ICMP_ERROR, t.translate(pkt, (seg, off, len) ->
+                    out.add(seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE))));
+            assertEquals(DropReason.PACKET_TOO_BIG, t.trace().reason());
+            assertEquals(1, out.size());
+            byte[] ptb = out.getFirst();
+            assertEquals(1280, ptb.length, "quoting the packet up to the IPv6 minimum MTU (RFC 4443 §2.4(c))");
+            assertEquals(HexFormat.of().formatHex(HexText.hex("""
+                    60 00 00 00   # IPv6, traffic class 0, flow label 0
+                    04 d8 3a 40   # payload length 1240, next header ICMPv6, hop limit 64
+                    20 01 0d b8   # source 2001:db8:64::c000:202, the translator (pool6 + 192.0.2.2)
+                    00 64 00 00
+                    00 00 00 00
+                    c0 00 02 02
+                    20 01 0d b8   # destination 2001:db8::1, the sender
+                    00 00 00 00
+                    00 00 00 00
+                    00 00 00 01
+                    02 00 64 bc   # ICMPv6 Packet Too Big, code 0, checksum
+                    00 00 05 28   # MTU 1320 = ipv4-mtu + 20
+                    """)), HexFormat.of().formatHex(Arrays.copyOf(ptb, 48)));
+            assertArrayEquals(Arrays.copyOf(in, 1280 - 48), Arrays.copyOfRange(ptb, 48, 1280));
+        }
+    }
+
     @Test
     void pool6IsRequired() {
         List<ConfigError> errors = ConfigErrorsTest.errors("[nat64]\n" + POOL4).errors();
@@ -188,7 +314,28 @@ class Nat64ConfigTest {
                 Arguments.of("with [siit]", 1, "nat64", "cannot both be set", POOL4 + """
                         [siit]
                         pool6 = "2001:db8:64::/96"
-                        """));
+                        """),
+                // The translator keys, checked as under [siit] (TranslatorKeys).
+                Arguments.of("ipv4-mtu below RFC 791's 68", 3, "nat64.ipv4-mtu", "out of range 68..65535",
+                        "ipv4-mtu = 40\n" + POOL4),
+                Arguments.of("ipv6-mtu below RFC 8200's 1280", 3, "nat64.ipv6-mtu", "out of range 1280..65535",
+                        "ipv6-mtu = 1200\n" + POOL4),
+                Arguments.of("lowest-ipv6-mtu below 1280", 3, "nat64.lowest-ipv6-mtu", "out of range 1280..65535",
+                        "lowest-ipv6-mtu = 576\n" + POOL4),
+                Arguments.of("tos above a byte", 3, "nat64.tos", "out of range 0..255", "tos = 256\n" + POOL4),
+                Arguments.of("traffic-class a word", 3, "nat64.traffic-class", "expected \"copy\" or an integer",
+                        "traffic-class = \"zero\"\n" + POOL4),
+                Arguments.of("plateau out of range", 3, "nat64.mtu-plateaus[1]", "out of range 68..65535",
+                        "mtu-plateaus = [1500, 20]\n" + POOL4),
+                Arguments.of("udp-zero-checksum unknown", 3, "nat64.udp-zero-checksum", "",
+                        "udp-zero-checksum = \"fix\"\n" + POOL4),
+                Arguments.of("rfc6791v6 multicast", 3, "nat64.rfc6791v6", "cannot be a source address",
+                        "rfc6791v6 = \"ff02::1\"\n" + POOL4),
+                // EAM hairpinning and the RFC 6791 IPv4 pool stay [siit] keys (TranslatorKeys says why).
+                Arguments.of("eam-hairpin is [siit]'s", 3, "nat64.eam-hairpin", "belongs under [siit]",
+                        "eam-hairpin = \"simple\"\n" + POOL4),
+                Arguments.of("rfc6791v4 is [siit]'s", 3, "nat64.rfc6791v4", "belongs under [siit]",
+                        "rfc6791v4 = \"203.0.113.8\"\n" + POOL4));
     }
 
     @ParameterizedTest(name = "{0}")
