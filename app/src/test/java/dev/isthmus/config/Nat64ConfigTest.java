@@ -2,8 +2,8 @@ package dev.isthmus.config;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,20 +15,10 @@ import dev.isthmus.nat.PortBlocks;
 import dev.isthmus.nat.SessionLog;
 import dev.isthmus.nat.StaticBib;
 import dev.isthmus.wire.Ipv4Address;
-import dev.isthmus.wire.HexText;
 import dev.isthmus.wire.Ipv6Address;
-import dev.isthmus.wire.PacketBuffer;
-import dev.isthmus.xlat.DropReason;
-import dev.isthmus.xlat.PacketTranslator;
-import dev.isthmus.xlat.Verdict;
-import dev.isthmus.xlat.XlatCounters;
 import dev.isthmus.xlat.XlatSettings;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -175,64 +165,6 @@ class Nat64ConfigTest {
                 () -> assertEquals(siit.ipv4Mtu(), nat64.ipv4Mtu()),
                 () -> assertEquals(siit.ipv6Mtu(), nat64.ipv6Mtu()),
                 () -> assertNull(nat64.rfc6791v6()));
-    }
-
-    /**
-     * RFC 7915 §5 ("MUST send a Packet Too Big error message ... when the packet size exceeds the
-     * MTU of the next-hop interface"), through the translator {@code isthmus run} gives its
-     * workers: with {@code ipv4-mtu = 1300} under [nat64], a 1340-byte IPv6 datagram (DF once
-     * translated, §5.1: above 1260 bytes) would be 1320 bytes of IPv4, so it is answered with
-     * ICMPv6 Packet Too Big 2/0 reporting 1300 + 20 = 1320.
-     */
-    @Test
-    void ipv4MtuUnderNat64MakesPacketTooBig() throws Exception {
-        Nat64Config n = ConfigLoader.parse("""
-                [nat64]
-                pool6 = "2001:db8:64::/96"
-                ipv4-mtu = 1300
-                """ + POOL4, "t.toml").nat64();
-        // The headers, then 1292 zero bytes of payload (Arrays.copyOf pads with zeros).
-        byte[] in = Arrays.copyOf(HexText.hex("""
-                60 00 00 00   # IPv6, traffic class 0, flow label 0
-                05 14 11 40   # payload length 1300, next header UDP, hop limit 64
-                20 01 0d b8   # source 2001:db8::1
-                00 00 00 00
-                00 00 00 00
-                00 00 00 01
-                20 01 0d b8   # destination 2001:db8:64::c633:6407 (198.51.100.7 in pool6)
-                00 64 00 00
-                00 00 00 00
-                c6 33 64 07
-                9c 40 00 09   # UDP source port 40000, destination port 9
-                05 14 d3 6a   # UDP length 1300, checksum (over 1292 zero bytes of payload)
-                """), 1340);
-        try (Nat64Service live = Nat64Service.start(n.table(), n.statics(), n.toXlatSettings(), null)) {
-            PacketTranslator t = live.translatorFactory().create(new XlatCounters());
-            PacketBuffer pkt = PacketBuffer.heap(PacketBuffer.DEFAULT_CAPACITY);
-            pkt.load(in);
-            List<byte[]> out = new ArrayList<>();
-            assertEquals(Verdict.ICMP_ERROR, t.translate(pkt, (seg, off, len) ->
-                    out.add(seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE))));
-            assertEquals(DropReason.PACKET_TOO_BIG, t.trace().reason());
-            assertEquals(1, out.size());
-            byte[] ptb = out.getFirst();
-            assertEquals(1280, ptb.length, "quoting the packet up to the IPv6 minimum MTU (RFC 4443 §2.4(c))");
-            assertEquals(HexFormat.of().formatHex(HexText.hex("""
-                    60 00 00 00   # IPv6, traffic class 0, flow label 0
-                    04 d8 3a 40   # payload length 1240, next header ICMPv6, hop limit 64
-                    20 01 0d b8   # source 2001:db8:64::c000:202, the translator (pool6 + 192.0.2.2)
-                    00 64 00 00
-                    00 00 00 00
-                    c0 00 02 02
-                    20 01 0d b8   # destination 2001:db8::1, the sender
-                    00 00 00 00
-                    00 00 00 00
-                    00 00 00 01
-                    02 00 64 bc   # ICMPv6 Packet Too Big, code 0, checksum
-                    00 00 05 28   # MTU 1320 = ipv4-mtu + 20
-                    """)), HexFormat.of().formatHex(Arrays.copyOf(ptb, 48)));
-            assertArrayEquals(Arrays.copyOf(in, 1280 - 48), Arrays.copyOfRange(ptb, 48, 1280));
-        }
     }
 
     @Test
