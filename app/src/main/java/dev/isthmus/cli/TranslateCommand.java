@@ -135,7 +135,6 @@ final class TranslateCommand implements Callable<Integer> {
             translator = new Translator(settings, counters, () -> now[0]);
         }
         Explainer explainer = format == null ? null : new Explainer(format, explainOut, settings, nat64 != null);
-        TimerReplay timers = null;
         long packets = 0;
         long written = 0;
         long start = System.nanoTime();
@@ -146,18 +145,16 @@ final class TranslateCommand implements Callable<Integer> {
             PacketBuffer pkt = PacketBuffer.allocate(arena, PacketBuffer.DEFAULT_CAPACITY);
             PacketSink file = writer == null ? (s, o, l) -> { } : writer.sink(() -> now[0]);
             PacketSink sink = explainer == null ? file : explainer.tap(file);
-            if (table != null) {
-                timers = new TimerReplay(table, timerPackets, now, explainer == null ? file : (seg, off, len) -> {
-                    file.emit(seg, off, len);
-                    explainer.timer(seg, off, len);
-                });
-            }
-            TimerReplay clock = timers;
+            TimerReplay timers = table == null ? null
+                    : new TimerReplay(table, timerPackets, now, explainer == null ? file : (seg, off, len) -> {
+                        file.emit(seg, off, len);
+                        explainer.timer(seg, off, len);
+                    });
             // A skipped record is a moment of capture time too: the timers run up to it first, so
             // that the explain lines stay in time order.
             reader.onSkip(reason -> {
-                if (clock != null) {
-                    clock.advanceTo(reader.timestampNanos());
+                if (timers != null) {
+                    timers.advanceTo(reader.timestampNanos());
                 }
                 if (explainer != null) {
                     explainer.skipped(reader.recordNumber(), reason, reader.linkType(), reader.capturedLength());
