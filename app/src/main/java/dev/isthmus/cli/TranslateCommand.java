@@ -7,6 +7,7 @@ import dev.isthmus.config.Nat64Config;
 import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.Nat64Table;
 import dev.isthmus.nat.Nat64Translator;
+import dev.isthmus.nat.TimerPackets;
 import dev.isthmus.wire.PacketBuffer;
 import dev.isthmus.wire.PacketSink;
 import dev.isthmus.wire.pcap.CaptureFormatException;
@@ -119,18 +120,21 @@ final class TranslateCommand implements Callable<Integer> {
 
     /**
      * @param nat64 stateful NAT64, or null for the stateless translator: the state is built from
-     *     the capture itself, its timestamps are the clock (so sessions expire as they would have)
+     *     the capture itself, its timestamps are the clock (so sessions expire as they would have,
+     *     and what the timers send is written at the time it falls due, {@link TimerReplay})
      */
     private int run(XlatSettings settings, Nat64Config nat64, Explainer.Format format, PrintWriter explainOut,
             PrintWriter err) {
         XlatCounters counters = new XlatCounters();
         long[] now = new long[1];
         Nat64Table table = null;
+        TimerPackets timerPackets = null;
         Nat64Translator stateful = null;
         PacketTranslator translator;
         if (nat64 != null) {
+            timerPackets = new TimerPackets(settings.pool6());
             try {
-                table = Nat64Service.table(nat64.table(), nat64.statics(), null);
+                table = Nat64Service.table(nat64.table(), nat64.statics(), timerPackets);
             } catch (IllegalArgumentException e) {
                 err.println("isthmus translate: " + config + ": [nat64] " + e.getMessage());
                 return ExitCodes.CONFIG_ERROR;
@@ -141,7 +145,6 @@ final class TranslateCommand implements Callable<Integer> {
             translator = new Translator(settings, counters, () -> now[0]);
         }
         Explainer explainer = format == null ? null : new Explainer(format, explainOut, settings, nat64 != null);
-        long lastExpiry = Long.MIN_VALUE;
         long packets = 0;
         long written = 0;
         long start = System.nanoTime();
@@ -152,15 +155,28 @@ final class TranslateCommand implements Callable<Integer> {
             PacketBuffer pkt = PacketBuffer.allocate(arena, PacketBuffer.DEFAULT_CAPACITY);
             PacketSink file = writer == null ? (s, o, l) -> { } : writer.sink(() -> now[0]);
             PacketSink sink = explainer == null ? file : explainer.tap(file);
+            TimerReplay timers = table == null ? null
+                    : new TimerReplay(table, timerPackets, now, explainer == null ? file : (seg, off, len) -> {
+                        file.emit(seg, off, len);
+                        explainer.timer(seg, off, len);
+                    });
+            // A skipped record is a moment of capture time too: the timers run up to it first, so
+            // that the explain lines stay in time order.
+            reader.onSkip(reason -> {
+                if (timers != null) {
+                    timers.advanceTo(reader.timestampNanos());
+                }
+                if (explainer != null) {
+                    explainer.skipped(reader.recordNumber(), reason, reader.linkType(), reader.capturedLength());
+                }
+            });
             try {
                 while (reader.next(pkt)) {
                     packets++;
-                    now[0] = reader.timestampNanos();
-                    if (table != null && now[0] - lastExpiry >= 1_000_000_000L) {
-                        // As the live housekeeping does, once a second of capture time.
-                        table.expire(now[0], Integer.MAX_VALUE);
-                        lastExpiry = now[0];
+                    if (timers != null) {
+                        timers.advanceTo(reader.timestampNanos());
                     }
+                    now[0] = reader.timestampNanos();
                     if (explainer != null) {
                         explainer.before(reader.recordNumber(), pkt.segment(), pkt.offset(), pkt.length());
                     }
@@ -179,7 +195,8 @@ final class TranslateCommand implements Callable<Integer> {
                 if (explainOut != null) {
                     explainOut.flush();
                 }
-                summary(err, packets, written, reader.skippedCount(), counters, System.nanoTime() - start);
+                summary(err, packets, written, timers == null ? 0 : timers.sent(), reader.skippedCount(), counters,
+                        System.nanoTime() - start);
             }
         } catch (NoSuchFileException e) {
             err.println("isthmus translate: no such file: " + e.getFile());
@@ -191,10 +208,14 @@ final class TranslateCommand implements Callable<Integer> {
         return exit;
     }
 
-    private static void summary(PrintWriter err, long packets, long written, long skipped, XlatCounters c, long nanos) {
+    /** @param timed packets the NAT64's timers originated (also counted in the packets out) */
+    private static void summary(PrintWriter err, long packets, long written, long timed, long skipped, XlatCounters c,
+            long nanos) {
         double secs = nanos / 1e9;
-        err.printf(Locale.ROOT, "%d IP packets in (%d non-IP frames skipped), %d packets out, %d dropped, %.3f s, %.0f packets/s%n",
-                packets, skipped, written, c.totalDrops(), secs, secs > 0 ? packets / secs : 0.0);
+        err.printf(Locale.ROOT, "%d IP packets in (%d non-IP frames skipped), %d packets out%s, %d dropped, %.3f s,"
+                + " %.0f packets/s%n", packets, skipped, written + timed,
+                timed == 0 ? "" : " (" + timed + " sent by the NAT64 timers)", c.totalDrops(), secs,
+                secs > 0 ? packets / secs : 0.0);
         StringBuilder paths = new StringBuilder();
         for (Path p : Path.values()) {
             if (c.paths(p) > 0) {

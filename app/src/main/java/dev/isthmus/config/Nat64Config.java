@@ -17,8 +17,8 @@ import java.util.Locale;
  * The validated {@code [nat64]} section (docs/CONFIG.md): stateful NAT64, RFC 6146.
  *
  * @param pool6 the NAT64 prefix (RFC 6052)
- * @param translator the stateless settings the translation runs with (pool6, own addresses,
- *     the [siit] defaults for everything else)
+ * @param translator the stateless settings the translation runs with: pool6, the own addresses
+ *     and the translator keys shared with [siit] ({@link TranslatorKeys}); no EAM
  * @param table the table's settings: pool4, filtering, timers, limits
  * @param statics the {@code [[nat64.bib]]} entries, in file order
  * @param log the {@code [nat64.log]} session log, or null for none
@@ -44,6 +44,7 @@ public record Nat64Config(Ipv6Prefix pool6, SiitConfig translator, Nat64Settings
         sb.append("pool6 = \"").append(pool6).append("\"\n");
         sb.append("ipv4-address = \"").append(Ipv4Address.format(translator.ipv4Address())).append("\"\n");
         sb.append("ipv6-address = \"").append(translator.ipv6Address()).append("\"\n");
+        TranslatorKeys.render(sb, translator);
         sb.append("filtering = \"").append(table.filtering().name().toLowerCase(Locale.ROOT).replace('_', '-'))
                 .append("\"\n");
         sb.append("udp-timeout = ").append(table.udpTimeout().toSeconds()).append('\n');

@@ -18,8 +18,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads and validates {@code [nat64]}, {@code [[nat64.pool4]]} and {@code [[nat64.bib]]}
@@ -27,9 +28,11 @@ import java.util.List;
  * RFC 5382 REQ-5, RFC 5508 REQ-2); a static entry must lie inside pool4.
  */
 final class Nat64Section {
-    static final List<String> KEYS = List.of("pool6", "ipv4-address", "ipv6-address", "filtering", "udp-timeout",
-            "icmp-timeout", "tcp-established-timeout", "tcp-transitory-timeout", "max-sessions",
+    /** The keys only [nat64] has; {@link #KEYS} adds the translator keys it shares with [siit]. */
+    static final List<String> OWN_KEYS = List.of("pool6", "ipv4-address", "ipv6-address", "filtering",
+            "udp-timeout", "icmp-timeout", "tcp-established-timeout", "tcp-transitory-timeout", "max-sessions",
             "max-sessions-per-subscriber", "max-bib", "subscriber-length", "pool4", "bib", "port-blocks", "log");
+    static final List<String> KEYS = Stream.concat(OWN_KEYS.stream(), TranslatorKeys.KEYS.stream()).toList();
     static final List<String> POOL4_KEYS = List.of("prefix", "tcp", "udp", "icmp");
     static final List<String> BIB_KEYS = List.of("protocol", "ipv6", "ipv4");
     static final List<String> PORT_BLOCK_KEYS = List.of("subscribers", "subscriber-length", "size", "first-port");
@@ -42,7 +45,8 @@ final class Nat64Section {
     /** The section's config, or null when it has errors (recorded). */
     static Nat64Config read(TableReader t) {
         int errorsBefore = t.problems().count();
-        t.rejectUnknown(KEYS);
+        // A [siit]-only key (EAM, RFC 6791 IPv4 pool, dynamic pool) gets that said, not just "unknown".
+        t.rejectUnknown(KEYS, SiitSection.OWN_KEYS.stream().collect(Collectors.toMap(k -> k, k -> "siit")));
         if (!t.has("pool6")) {
             t.errorHere("missing key \"pool6\" (the NAT64 prefix, e.g. \"64:ff9b::/96\")");
         }
@@ -50,6 +54,7 @@ final class Nat64Section {
         List<Pool4.Entry> pool4 = pool4(t);
         Integer ipv4Address = SiitSection.sourceAddress4(t, "ipv4-address");
         Ipv6Address ipv6Address = SiitSection.sourceAddress6(t, "ipv6-address");
+        TranslatorKeys.Values xlat = TranslatorKeys.read(t);
         Filtering filtering = t.choice("filtering", SiitSection.words("endpoint-independent",
                 Filtering.ENDPOINT_INDEPENDENT, "address-dependent", Filtering.ADDRESS_DEPENDENT),
                 Filtering.ENDPOINT_INDEPENDENT);
@@ -90,11 +95,10 @@ final class Nat64Section {
         if (t.problems().count() != errorsBefore) {
             return null;
         }
-        // The stateless half: pool6 for the IPv4 side, the [siit] defaults for the rest.
-        SiitConfig translator = new SiitConfig(pool6, List.of(), List.of(), null, SiitConfig.COPY, SiitConfig.COPY,
-                false, SiitConfig.DEFAULT_LOWEST_IPV6_MTU, Arrays.stream(XlatSettings.RFC1191_PLATEAUS).boxed().toList(),
-                XlatSettings.HairpinMode.OFF, true, SiitConfig.DEFAULT_ICMP_ERROR_RATE, SiitConfig.DEFAULT_IPV4_MTU,
-                SiitConfig.DEFAULT_IPV6_MTU, ownIpv4, ipv6Address, null);
+        // The stateless half (RFC 6146 §3.7): pool6 and the translator keys; no EAM and no EAM
+        // hairpinning, since the NAT64 hairpins through its own tables (RFC 6146 §3.8).
+        SiitConfig translator = SiitConfig.of(pool6, List.of(), List.of(), xlat, XlatSettings.HairpinMode.OFF, ownIpv4,
+                ipv6Address, null);
         return new Nat64Config(pool6, translator, settings, statics, log);
     }
 

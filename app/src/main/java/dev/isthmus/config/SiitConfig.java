@@ -89,6 +89,14 @@ public record SiitConfig(
                 eamHairpin, icmpErrors, icmpErrorRate, ipv4Mtu, ipv6Mtu, ipv4Address, ipv6Address, null);
     }
 
+    /** A section from its own keys and the translator keys it shares with [nat64] ({@link TranslatorKeys}). */
+    static SiitConfig of(Ipv6Prefix pool6, List<EamEntry> eam, List<String> rfc6791v4, TranslatorKeys.Values x,
+            HairpinMode eamHairpin, int ipv4Address, Ipv6Address ipv6Address, DynamicPoolConfig dynamicPool) {
+        return new SiitConfig(pool6, eam, rfc6791v4, x.rfc6791v6(), x.trafficClass(), x.tos(),
+                x.udpZeroChecksumCompute(), x.lowestIpv6Mtu(), x.mtuPlateaus(), eamHairpin, x.icmpErrors(),
+                x.icmpErrorRate(), x.ipv4Mtu(), x.ipv6Mtu(), ipv4Address, ipv6Address, dynamicPool);
+    }
+
     public SiitConfig {
         eam = List.copyOf(eam);
         rfc6791v4 = List.copyOf(rfc6791v4);
@@ -128,21 +136,8 @@ public record SiitConfig(
             kv(sb, "pool6", quote(pool6.toString()));
         }
         kv(sb, "rfc6791v4", rfc6791v4.stream().map(SiitConfig::quote).collect(Collectors.joining(", ", "[", "]")));
-        if (rfc6791v6 == null) {
-            sb.append("# rfc6791v6 is not set: ICMPv6 errors use ipv6-address\n");
-        } else {
-            kv(sb, "rfc6791v6", quote(rfc6791v6.toString()));
-        }
-        kv(sb, "traffic-class", trafficClass == COPY ? quote("copy") : Integer.toString(trafficClass));
-        kv(sb, "tos", tos == COPY ? quote("copy") : Integer.toString(tos));
-        kv(sb, "udp-zero-checksum", quote(udpZeroChecksumCompute ? "compute" : "drop"));
-        kv(sb, "lowest-ipv6-mtu", Integer.toString(lowestIpv6Mtu));
-        kv(sb, "mtu-plateaus", mtuPlateaus.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]")));
+        TranslatorKeys.render(sb, this);
         kv(sb, "eam-hairpin", quote(eamHairpin.name().toLowerCase(Locale.ROOT)));
-        kv(sb, "icmp-errors", Boolean.toString(icmpErrors));
-        kv(sb, "icmp-error-rate", Integer.toString(icmpErrorRate));
-        kv(sb, "ipv4-mtu", Integer.toString(ipv4Mtu));
-        kv(sb, "ipv6-mtu", Integer.toString(ipv6Mtu));
         kv(sb, "ipv4-address", quote(Ipv4Address.format(ipv4Address)));
         kv(sb, "ipv6-address", quote(ipv6Address.toString()));
         for (EamEntry e : eam) {
@@ -160,10 +155,10 @@ public record SiitConfig(
     }
 
     private static void kv(StringBuilder sb, String key, String value) {
-        sb.append(key).append(" = ").append(value).append('\n');
+        TranslatorKeys.kv(sb, key, value);
     }
 
     private static String quote(String s) {
-        return "\"" + s + "\"";
+        return TranslatorKeys.quote(s);
     }
 }

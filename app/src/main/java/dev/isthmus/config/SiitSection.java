@@ -11,23 +11,22 @@ import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.xlat.XlatSettings;
 import dev.isthmus.xlat.XlatSettings.HairpinMode;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
 
 /** Reads and validates the {@code [siit]} section (see docs/CONFIG.md for every rule). */
 final class SiitSection {
 
-    static final List<String> KEYS = List.of(
-            "pool6", "eam", "rfc6791v4", "rfc6791v6", "traffic-class", "tos", "udp-zero-checksum",
-            "lowest-ipv6-mtu", "mtu-plateaus", "eam-hairpin", "icmp-errors", "icmp-error-rate",
-            "ipv4-mtu", "ipv6-mtu", "ipv4-address", "ipv6-address", "dynamic-pool");
+    /** The keys only [siit] has; {@link #KEYS} adds the translator keys it shares with [nat64]. */
+    static final List<String> OWN_KEYS = List.of(
+            "pool6", "eam", "rfc6791v4", "eam-hairpin", "ipv4-address", "ipv6-address", "dynamic-pool");
+
+    static final List<String> KEYS = Stream.concat(OWN_KEYS.stream(), TranslatorKeys.KEYS.stream()).toList();
 
     static final List<String> EAM_KEYS = List.of("ipv6", "ipv4", "overlap");
 
@@ -47,20 +46,10 @@ final class SiitSection {
         Ipv6Prefix pool6 = pool6(t);
         List<EamEntry> eam = eam(t, pool6);
         List<String> rfc6791v4 = rfc6791v4(t);
-        Ipv6Address rfc6791v6 = sourceAddress6(t, "rfc6791v6");
-        int trafficClass = copyOrByte(t, "traffic-class");
-        int tos = copyOrByte(t, "tos");
-        boolean udpZeroChecksumCompute = t.choice("udp-zero-checksum", words("drop", false, "compute", true), false);
-        // RFC 7915 §4.1: the threshold may be raised above, never set below, the IPv6 minimum MTU.
-        int lowestIpv6Mtu = t.intIn("lowest-ipv6-mtu", 1280, 65535, SiitConfig.DEFAULT_LOWEST_IPV6_MTU);
-        List<Integer> mtuPlateaus = mtuPlateaus(t);
+        TranslatorKeys.Values xlat = TranslatorKeys.read(t);
         HairpinMode hairpin = t.choice("eam-hairpin",
                 words("off", HairpinMode.OFF, "simple", HairpinMode.SIMPLE, "intrinsic", HairpinMode.INTRINSIC),
                 SiitConfig.DEFAULT_EAM_HAIRPIN);
-        boolean icmpErrors = t.bool("icmp-errors", true);
-        int icmpErrorRate = t.intIn("icmp-error-rate", 0, 1_000_000, SiitConfig.DEFAULT_ICMP_ERROR_RATE);
-        int ipv4Mtu = t.intIn("ipv4-mtu", 68, 65535, SiitConfig.DEFAULT_IPV4_MTU);
-        int ipv6Mtu = t.intIn("ipv6-mtu", 1280, 65535, SiitConfig.DEFAULT_IPV6_MTU);
         Integer ipv4Address = sourceAddress4(t, "ipv4-address");
         Ipv6Address ipv6Address = sourceAddress6(t, "ipv6-address");
 
@@ -84,9 +73,7 @@ final class SiitSection {
         if (t.problems().count() != errorsBefore) {
             return null;
         }
-        SiitConfig config = new SiitConfig(pool6, eam, rfc6791v4, rfc6791v6, trafficClass, tos,
-                udpZeroChecksumCompute, lowestIpv6Mtu, mtuPlateaus, hairpin, icmpErrors, icmpErrorRate,
-                ipv4Mtu, ipv6Mtu, ownIpv4, ipv6Address, dynamicPool);
+        SiitConfig config = SiitConfig.of(pool6, eam, rfc6791v4, xlat, hairpin, ownIpv4, ipv6Address, dynamicPool);
         // The address classes have the last word: anything they refuse that the checks above did
         // not anticipate still becomes a positioned error instead of an exception at start-up.
         try {
@@ -353,23 +340,6 @@ final class SiitSection {
 
     // ---- scalars -------------------------------------------------------------------------
 
-    /** {@code "copy"} → {@link SiitConfig#COPY}, or an 8-bit value. */
-    private static int copyOrByte(TableReader t, String key) {
-        Object v = t.raw(key);
-        if (v == null || "copy".equals(v)) {
-            return SiitConfig.COPY;
-        }
-        if (v instanceof Long l) {
-            if (l >= 0 && l <= 255) {
-                return (int) (long) l;
-            }
-            t.error(key, l + " is out of range 0..255");
-            return SiitConfig.COPY;
-        }
-        t.error(key, "expected \"copy\" or an integer 0..255, got " + TableReader.describe(v));
-        return SiitConfig.COPY;
-    }
-
     /**
      * An IPv4 address the translator sends from: RFC 1812 §5.3.7 sources (0/8, 127/8, multicast,
      * reserved, broadcast) would be dropped by the next router.
@@ -409,39 +379,6 @@ final class SiitSection {
             t.error(key, e.getMessage());
             return null;
         }
-    }
-
-    /**
-     * RFC 7915 §4.2: plateaus for an ICMPv4 Fragmentation Needed that reports MTU 0. Kept sorted
-     * descending without duplicates, so the translator can take the first one below the packet.
-     */
-    private static List<Integer> mtuPlateaus(TableReader t) {
-        List<Integer> dflt = Arrays.stream(XlatSettings.RFC1191_PLATEAUS).boxed().toList();
-        TomlArray a = t.array("mtu-plateaus");
-        if (a == null) {
-            return dflt;
-        }
-        if (a.isEmpty()) {
-            t.error("mtu-plateaus", "must not be empty");
-            return dflt;
-        }
-        TreeSet<Integer> values = new TreeSet<>(Comparator.reverseOrder());
-        String kp = t.keyPath("mtu-plateaus");
-        boolean ok = true;
-        for (int i = 0; i < a.size(); i++) {
-            Object v = a.get(i);
-            if (!(v instanceof Long l)) {
-                t.problems().add(a.inputPositionOf(i), kp + "[" + i + "]",
-                        "expected an integer, got " + TableReader.describe(v));
-                ok = false;
-            } else if (l < 68 || l > 65535) {
-                t.problems().add(a.inputPositionOf(i), kp + "[" + i + "]", l + " is out of range 68..65535");
-                ok = false;
-            } else {
-                values.add((int) (long) l);
-            }
-        }
-        return ok ? List.copyOf(values) : dflt;
     }
 
     @SuppressWarnings("unchecked")

@@ -213,7 +213,8 @@ final class TableReader {
 
     /**
      * As {@link #rejectUnknown(Collection)}; {@code belongsIn} maps keys that are valid in another
-     * table to that table's name, for the hint "it belongs under [siit]".
+     * table to that table's name, for the hint "it belongs under [siit]" (given instead of a
+     * suggestion).
      */
     void rejectUnknown(Collection<String> known, Map<String, String> belongsIn) {
         for (String key : table.keySet()) {
@@ -226,11 +227,13 @@ final class TableReader {
             } else {
                 msg.append("unknown key \"").append(key).append('"');
             }
+            // A key known elsewhere is named as such before any guess at a typo: rfc6791v4 under
+            // [nat64] is a [siit] key, not a misspelt rfc6791v6.
             String near = closest(key, known);
-            if (near != null) {
-                msg.append(" (did you mean \"").append(near).append("\"?)");
-            } else if (belongsIn.containsKey(key)) {
+            if (belongsIn.containsKey(key)) {
                 msg.append(" (it belongs under [").append(belongsIn.get(key)).append("])");
+            } else if (near != null) {
+                msg.append(" (did you mean \"").append(near).append("\"?)");
             }
             problems.add(positionOf(key), keyPath(key), msg.toString());
         }

@@ -27,7 +27,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Nat64Service implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("nat64");
-    private static final long PERIOD_MS = 1000;
+    /**
+     * How often the housekeeping thread sweeps the table (and so sends what the timers asked
+     * for); offline translation sweeps at the same pace of capture time.
+     */
+    public static final long SWEEP_PERIOD_NANOS = 1_000_000_000L;
+    private static final long PERIOD_MS = SWEEP_PERIOD_NANOS / 1_000_000;
     /** Session-log lines held between two writes (a second's worth at a high session rate). */
     private static final int LOG_QUEUE = 1 << 16;
 

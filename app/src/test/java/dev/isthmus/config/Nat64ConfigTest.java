@@ -1,7 +1,9 @@
 package dev.isthmus.config;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +16,7 @@ import dev.isthmus.nat.SessionLog;
 import dev.isthmus.nat.StaticBib;
 import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.Ipv6Address;
+import dev.isthmus.xlat.XlatSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -109,6 +112,61 @@ class Nat64ConfigTest {
         assertNull(ConfigLoader.parse(HEAD + POOL4, "t.toml").nat64().log(), "no session log unless asked for");
     }
 
+    /**
+     * The RFC 7915 translator keys mean under [nat64] what they mean under [siit] (one definition,
+     * TranslatorKeys): they load, reach the stateless settings the NAT64 translates with, and
+     * render back.
+     */
+    @Test
+    void translatorKeysLoadUnderNat64AndReachTheTranslator() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse(HEAD + """
+                traffic-class = 0
+                tos = 184
+                udp-zero-checksum = "compute"
+                lowest-ipv6-mtu = 1400
+                mtu-plateaus = [1500, 9000, 1280, 1500]
+                icmp-errors = false
+                icmp-error-rate = 10
+                ipv4-mtu = 1400
+                ipv6-mtu = 9000
+                rfc6791v6 = "2001:db8:ffff::1"
+                """ + POOL4, "t.toml");
+        XlatSettings s = c.nat64().toXlatSettings();
+        assertAll(
+                () -> assertEquals(0, s.trafficClass()),
+                () -> assertEquals(184, s.tos()),
+                () -> assertTrue(s.udpZeroChecksumCompute()),
+                () -> assertEquals(1400, s.lowestIpv6Mtu()),
+                // Sorted from the highest down, the duplicate dropped, as under [siit].
+                () -> assertArrayEquals(new int[] {9000, 1500, 1280}, s.mtuPlateaus()),
+                () -> assertFalse(s.icmpErrors()),
+                () -> assertEquals(10, s.icmpErrorsPerSecond()),
+                () -> assertEquals(1400, s.ipv4Mtu()),
+                () -> assertEquals(9000, s.ipv6Mtu()),
+                () -> assertEquals(Ipv6Address.parse("2001:db8:ffff::1"), s.rfc6791v6()),
+                // NAT64 hairpins through its own tables (RFC 6146 §3.8), never by EAM.
+                () -> assertEquals(XlatSettings.HairpinMode.OFF, s.hairpin()));
+        assertEquals(c, ConfigLoader.parse(c.render(), "rendered"));
+    }
+
+    /** Without the keys, the [nat64] translator takes the same defaults as [siit]. */
+    @Test
+    void translatorKeysDefaultAsUnderSiit() throws ConfigException {
+        XlatSettings nat64 = ConfigLoader.parse(HEAD + POOL4, "t.toml").nat64().toXlatSettings();
+        XlatSettings siit = ConfigLoader.parse("[siit]\npool6 = \"64:ff9b::/96\"\n", "t.toml").siit().toXlatSettings();
+        assertAll(
+                () -> assertEquals(siit.trafficClass(), nat64.trafficClass()),
+                () -> assertEquals(siit.tos(), nat64.tos()),
+                () -> assertEquals(siit.udpZeroChecksumCompute(), nat64.udpZeroChecksumCompute()),
+                () -> assertEquals(siit.lowestIpv6Mtu(), nat64.lowestIpv6Mtu()),
+                () -> assertArrayEquals(siit.mtuPlateaus(), nat64.mtuPlateaus()),
+                () -> assertEquals(siit.icmpErrors(), nat64.icmpErrors()),
+                () -> assertEquals(siit.icmpErrorsPerSecond(), nat64.icmpErrorsPerSecond()),
+                () -> assertEquals(siit.ipv4Mtu(), nat64.ipv4Mtu()),
+                () -> assertEquals(siit.ipv6Mtu(), nat64.ipv6Mtu()),
+                () -> assertNull(nat64.rfc6791v6()));
+    }
+
     @Test
     void pool6IsRequired() {
         List<ConfigError> errors = ConfigErrorsTest.errors("[nat64]\n" + POOL4).errors();
@@ -188,7 +246,28 @@ class Nat64ConfigTest {
                 Arguments.of("with [siit]", 1, "nat64", "cannot both be set", POOL4 + """
                         [siit]
                         pool6 = "2001:db8:64::/96"
-                        """));
+                        """),
+                // The translator keys, checked as under [siit] (TranslatorKeys).
+                Arguments.of("ipv4-mtu below RFC 791's 68", 3, "nat64.ipv4-mtu", "out of range 68..65535",
+                        "ipv4-mtu = 40\n" + POOL4),
+                Arguments.of("ipv6-mtu below RFC 8200's 1280", 3, "nat64.ipv6-mtu", "out of range 1280..65535",
+                        "ipv6-mtu = 1200\n" + POOL4),
+                Arguments.of("lowest-ipv6-mtu below 1280", 3, "nat64.lowest-ipv6-mtu", "out of range 1280..65535",
+                        "lowest-ipv6-mtu = 576\n" + POOL4),
+                Arguments.of("tos above a byte", 3, "nat64.tos", "out of range 0..255", "tos = 256\n" + POOL4),
+                Arguments.of("traffic-class a word", 3, "nat64.traffic-class", "expected \"copy\" or an integer",
+                        "traffic-class = \"zero\"\n" + POOL4),
+                Arguments.of("plateau out of range", 3, "nat64.mtu-plateaus[1]", "out of range 68..65535",
+                        "mtu-plateaus = [1500, 20]\n" + POOL4),
+                Arguments.of("udp-zero-checksum unknown", 3, "nat64.udp-zero-checksum", "",
+                        "udp-zero-checksum = \"fix\"\n" + POOL4),
+                Arguments.of("rfc6791v6 multicast", 3, "nat64.rfc6791v6", "cannot be a source address",
+                        "rfc6791v6 = \"ff02::1\"\n" + POOL4),
+                // EAM hairpinning and the RFC 6791 IPv4 pool stay [siit] keys (TranslatorKeys says why).
+                Arguments.of("eam-hairpin is [siit]'s", 3, "nat64.eam-hairpin", "belongs under [siit]",
+                        "eam-hairpin = \"simple\"\n" + POOL4),
+                Arguments.of("rfc6791v4 is [siit]'s", 3, "nat64.rfc6791v4", "belongs under [siit]",
+                        "rfc6791v4 = \"203.0.113.8\"\n" + POOL4));
     }
 
     @ParameterizedTest(name = "{0}")

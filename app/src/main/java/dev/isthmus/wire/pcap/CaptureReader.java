@@ -169,6 +169,17 @@ public final class CaptureReader implements AutoCloseable {
     private int ipOff;
     private int ipLen;
     private final long[] skipped = new long[REASONS.length];
+    private SkipListener skipListener;
+
+    /**
+     * Told of each record {@link #next} passes over, as it does, while the accessors
+     * ({@link #recordNumber}, {@link #timestampNanos}, {@link #linkType}, {@link #capturedLength}…)
+     * describe that record: so that a tool can account for every record, not only count them.
+     */
+    @FunctionalInterface
+    public interface SkipListener {
+        void skipped(SkipReason reason);
+    }
 
     private CaptureReader(ReadableByteChannel channel) {
         this.channel = channel;
@@ -238,11 +249,19 @@ public final class CaptureReader implements AutoCloseable {
                     return true;
                 }
                 skipped[why]++;
+                if (skipListener != null) {
+                    skipListener.skipped(REASONS[why]);
+                }
             }
         } catch (CaptureFormatException e) {
             failure = e;
             throw e;
         }
+    }
+
+    /** Who is told of each skipped record from now on; null for nobody (the default). */
+    public void onSkip(SkipListener listener) {
+        skipListener = listener;
     }
 
     public CaptureFormat format() {

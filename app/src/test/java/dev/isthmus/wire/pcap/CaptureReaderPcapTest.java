@@ -339,7 +339,10 @@ class CaptureReaderPcapTest {
                 Arguments.of("IEEE 802.11 link type", 105, "08 00 00 00", SkipReason.UNSUPPORTED_LINK_TYPE));
     }
 
-    /** Non-IP frames are counted and passed over, not errors; the IP packet behind them still comes out. */
+    /**
+     * Non-IP frames are counted and passed over, not errors; the IP packet behind them still comes
+     * out. The skip listener hears of each as it is passed over, with the accessors describing it.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("skippedFrames")
     void skipsNonIpFrame(String name, int linkType, String frame, SkipReason reason) throws IOException {
@@ -348,8 +351,13 @@ class CaptureReaderPcapTest {
                 : linkType == LinkType.LINUX_SLL2 ? hex(SLL2_V6 + IPV6_UDP)
                 : linkType == LinkType.NULL ? hex("02 00 00 00\n" + IPV4_UDP)
                 : hex(IPV4_UDP);
+        List<String> heard = new ArrayList<>();
         try (CaptureReader r = open(pcapLe(linkType, hex(frame), ipFrame))) {
+            r.onSkip(why -> heard.add(why + " #" + r.recordNumber() + " at " + r.timestampNanos() + " link "
+                    + r.linkType() + " " + r.capturedLength() + " bytes"));
             List<Read> got = readAll(r);
+            assertEquals(reason + " #1 at 1000000000 link " + linkType + " " + hex(frame).length + " bytes",
+                    heard.getFirst());
             if (reason == SkipReason.UNSUPPORTED_LINK_TYPE) {
                 // Every frame of the file is of that link type.
                 assertEquals(List.of(), got);
@@ -361,6 +369,7 @@ class CaptureReaderPcapTest {
                 assertEquals(1, got.size());
                 assertEquals(2, got.get(0).recordNumber(), "record numbers count skipped frames");
             }
+            assertEquals(r.skippedCount(), heard.size(), "one call per skipped record");
         }
     }
 
