@@ -66,12 +66,14 @@ public final class ConfigLoader {
      * @param sourceName what error messages call the text, usually its file name
      */
     public static IsthmusConfig parse(String text, String sourceName) throws ConfigException {
-        Problems problems = new Problems(sourceName);
+        // tomlj is slow on runs of blank and comment lines; it gets the text without them.
+        BlankAndCommentLines.Stripped stripped = BlankAndCommentLines.strip(text);
+        Problems problems = new Problems(sourceName, stripped::fileLine);
         TomlParseResult toml;
         try {
             // Sourceless: positions are all we need, and tomlj's source-preserving mode trips an
             // internal assertion on some malformed input (found by ConfigLoaderFuzzTest).
-            toml = Toml.parse(text, TomlParseOptions.sourceless());
+            toml = Toml.parse(stripped.text(), TomlParseOptions.sourceless());
         } catch (RuntimeException | AssertionError e) {
             // A parser bug must still come out as a config error, not a stack trace.
             throw fileError(sourceName, "TOML parser failed on this file: " + e);
@@ -80,7 +82,7 @@ public final class ConfigLoader {
             // A tree that failed to parse would only produce confusing follow-on errors.
             for (TomlParseError e : toml.errors()) {
                 problems.add(e.position(), "", "TOML syntax error" + (e.position() == null ? "" : " at column "
-                        + e.position().column()) + ": " + e.getMessage());
+                        + e.position().column()) + ": " + stripped.fileLines(e.getMessage()));
             }
             throw problems.exception();
         }

@@ -3,16 +3,27 @@ package dev.isthmus.config;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.tomlj.TomlPosition;
 
 /** Collects the errors of one file while it is validated, so that all of them are reported together. */
 final class Problems {
 
     private final String source;
+    private final IntUnaryOperator fileLine;
     private final List<ConfigError> errors = new ArrayList<>();
 
     Problems(String source) {
+        this(source, IntUnaryOperator.identity());
+    }
+
+    /**
+     * @param fileLine the file's line for a line of the text tomlj parsed, which lacks the file's
+     *     blank and comment-only lines ({@link BlankAndCommentLines})
+     */
+    Problems(String source, IntUnaryOperator fileLine) {
         this.source = source;
+        this.fileLine = fileLine;
     }
 
     String source() {
@@ -20,7 +31,8 @@ final class Problems {
     }
 
     void add(TomlPosition at, String key, String message) {
-        errors.add(new ConfigError(source, at == null ? 0 : at.line(), at == null ? 0 : at.column(), key, message));
+        errors.add(new ConfigError(source, at == null ? 0 : fileLine.applyAsInt(at.line()), at == null ? 0 : at.column(),
+                key, message));
     }
 
     int count() {

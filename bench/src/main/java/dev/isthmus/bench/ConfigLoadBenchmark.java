@@ -1,0 +1,73 @@
+package dev.isthmus.bench;
+
+import dev.isthmus.config.ConfigException;
+import dev.isthmus.config.ConfigLoader;
+import dev.isthmus.config.IsthmusConfig;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Loading a heavily commented config ({@link ConfigLoader#parse}, issue 19): a [siit] section, a
+ * [dataplane] and a [control] section whose keys each stand under a block of comment lines with a
+ * blank line every fourth, {@code lines} lines in all. Parsing and validation, not the file read.
+ *
+ * <p>Run: {@code java -jar bench/target/benchmarks.jar ConfigLoadBenchmark}
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ConfigLoadBenchmark {
+
+    private static final String[] KEYS = {
+        "[siit]",
+        "pool6 = \"64:ff9b::/96\"",
+        "ipv4-mtu = 1500",
+        "ipv6-mtu = 1500",
+        "tos = \"copy\"",
+        "rfc6791v4 = [\"192.0.2.1-192.0.2.9\"]",
+        "[[siit.eam]]",
+        "ipv6 = \"2001:db8:6::/120\"",
+        "ipv4 = \"198.51.100.0/24\"",
+        "[dataplane]",
+        "device = \"isthmus0\"",
+        "[control]",
+        "socket = \"/run/isthmus/control.sock\"",
+    };
+
+    @Param({"1000", "10000", "100000"})
+    public int lines;
+
+    private String text;
+
+    @Setup
+    public void setUp() throws ConfigException {
+        int block = Math.max(0, lines / KEYS.length - 1);
+        StringBuilder sb = new StringBuilder();
+        for (String key : KEYS) {
+            for (int i = 0; i < block; i++) {
+                sb.append(i % 4 == 3 ? "\n" : "# what the key below does and why it has this value (" + i + ")\n");
+            }
+            sb.append(key).append('\n');
+        }
+        text = sb.toString();
+        ConfigLoader.parse(text, "bench.toml");
+    }
+
+    @Benchmark
+    public IsthmusConfig load() throws ConfigException {
+        return ConfigLoader.parse(text, "bench.toml");
+    }
+}
