@@ -86,6 +86,7 @@ public final class ConfigLoader {
             }
             throw problems.exception();
         }
+        problems.shortenValuesOf(toml);
         TableReader root = TableReader.root(toml, problems);
         Map<String, String> belongsIn = new HashMap<>();
         SiitSection.KEYS.forEach(k -> belongsIn.put(k, "siit"));

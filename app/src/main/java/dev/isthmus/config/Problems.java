@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
 import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
 
 /** Collects the errors of one file while it is validated, so that all of them are reported together. */
 final class Problems {
@@ -12,10 +13,7 @@ final class Problems {
     private final String source;
     private final IntUnaryOperator fileLine;
     private final List<ConfigError> errors = new ArrayList<>();
-
-    Problems(String source) {
-        this(source, IntUnaryOperator.identity());
-    }
+    private LongValues longValues = LongValues.NONE;
 
     /**
      * @param fileLine the file's line for a line of the text tomlj parsed, which lacks the file's
@@ -26,13 +24,18 @@ final class Problems {
         this.fileLine = fileLine;
     }
 
+    /** From now on, messages quoting a long string of {@code root} quote only its start ({@link LongValues}). */
+    void shortenValuesOf(TomlTable root) {
+        longValues = LongValues.of(root);
+    }
+
     String source() {
         return source;
     }
 
     void add(TomlPosition at, String key, String message) {
         errors.add(new ConfigError(source, at == null ? 0 : fileLine.applyAsInt(at.line()), at == null ? 0 : at.column(),
-                key, message));
+                longValues.shorten(key), longValues.shorten(message)));
     }
 
     int count() {

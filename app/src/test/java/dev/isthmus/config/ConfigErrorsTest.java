@@ -421,6 +421,31 @@ class ConfigErrorsTest {
         assertTrue(errors.getFirst().message().startsWith("TOML syntax error"), errors::toString);
     }
 
+    /** Issue 19: an error line quotes at most about 100 characters of a value, and says how long it is. */
+    @ParameterizedTest
+    @MethodSource("longValues")
+    void anErrorLineQuotesOnlyTheStartOfALongValue(String what, String toml, String cut) {
+        List<ConfigError> errors = errors(toml).errors();
+        assertAll(errors.stream().map(e -> () -> {
+            assertTrue(e.toString().length() < 300, () -> what + ": " + e);
+            assertTrue(e.toString().contains(cut), () -> what + ": " + e);
+        }));
+    }
+
+    static Stream<Arguments> longValues() {
+        String words = "a sentence pasted by mistake ".repeat(40);
+        String digits = "1".repeat(5000);
+        return Stream.of(
+                Arguments.of("value with spaces", "[siit]\npool6 = \"" + words + "\"\n",
+                        "\"" + words.substring(0, LongValues.KEPT) + "… (1160 characters)\""),
+                Arguments.of("value with an escape", "[siit]\npool6 = \"64:ff9b::/96\"\ntos = \"\\t" + words + "\"\n",
+                        "… (1161 characters)"),
+                Arguments.of("part of a value", "[control]\nmetrics = \"127.0.0.1:" + digits + "\"\n",
+                        "port \"" + digits.substring(0, LongValues.KEPT) + "… (5000 characters)\" is not"),
+                Arguments.of("key", "[siit]\npool6 = \"64:ff9b::/96\"\n" + "k".repeat(300) + " = 1\n", "… (300 characters)"),
+                Arguments.of("token in a syntax error", "a = 1" + "x".repeat(300) + "\n", "… ("));
+    }
+
     @Test
     void errorFormat() {
         assertEquals("siit.toml:7: siit.eam[1].ipv4: bad",
