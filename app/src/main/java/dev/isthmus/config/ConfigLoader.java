@@ -5,7 +5,9 @@ import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,17 +49,43 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw fileError(source, "cannot read: " + e.getMessage());
         }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw fileError(source, "is not valid UTF-8 text (TOML files must be UTF-8)");
+        return parse(utf8(bytes, source), source);
+    }
+
+    /**
+     * The file's text; a byte sequence that is not UTF-8 (TOML 1.0.0: "A TOML file must be a valid
+     * UTF-8 encoded Unicode document") is an error at its line and column, so that an operator can
+     * find the stray byte of a file saved in another encoding.
+     */
+    private static String utf8(byte[] bytes, String source) throws ConfigException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        // UTF-8 never decodes to more chars than it has bytes.
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
         }
-        return parse(text, source);
+        if (result.isError()) {
+            int bad = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < bad; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            // The column counts characters, as a text editor does, up to the bad byte.
+            String before = new String(bytes, lineStart, bad - lineStart, StandardCharsets.UTF_8);
+            int column = before.codePointCount(0, before.length()) + 1;
+            String what = bad < bytes.length ? String.format(" (byte 0x%02X)", bytes[bad]) : "";
+            throw new ConfigException(List.of(new ConfigError(source, line, column, "",
+                    "is not valid UTF-8 text at column " + column + what + "; TOML files must be UTF-8")));
+        }
+        return out.flip().toString();
     }
 
     /**

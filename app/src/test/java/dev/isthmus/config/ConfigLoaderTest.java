@@ -18,8 +18,10 @@ import dev.isthmus.xlat.XlatSettings;
 import dev.isthmus.xlat.XlatSettings.HairpinMode;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -232,6 +234,31 @@ class ConfigLoaderTest {
         Path p = dir.resolve("bad.toml");
         Files.write(p, new byte[] {'[', 's', (byte) 0xff, ']'});
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(p));
-        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+        assertEquals(p + ":1: is not valid UTF-8 text at column 3 (byte 0xFF); TOML files must be UTF-8", e.getMessage());
+    }
+
+    /** Issue 19: the error names the line of the bad byte, and its column in characters. */
+    @Test
+    void invalidUtf8IsReportedAtItsLine(@TempDir Path dir) throws IOException {
+        Path p = dir.resolve("latin1.toml");
+        // "# café" in UTF-8, then a Latin-1 "é" (0xE9) in a comment on line 3.
+        byte[] head = "[siit]\n# caf\u00e9\npool6 = \"64:ff9b::/96\" # caf".getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Arrays.copyOf(head, head.length + 2);
+        bytes[head.length] = (byte) 0xe9;
+        bytes[head.length + 1] = '\n';
+        Files.write(p, bytes);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(p));
+        ConfigError error = e.errors().getFirst();
+        assertEquals(3, error.line());
+        assertEquals(29, error.column());
+        assertEquals(p + ":3: is not valid UTF-8 text at column 29 (byte 0xE9); TOML files must be UTF-8", e.getMessage());
+    }
+
+    @Test
+    void aTruncatedSequenceAtTheEndIsReportedToo(@TempDir Path dir) throws IOException {
+        Path p = dir.resolve("cut.toml");
+        Files.write(p, new byte[] {'#', ' ', (byte) 0xc3});
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(p));
+        assertEquals(p + ":1: is not valid UTF-8 text at column 3 (byte 0xC3); TOML files must be UTF-8", e.getMessage());
     }
 }
