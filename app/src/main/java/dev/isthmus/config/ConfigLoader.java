@@ -4,6 +4,7 @@ import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -13,10 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tomlj.Toml;
+import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseOptions;
 import org.tomlj.TomlParseResult;
@@ -147,10 +151,15 @@ public final class ConfigLoader {
         if (dataplaneTable != null) {
             dataplane = DataplaneSection.read(dataplaneTable);
         }
+        Listeners listeners = new Listeners();
         ControlConfig control = null;
         TableReader controlTable = root.table("control");
         if (controlTable != null) {
             control = ControlSection.read(controlTable);
+            if (control != null && control.metrics() != null) {
+                listeners.add("control", EnumSet.of(Listeners.Transport.TCP), control.metrics(),
+                        controlTable.positionOf("metrics"), controlTable.keyPath("metrics"));
+            }
         }
 
         Dns64Config dns64 = null;
@@ -161,23 +170,47 @@ public final class ConfigLoader {
             Ipv6Prefix prefix = siit != null ? siit.pool6() : nat64 != null ? nat64.pool6() : null;
             boolean failed = siitTable != null && siit == null || nat64Table != null && nat64 == null;
             dns64 = Dns64Section.read(dns64Table, prefix, failed);
+            if (dns64 != null) {
+                dns64Listeners(dns64Table, dns64.settings().listen(), listeners);
+            }
         }
 
         if (siit != null && siit.dynamicPool() != null && dataplane != null) {
             DynamicPoolSection.checkRoutes(siitTable.table("dynamic-pool"), siit.dynamicPool(), dataplane.routes4());
         }
 
-        List<RelaySettings> relays = RelaySection.read(root);
+        List<RelaySettings> relays = RelaySection.read(root, listeners);
         HttpSettings http = null;
         TableReader httpTable = root.table("http");
         if (httpTable != null) {
-            http = HttpSection.read(httpTable);
+            http = HttpSection.read(httpTable, listeners);
         }
+        listeners.report(problems);
 
         if (!problems.isEmpty()) {
             throw problems.exception();
         }
         return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64);
+    }
+
+    /**
+     * Each DNS64 listen address (UDP and TCP, a socket each) with its place: an element of the
+     * array, the string, or the section's header for the default. {@code listen} is that of a valid
+     * section, so it holds one address for each element, in order.
+     */
+    private static void dns64Listeners(TableReader t, List<InetSocketAddress> listen, Listeners listeners) {
+        Set<Listeners.Transport> both = EnumSet.allOf(Listeners.Transport.class);
+        for (int i = 0; i < listen.size(); i++) {
+            if (t.raw("listen") instanceof TomlArray a) {
+                String key = t.keyPath("listen") + "[" + i + "]";
+                listeners.add(key, both, listen.get(i), a.inputPositionOf(i), key);
+            } else if (t.has("listen")) {
+                listeners.add(t.keyPath("listen"), both, listen.get(i), t.positionOf("listen"), t.keyPath("listen"));
+            } else {
+                String key = t.keyPath("listen") + "[" + i + "]";
+                listeners.addDefault(key, both, listen.get(i), t.position(), t.keyPath("listen"));
+            }
+        }
     }
 
     private static ConfigException fileError(String source, String message) {

@@ -8,6 +8,7 @@ import dev.isthmus.relay.Families;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -26,10 +27,24 @@ final class HttpSection {
     static final InetSocketAddress DEFAULT_FORWARD_LISTEN = ControlSection.listenAddress("[::]:3128");
     static final InetSocketAddress DEFAULT_REVERSE_LISTEN = ControlSection.listenAddress("[::]:80");
 
+    private static final Set<Listeners.Transport> TCP = EnumSet.of(Listeners.Transport.TCP);
+
     private HttpSection() {}
 
-    /** The section's settings, or null when it has errors (all of them recorded). */
-    static HttpSettings read(TableReader t) {
+    private static void listen(TableReader t, InetSocketAddress address, Listeners listeners) {
+        if (t.has("listen")) {
+            listeners.add("http", TCP, address, t.positionOf("listen"), t.keyPath("listen"));
+        } else {
+            listeners.addDefault("http", TCP, address, t.position(), t.keyPath("listen"));
+        }
+    }
+
+    /**
+     * The section's settings, or null when it has errors (all of them recorded). The addresses it
+     * listens on go to {@code listeners}; the forward proxy and the sites share a socket where they
+     * share an address.
+     */
+    static HttpSettings read(TableReader t, Listeners listeners) {
         int errorsBefore = t.problems().count();
         t.rejectUnknown(KEYS);
         int maxHeader = t.intIn("max-header-bytes", 1024, 1 << 20, HttpSettings.DEFAULT_MAX_HEADER_BYTES);
@@ -45,6 +60,7 @@ final class HttpSection {
             AddressSet destinations = SocketKeys.prefixes(f, "allow-destinations", false);
             if (listen != null) {
                 forward = new ForwardSettings(listen, allow, ports, destinations);
+                listen(f, listen, listeners);
             }
         }
         List<ReverseSite> sites = new ArrayList<>();
@@ -68,6 +84,7 @@ final class HttpSection {
                 continue;
             }
             sites.add(new ReverseSite(host, backend, listen));
+            listen(r, listen, listeners);
         }
         if (f == null && !t.has("reverse")) {
             t.errorHere("[http] has neither [http.forward] nor [[http.reverse]]: nothing to serve");

@@ -33,8 +33,13 @@ final class Problems {
         return source;
     }
 
+    /** The line of the file {@code at} is on; 0 for null. */
+    int fileLine(TomlPosition at) {
+        return at == null ? 0 : fileLine.applyAsInt(at.line());
+    }
+
     void add(TomlPosition at, String key, String message) {
-        errors.add(new ConfigError(source, at == null ? 0 : fileLine.applyAsInt(at.line()), at == null ? 0 : at.column(),
+        errors.add(new ConfigError(source, fileLine(at), at == null ? 0 : at.column(),
                 longValues.shorten(key), longValues.shorten(message)));
     }
 

@@ -9,6 +9,7 @@ import dev.isthmus.relay.RelaySettings.Protocol;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,11 @@ final class RelaySection {
 
     private RelaySection() {}
 
-    /** Every relay of the file; a table with errors is left out (its errors recorded). */
-    static List<RelaySettings> read(TableReader root) {
+    /**
+     * Every relay of the file; a table with errors is left out (its errors recorded). Each relay's
+     * listen address goes to {@code listeners}.
+     */
+    static List<RelaySettings> read(TableReader root, Listeners listeners) {
         List<RelaySettings> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<String> listens = new HashSet<>();
@@ -49,6 +53,8 @@ final class RelaySection {
                 t.error("name", "\"" + r.name() + "\" is the name of another relay too");
                 continue;
             }
+            Listeners.Transport transport = r.protocol() == Protocol.TCP ? Listeners.Transport.TCP : Listeners.Transport.UDP;
+            listeners.add(t.path(), EnumSet.of(transport), r.listen(), t.positionOf("listen"), t.keyPath("listen"));
             out.add(r);
         }
         return out;

@@ -192,7 +192,94 @@ class SocketSectionsTest {
                 bad("an empty [http]", 1, "http", "nothing to serve", """
                         [http]
                         idle-timeout = 30
+                        """),
+                // Issue 19: two sockets on one address and port are a config error naming both places.
+                bad("a UDP relay on a DNS64 address", 9, "relay[0].listen",
+                        "listens on UDP [::1]:53, as dns64.listen[1] does (line 4): two sockets cannot", """
+                        [dns64]
+                        prefix = "64:ff9b::/96"
+                        upstream = ["192.0.2.53"]
+                        listen = ["127.0.0.1:53", "[::1]:53"]
+
+                        [[relay]]
+                        protocol = "udp"
+                        connect = "198.51.100.2:53"
+                        listen = "[::1]:53"
+                        allow = ["2001:db8:6::/64"]
+                        """),
+                bad("a TCP relay on DNS64's default address", 6, "relay[0].listen",
+                        "listens on TCP 127.0.0.1:53, as dns64.listen does (the default, line 1)", """
+                        [dns64]
+                        prefix = "64:ff9b::/96"
+                        upstream = ["192.0.2.53"]
+                        [[relay]]
+                        connect = "198.51.100.2:53"
+                        listen = "127.0.0.1:53"
+                        allow = ["2001:db8:6::/64"]
+                        """),
+                bad("one DNS64 address twice", 4, "dns64.listen[1]",
+                        "listens on UDP and TCP 127.0.0.1:5353, as dns64.listen[0] does (line 4)", """
+                        [dns64]
+                        prefix = "64:ff9b::/96"
+                        upstream = ["192.0.2.53"]
+                        listen = ["127.0.0.1:5353", "127.0.0.1:5353"]
+                        """),
+                bad("the HTTP proxy on the metrics address", 5, "http.forward.listen",
+                        "listens on TCP 127.0.0.1:9464, as control.metrics does (line 2)", """
+                        [control]
+                        metrics = "127.0.0.1:9464"
+                        [http.forward]
+                        allow = ["2001:db8:6::/64"]
+                        listen = "127.0.0.1:9464"
+                        """),
+                bad("a TCP relay on the default of the HTTP reverse proxy, written later", 5, "http.reverse[0].listen",
+                        "(the default) listens on TCP [::]:80, as relay[0].listen does (line 3)", """
+                        [[relay]]
+                        connect = "198.51.100.2:80"
+                        listen = "[::]:80"
+                        allow = ["2001:db8:6::/64"]
+                        [[http.reverse]]
+                        host = "www.example.test"
+                        backend = "198.51.100.2:80"
                         """));
+    }
+
+    /** One socket serves [http]'s forward proxy and sites on one address; TCP and UDP ports are apart. */
+    @Test
+    void listenersThatDoNotClash() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse("""
+                [dns64]
+                prefix = "64:ff9b::/96"
+                upstream = ["192.0.2.53"]
+                listen = ["[::1]:53"]
+
+                [[relay]]
+                connect = "198.51.100.2:53"
+                listen = "[::]:53"
+                allow = ["2001:db8:6::/64"]
+
+                [[relay]]
+                protocol = "udp"
+                connect = "198.51.100.2:53"
+                listen = "[::]:53"
+                allow = ["2001:db8:6::/64"]
+
+                [http.forward]
+                listen = "[::]:8080"
+                allow = ["2001:db8:6::/64"]
+
+                [[http.reverse]]
+                host = "a.example.test"
+                backend = "198.51.100.2:80"
+                listen = "[::]:8080"
+
+                [[http.reverse]]
+                host = "b.example.test"
+                backend = "198.51.100.3:80"
+                listen = "[::]:8080"
+                """, "relay.toml");
+        assertEquals(2, c.relays().size());
+        assertEquals(2, c.http().reverse().size());
     }
 
     @ParameterizedTest(name = "{0}")
