@@ -54,9 +54,12 @@ public final class Dns64Server implements AutoCloseable {
         Dns64Counters counters = new Dns64Counters();
         Dns64Server s = new Dns64Server(settings, counters,
                 new PooledUpstream(settings.upstreams(), settings.upstreamTimeout(), counters));
+        String binding = null;
         try {
             for (InetSocketAddress a : settings.listen()) {
+                binding = "UDP " + Dns64Settings.addressText(a);
                 s.udp.add(BatchUdpSocket.bind(a, RECEIVE_TIMEOUT_MILLIS));
+                binding = "TCP " + Dns64Settings.addressText(a);
                 ServerSocket t = new ServerSocket();
                 s.tcp.add(t);
                 t.setReuseAddress(true);
@@ -64,7 +67,7 @@ public final class Dns64Server implements AutoCloseable {
             }
         } catch (IOException e) {
             s.close();
-            throw new IOException("DNS64 cannot listen: " + e.getMessage(), e);
+            throw new IOException("DNS64 cannot listen on " + binding + ": " + e.getMessage(), e);
         }
         for (int i = 0; i < s.udp.size(); i++) {
             BatchUdpSocket d = s.udp.get(i);

@@ -1,6 +1,7 @@
 package dev.isthmus.dns64;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.addr.Ipv4Prefix;
@@ -13,6 +14,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,10 +113,35 @@ class Dns64ServerTest {
         assertEquals(1, server.counters().get(Dns64Counter.DROPPED_MALFORMED));
     }
 
+    /** An upstream for a server that is never asked (the discard port). */
+    private static final InetSocketAddress NOWHERE = new InetSocketAddress(LOOPBACK, 9);
+
+    /** Issue 19: a listen address another socket has is named in the error, with its transport. */
+    @Test
+    void anAddressInUseIsNamed() throws IOException {
+        try (DatagramSocket udp = new DatagramSocket(0, LOOPBACK)) {
+            IOException e = assertThrows(IOException.class,
+                    () -> Dns64Server.start(settings(new InetSocketAddress(LOOPBACK, udp.getLocalPort()), NOWHERE)));
+            assertEquals("DNS64 cannot listen on UDP 127.0.0.1:" + udp.getLocalPort()
+                    + ": bind: EADDRINUSE (address already in use)", e.getMessage());
+        }
+        try (ServerSocket tcp = new ServerSocket(0, 1, LOOPBACK)) {
+            IOException e = assertThrows(IOException.class,
+                    () -> Dns64Server.start(settings(new InetSocketAddress(LOOPBACK, tcp.getLocalPort()), NOWHERE)));
+            assertTrue(e.getMessage().startsWith("DNS64 cannot listen on TCP 127.0.0.1:" + tcp.getLocalPort() + ": "),
+                    e.getMessage());
+        }
+    }
+
     private Dns64Server server() throws IOException {
-        InetSocketAddress upstream = upstream();
-        Dns64Settings s = new Dns64Settings(
-                List.of(new InetSocketAddress(LOOPBACK, 0)),
+        Dns64Server server = Dns64Server.start(settings(new InetSocketAddress(LOOPBACK, 0), upstream()));
+        open.add(server);
+        return server;
+    }
+
+    private static Dns64Settings settings(InetSocketAddress listen, InetSocketAddress upstream) {
+        return new Dns64Settings(
+                List.of(listen),
                 List.of(upstream),
                 List.of(Rfc6052Prefix.parse("2001:db8:64::/96")),
                 List.of(Ipv4Prefix.parse("127.0.0.0/8")),
@@ -122,9 +149,6 @@ class Dns64ServerTest {
                 List.of(),
                 Dns64Settings.DEFAULT_EXCLUDE_AAAA,
                 100, 86_400, Duration.ofSeconds(2), 100, 10, Duration.ofSeconds(2), 0, 1232);
-        Dns64Server server = Dns64Server.start(s);
-        open.add(server);
-        return server;
     }
 
     /** The upstream: every A question answered with 192.0.2.1, "slow…" names after SLOW_MS. */

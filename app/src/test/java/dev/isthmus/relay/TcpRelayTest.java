@@ -2,6 +2,7 @@ package dev.isthmus.relay;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.addr.AddressSet;
@@ -50,6 +51,17 @@ class TcpRelayTest {
         return new RelaySettings("test", Protocol.TCP, new InetSocketAddress("::1", 0),
                 new InetSocketAddress("127.0.0.1", serverPort), null, AddressSet.parse(List.of(allow)), AddressSet.NONE,
                 100, perClient, idle, Duration.ofSeconds(2), proxy);
+    }
+
+    /** Issue 19: a bind failure (EADDRINUSE) names the relay, the transport and the address. */
+    @Test
+    void anAddressInUseIsNamed() {
+        RelaySettings busy = new RelaySettings("busy", Protocol.TCP, (InetSocketAddress) server.getLocalSocketAddress(),
+                new InetSocketAddress("127.0.0.1", 9), null, AddressSet.parse(List.of("::1")), AddressSet.NONE,
+                100, 10, Duration.ofMinutes(1), Duration.ofSeconds(2), false);
+        IOException e = assertThrows(IOException.class, () -> Relay.start(plane, busy));
+        assertTrue(e.getMessage().startsWith("relay busy: cannot listen on TCP 127.0.0.1:" + server.getLocalPort() + ": "),
+                e.getMessage());
     }
 
     Socket client() throws IOException {
