@@ -15,11 +15,20 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseOptions;
+import org.tomlj.TomlParseResult;
 
 /**
  * Loading a heavily commented config ({@link ConfigLoader#parse}, issue 19): a [siit] section, a
  * [dataplane] and a [control] section whose keys each stand under a block of comment lines with a
  * blank line every fourth, {@code lines} lines in all. Parsing and validation, not the file read.
+ *
+ * <p>{@code tomljAlone} parses with tomlj directly, without {@code BlankAndCommentLines}, as the
+ * loader did before, the worst case: one run of {@code lines} comment and blank lines, then the
+ * keys. It shows the cost the pre-pass avoids, and tells after an upgrade of tomlj whether the
+ * pre-pass is still needed. It takes seconds per operation, so it runs a few single shots of
+ * small files.
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar ConfigLoadBenchmark}
  */
@@ -54,20 +63,48 @@ public class ConfigLoadBenchmark {
 
     @Setup
     public void setUp() throws ConfigException {
-        int block = Math.max(0, lines / KEYS.length - 1);
-        StringBuilder sb = new StringBuilder();
-        for (String key : KEYS) {
-            for (int i = 0; i < block; i++) {
-                sb.append(i % 4 == 3 ? "\n" : "# what the key below does and why it has this value (" + i + ")\n");
-            }
-            sb.append(key).append('\n');
-        }
-        text = sb.toString();
+        text = commented(lines, KEYS.length);
         ConfigLoader.parse(text, "bench.toml");
     }
 
     @Benchmark
     public IsthmusConfig load() throws ConfigException {
         return ConfigLoader.parse(text, "bench.toml");
+    }
+
+    /** One run of comment and blank lines, for tomlj alone. */
+    @State(Scope.Thread)
+    public static class Unstripped {
+        @Param({"250", "500", "1000"})
+        public int lines;
+
+        String text;
+
+        @Setup
+        public void setUp() {
+            text = commented(lines, 1);
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @Warmup(iterations = 1)
+    @Measurement(iterations = 3)
+    public TomlParseResult tomljAlone(Unstripped u) {
+        return Toml.parse(u.text, TomlParseOptions.sourceless());
+    }
+
+    /** The keys, {@code lines} lines in all, the comments in blocks before the first {@code blocks} keys. */
+    static String commented(int lines, int blocks) {
+        int block = Math.max(0, (lines - KEYS.length) / blocks);
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < KEYS.length; k++) {
+            for (int i = 0; k < blocks && i < block; i++) {
+                sb.append(i % 4 == 3 ? "\n" : "# what the key below does and why it has this value (" + i + ")\n");
+            }
+            sb.append(KEYS[k]).append('\n');
+        }
+        return sb.toString();
     }
 }
