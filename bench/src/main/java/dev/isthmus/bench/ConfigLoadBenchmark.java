@@ -31,6 +31,9 @@ import org.tomlj.TomlParseResult;
  * small files.
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar ConfigLoadBenchmark}
+ *
+ * <p>First load in a fresh JVM, as at start (no warm-up):
+ * {@code java -cp bench/target/benchmarks.jar dev.isthmus.bench.ConfigLoadBenchmark 100000}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -93,6 +96,15 @@ public class ConfigLoadBenchmark {
     @Measurement(iterations = 3)
     public TomlParseResult tomljAlone(Unstripped u) {
         return Toml.parse(u.text, TomlParseOptions.sourceless());
+    }
+
+    /** Prints how long the first load of a {@code args[0]}-line file takes in this JVM. */
+    public static void main(String[] args) throws ConfigException {
+        int lines = Integer.parseInt(args[0]);
+        String text = commented(lines, KEYS.length);
+        long start = System.nanoTime();
+        ConfigLoader.parse(text, "bench.toml");
+        System.out.printf("first load of %d lines: %.0f ms%n", text.lines().count(), (System.nanoTime() - start) / 1e6);
     }
 
     /** The keys, {@code lines} lines in all, the comments in blocks before the first {@code blocks} keys. */
