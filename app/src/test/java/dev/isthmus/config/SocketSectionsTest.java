@@ -244,41 +244,29 @@ class SocketSectionsTest {
                         """));
     }
 
-    /** One socket serves [http]'s forward proxy and sites on one address; TCP and UDP ports are apart. */
+    /**
+     * One socket serves [http]'s forward proxy and sites on one address; a TCP and a UDP relay on
+     * one port are apart; a wildcard and a specific address are left to the bind.
+     */
     @Test
     void listenersThatDoNotClash() throws ConfigException {
-        IsthmusConfig c = ConfigLoader.parse("""
-                [dns64]
-                prefix = "64:ff9b::/96"
-                upstream = ["192.0.2.53"]
-                listen = ["[::1]:53"]
-
-                [[relay]]
-                connect = "198.51.100.2:53"
-                listen = "[::]:53"
-                allow = ["2001:db8:6::/64"]
-
-                [[relay]]
-                protocol = "udp"
-                connect = "198.51.100.2:53"
-                listen = "[::]:53"
-                allow = ["2001:db8:6::/64"]
-
-                [http.forward]
-                listen = "[::]:8080"
-                allow = ["2001:db8:6::/64"]
-
-                [[http.reverse]]
-                host = "a.example.test"
-                backend = "198.51.100.2:80"
-                listen = "[::]:8080"
-
+        IsthmusConfig c = ConfigLoader.parse(RELAYS + """
                 [[http.reverse]]
                 host = "b.example.test"
                 backend = "198.51.100.3:80"
-                listen = "[::]:8080"
+                listen = "[::]:3128"
+
+                [[relay]]
+                connect = "198.51.100.2:53"
+                listen = "[::]:53"
+                allow = ["2001:db8:6::/64"]
+
+                [dns64]
+                prefix = "64:ff9b::/96"
+                upstream = ["192.0.2.53"]
+                listen = "[::1]:53"
                 """, "relay.toml");
-        assertEquals(2, c.relays().size());
+        assertEquals(4, c.relays().size());
         assertEquals(2, c.http().reverse().size());
     }
 
