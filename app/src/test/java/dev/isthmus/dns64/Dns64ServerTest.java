@@ -120,14 +120,7 @@ class Dns64ServerTest {
     @Test
     void aClientOutsideAllowIsResetAtAcceptWithoutAQueryRead() throws Exception {
         Dns64Server server = server("127.0.0.2/32", 10, Duration.ofSeconds(1));
-        try (Socket stranger = connect(server, LOOPBACK)) {
-            try {
-                stranger.getOutputStream().write(TcpMessageReaderTest.FRAMED_QUERY);
-            } catch (SocketException e) {
-                // already reset: the query is refused all the same
-            }
-            assertClosedByServer(stranger);
-        }
+        assertRefused(server, LOOPBACK);
         assertEquals(1, server.counters().get(Dns64Counter.TCP_REFUSED_CLIENT));
         assertEquals(0, server.counters().get(Dns64Counter.QUERIES_TCP), "nothing of it was read");
         try (Socket allowed = connect(server, OTHER)) {
@@ -142,9 +135,7 @@ class Dns64ServerTest {
             // Both held: each has a query answered, so the server has accepted them before the third.
             askTcp(first);
             askTcp(second);
-            try (Socket third = connect(server, LOOPBACK)) {
-                assertClosedByServer(third);
-            }
+            assertRefused(server, LOOPBACK);
             assertEquals(1, server.counters().get(Dns64Counter.TCP_CLIENT_LIMIT));
             try (Socket other = connect(server, OTHER)) {
                 assertEquals(List.of("a.test. 300 IN A 192.0.2.1"), Dns64Fixture.answer(askTcp(other)),
@@ -279,6 +270,19 @@ class Dns64ServerTest {
         Message m = Dns64Fixture.parse(answer);
         assertEquals(0x1234, m.getHeader().getID());
         return m;
+    }
+
+    /**
+     * A connection from {@code from}, with a query sent, that the server ends at once: a reset,
+     * which may come before the connect returns or the query is written, or an end of stream.
+     */
+    private static void assertRefused(Dns64Server server, InetAddress from) throws IOException {
+        try (Socket s = connect(server, from)) {
+            s.getOutputStream().write(TcpMessageReaderTest.FRAMED_QUERY);
+            assertClosedByServer(s);
+        } catch (SocketException e) {
+            assertTrue(e.getMessage().contains("reset") || e.getMessage().contains("Broken pipe"), e.toString());
+        }
     }
 
     /** The server ends the connection (a reset or an end of stream) well before the idle timeout. */
