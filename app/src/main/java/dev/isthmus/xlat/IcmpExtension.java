@@ -2,8 +2,8 @@ package dev.isthmus.xlat;
 
 /**
  * RFC 4884 multi-part ICMP messages, the arithmetic a translator needs to carry an ICMP Extension
- * Structure from one ICMP version to the other (RFC 7915 §4.2/§5.2: "the length attribute MUST be
- * adjusted").
+ * Structure from one ICMP version to the other (RFC 7915 §4.2/§5.2: the length attribute "MUST be
+ * adjusted accordingly").
  *
  * <pre>
  *  | ICMP header 8 (length attribute) | original datagram, zero-padded | extension structure |

@@ -718,40 +718,23 @@ class Translator46IcmpTest {
     /**
      * RFC 4884 §4: a 1112-byte extension cannot have the 128 bytes of original datagram it needs
      * beside it in 1280 (48 + 128 + 1112 = 1288): it is left out (length attribute 0), and the
-     * 148 bytes of translated original datagram, which fit, go whole.
+     * translated original datagram goes whole. It always fits then: the largest original datagram
+     * a length attribute can mark (255 32-bit words, 1020 bytes) is at most 1056 bytes translated,
+     * so this direction never needs to leave the extension out and truncate as well.
      */
-    @Test
-    void icmpExtensionLeftOutWhenTooBig() {
-        byte[] inner = ipv4(C4, S4, 17, 63, 0, 0xabcd, 0, new byte[0], udp(40000, 9, pattern(100, 3)));
-        byte[] in = error4(11, 0, (inner.length / 4) << 16, concat(inner, IcmpExtensionTest.structure(1112, 9)));
+    @ParameterizedTest(name = "a {0}-byte packet in error")
+    @CsvSource({"128", "1020"})
+    void icmpExtensionLeftOutWhenTooBig(int packet) {
+        byte[] inner = ipv4(C4, S4, 17, 63, 0, 0xabcd, 0, new byte[0], udp(40000, 9, pattern(packet - 28, 3)));
+        byte[] in = error4(11, 0, (packet / 4) << 16, concat(inner, IcmpExtensionTest.structure(1112, 9)));
         Harness h = harness();
         assertEquals(Verdict.TRANSLATED, h.run(in), () -> "dropped: " + h.trace().reason());
         byte[] out = h.only();
         assertIpv6Valid(out);
-        assertEquals(40 + 8 + 40 + 108, out.length);
+        assertEquals(40 + 8 + 40 + packet - 20, out.length);
         assertEquals(0, u32(out, 44), "length attribute 0");
-        assertArrayEquals(Arrays.copyOfRange(inner, 28, inner.length), Arrays.copyOfRange(out, 96, out.length));
-        Xlat46Fixtures.writePcap("46-icmpExtensionLeftOutWhenTooBig", in, h.out);
-    }
-
-    /**
-     * Both at once cannot happen in this direction: the largest original datagram a length
-     * attribute can mark (255 32-bit words, 1020 bytes) is at most 1056 bytes translated, which
-     * 1280 always holds once the extension is out. With that datagram and a 1112-byte extension,
-     * the extension is left out and the datagram goes whole.
-     */
-    @Test
-    void icmpExtensionLeftOutLargestDatagramStillWhole() {
-        byte[] inner = ipv4(C4, S4, 17, 63, 0, 0xabcd, 0, new byte[0], udp(40000, 9, pattern(992, 3)));
-        byte[] in = error4(11, 0, (inner.length / 4) << 16, concat(inner, IcmpExtensionTest.structure(1112, 9)));
-        Harness h = harness();
-        assertEquals(Verdict.TRANSLATED, h.run(in), () -> "dropped: " + h.trace().reason());
-        byte[] out = h.only();
-        assertIpv6Valid(out);
-        assertEquals(40 + 8 + 40 + 1000, out.length);
-        assertEquals(0, u32(out, 44), "length attribute 0");
-        assertArrayEquals(Arrays.copyOfRange(inner, 28, inner.length), Arrays.copyOfRange(out, 96, out.length));
-        Xlat46Fixtures.writePcap("46-icmpExtensionLeftOutLargestDatagramStillWhole", in, h.out);
+        assertArrayEquals(Arrays.copyOfRange(inner, 28, packet), Arrays.copyOfRange(out, 96, out.length));
+        Xlat46Fixtures.writePcap("46-icmpExtensionLeftOutWhenTooBig-" + packet, in, h.out);
     }
 
     /**

@@ -25,6 +25,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -712,41 +713,25 @@ class Translator64IcmpTest {
 
     /**
      * RFC 4884 §4: an extension of 432 bytes cannot have the 128 bytes of original datagram it
-     * needs beside it in 576 (28 + 128 + 432 = 588): it is left out (length attribute 0), and the
-     * 108 bytes of translated original datagram, which fit, go whole.
+     * needs beside it in 576 (28 + 128 + 432 = 588): it is left out (length attribute 0). The 108
+     * bytes of translated original datagram of a 128-byte packet then go whole; the 580 of a
+     * 600-byte one are, besides, truncated to fit 576 (RFC 1812 §4.3.2.3), like those of any
+     * other error.
      */
-    @Test
-    void rfc4884ExtensionLeftOutWhenTooBig(TestInfo info) {
+    @ParameterizedTest(name = "a {0}-byte packet in error")
+    @CsvSource({"128, 136", "600, 576"})
+    void rfc4884ExtensionLeftOutWhenTooBig(int packet, int expected) {
         Harness h = harness();
-        byte[] inner = ipv6(C6, S6, 17, 62, 0, udp(40000, 9, pattern(80, 3))); // 128 bytes
-        byte[] in = error(3, 0, (128 / 8) << 24, concat(inner, IcmpExtensionTest.structure(432, 5)));
+        byte[] inner = ipv6(C6, S6, 17, 62, 0, udp(40000, 9, pattern(packet - 48, 3)));
+        byte[] in = error(3, 0, (packet / 8) << 24, concat(inner, IcmpExtensionTest.structure(432, 5)));
         assertEquals(Verdict.TRANSLATED, h.run(in));
         byte[] out = h.only();
-        assertIpv4Valid(out);
-        assertEquals(28 + 20 + 88, out.length);
-        assertEquals(0, u8(out, 25), "length attribute 0: no extension");
-        assertArrayEquals(Arrays.copyOfRange(inner, 48, 128), Arrays.copyOfRange(out, 56, 136));
-        h.pcap(info.getTestMethod().orElseThrow().getName());
-    }
-
-    /**
-     * Both at once: the 432-byte extension is left out (as in
-     * {@link #rfc4884ExtensionLeftOutWhenTooBig}) and the 580 bytes of translated original datagram
-     * are truncated to fit 576 (RFC 1812 §4.3.2.3), like those of any other error.
-     */
-    @Test
-    void rfc4884ExtensionLeftOutAndDatagramTruncated(TestInfo info) {
-        Harness h = harness();
-        byte[] inner = ipv6(C6, S6, 17, 62, 0, udp(40000, 9, pattern(552, 3))); // 600 bytes
-        byte[] in = error(3, 0, (600 / 8) << 24, concat(inner, IcmpExtensionTest.structure(432, 5)));
-        assertEquals(Verdict.TRANSLATED, h.run(in));
-        byte[] out = h.only();
-        assertEquals(576, out.length);
+        assertEquals(expected, out.length);
         assertIpv4Valid(out);
         assertEquals(0, u8(out, 25), "length attribute 0: no extension");
-        assertEquals(580, u16(out, 28 + 2), "inner Total Length is the original's");
-        assertArrayEquals(Arrays.copyOfRange(inner, 48, 48 + 520), Arrays.copyOfRange(out, 56, 576));
-        h.pcap(info.getTestMethod().orElseThrow().getName());
+        assertEquals(packet - 20, u16(out, 28 + 2), "inner Total Length is the original's");
+        assertArrayEquals(Arrays.copyOfRange(inner, 48, 48 + expected - 56), Arrays.copyOfRange(out, 56, expected));
+        h.pcap("rfc4884ExtensionLeftOutWhenTooBig-" + packet);
     }
 
     /**
