@@ -335,8 +335,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** The server's response did not parse (head or body): it is not passed on as if it had. */
-    void responseMalformed(Throwable cause) {
-        if (awaitingResponse && !closing) {
+    void responseMalformed(Channel ch, Throwable cause) {
+        if (ch != upstream) {
+            ch.close(); // a server connection already given up
+        } else if (awaitingResponse && !closing) {
             refuse(HttpRefusal.BAD_GATEWAY, "malformed response from the server: " + cause.getMessage());
         } else {
             closeUpstream();

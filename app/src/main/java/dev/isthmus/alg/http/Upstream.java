@@ -19,7 +19,7 @@ final class Upstream extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
-            owner.responseMalformed(o.decoderResult().cause());
+            owner.responseMalformed(ctx.channel(), o.decoderResult().cause());
             return;
         }
         if (msg instanceof HttpResponse r) {
