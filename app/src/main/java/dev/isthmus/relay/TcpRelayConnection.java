@@ -1,6 +1,7 @@
 package dev.isthmus.relay;
 
 import dev.isthmus.addr.AddressSet;
+import dev.isthmus.relay.TranslatedPrefixes.Translated;
 import dev.isthmus.wire.Ipv6Address;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -13,6 +14,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -95,18 +97,8 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
                     + Families.text(local) + ", not an address in pool6 " + s.pool6());
             return null;
         }
-        int v4 = s.pool6().extract(hi, lo);
-        InetAddress server;
-        try {
-            server = InetAddress.getByAddress(new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4});
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError("4 bytes are an IPv4 address", e);
-        }
-        String why = destinations.refusal(server);
-        if (why == null && s.pool6().isWellKnown() && dev.isthmus.addr.Ipv4Special.isNonGlobal(v4)
-                && !s.allowDestinations().contains(server)) {
-            why = "not global, and the well-known prefix stands for global addresses only (RFC 6052 §3.1)";
-        }
+        Inet4Address server = TranslatedPrefixes.ipv4(s.pool6().extract(hi, lo));
+        String why = destinations.refusal(new Translated(server, "pool6 " + s.pool6(), s.pool6().isWellKnown()));
         if (why != null) {
             refuse(client, Refusal.DESTINATION_REFUSED, "client " + Families.text(from) + " asked for "
                     + server.getHostAddress() + ":" + local.getPort() + ": " + why);

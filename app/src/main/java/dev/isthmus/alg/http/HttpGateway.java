@@ -6,6 +6,7 @@ import dev.isthmus.relay.Families;
 import dev.isthmus.relay.LocalAddresses;
 import dev.isthmus.relay.RateLimitedLog;
 import dev.isthmus.relay.SocketPlane;
+import dev.isthmus.relay.TranslatedPrefixes;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerAdapter;
@@ -55,13 +56,19 @@ public final class HttpGateway implements AutoCloseable {
         this.connections = connections;
     }
 
-    /** Listens on every configured address; on a failure closes what it opened and throws. */
-    public static HttpGateway start(SocketPlane plane, HttpSettings s) throws IOException {
+    /**
+     * Listens on every configured address; on a failure closes what it opened and throws.
+     *
+     * @param translated what this process's translator carries to IPv4 ({@code [siit]},
+     *     {@code [nat64]}): the forward proxy judges such a destination by the IPv4 address it reaches
+     */
+    public static HttpGateway start(SocketPlane plane, HttpSettings s, TranslatedPrefixes translated)
+            throws IOException {
         HttpCounters counters = new HttpCounters();
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         AddressSet allowedDestinations = s.forward() == null ? AddressSet.NONE : s.forward().allowDestinations();
-        Connector connector = new NetConnector(new DestinationPolicy(allowedDestinations, false, new LocalAddresses()),
-                s.connectTimeout());
+        Connector connector = new NetConnector(
+                new DestinationPolicy(allowedDestinations, false, new LocalAddresses(), translated), s.connectTimeout());
         RateLimitedLog log = new RateLimitedLog(LOG);
         List<Channel> listeners = new ArrayList<>();
         try {
@@ -83,6 +90,8 @@ public final class HttpGateway implements AutoCloseable {
                 listeners.add(ch);
                 LOG.log(System.Logger.Level.INFO, "http: listening on " + Families.text((InetSocketAddress) ch.localAddress())
                         + (r.forward() != null ? ", forward proxy for " + r.forward().allow() : "")
+                        + (r.forward() != null && !translated.isEmpty()
+                                ? " (destinations in " + translated + " judged by the IPv4 address they reach)" : "")
                         + (r.sites().isEmpty() ? "" : ", sites " + r.sites().keySet()));
             }
         } catch (IOException e) {

@@ -17,6 +17,12 @@ public enum HttpRefusal {
     UNKNOWN_SITE("unknown-site", 404),
     /** A request the parser rejected, or one without the parts a proxy needs (RFC 9112 §3). */
     BAD_REQUEST("bad-request", 400),
+    /**
+     * The request body's framing is broken (RFC 9112 §7.1: a chunk longer or shorter than its
+     * size, a size that is not a number): the request already on its way to the server is aborted
+     * by closing that connection, so the server never takes a shorter body for the whole one.
+     */
+    BAD_BODY("bad-body", 400),
     /** The request line is longer than {@code max-header-bytes} (RFC 9112 §3: 414). */
     URI_TOO_LONG("uri-too-long", 414),
     /** The request head is longer than {@code max-header-bytes} (RFC 6585 §5: 431). */
@@ -27,7 +33,11 @@ public enum HttpRefusal {
     RESOLVE_FAILED("resolve-failed", 502),
     /** No address of the destination accepted a connection in time. */
     CONNECT_FAILED("connect-failed", 502),
-    /** The server closed or broke the connection before it answered. */
+    /**
+     * The server closed or broke the connection before it answered, or its response was malformed
+     * (then the client connection is closed mid-response: a truncated body is never passed off as
+     * a whole one).
+     */
     BAD_GATEWAY("bad-gateway", 502);
 
     private final String key;

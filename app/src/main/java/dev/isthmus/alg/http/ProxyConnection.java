@@ -190,7 +190,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             tunnel(t);
             return true;
         }
-        ProxyHeaders.request(req, t, client, t.kind() == HttpCounters.Kind.FORWARD);
+        ProxyHeaders.request(req, client);
         if (upstream != null && upstream.isActive() && t.key().equals(upstreamKey)) {
             upstream.write(req, upstream.voidPromise());
             return true;
@@ -206,6 +206,13 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private void body(HttpContent c) {
         if (!requestOpen) {
             c.release(); // the empty end of a CONNECT request, or a refused request's rest
+            return;
+        }
+        if (c.decoderResult().isFailure()) {
+            // The codec ends a body it cannot parse with an empty last part marked as failed;
+            // passed on, it would end the server's copy as a complete, shorter body.
+            c.release();
+            refuse(HttpRefusal.BAD_BODY, "malformed body: " + c.decoderResult().cause().getMessage());
             return;
         }
         counters.toServer().add(c.content().readableBytes());
@@ -324,6 +331,17 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         }
         if (!(res instanceof HttpContent)) {
             ctx.write(res, ctx.voidPromise()); // a full response is written whole by responseContent
+        }
+    }
+
+    /** The server's response did not parse (head or body): it is not passed on as if it had. */
+    void responseMalformed(Channel ch, Throwable cause) {
+        if (ch != upstream) {
+            ch.close(); // a server connection already given up
+        } else if (awaitingResponse && !closing) {
+            refuse(HttpRefusal.BAD_GATEWAY, "malformed response from the server: " + cause.getMessage());
+        } else {
+            closeUpstream();
         }
     }
 
