@@ -59,14 +59,14 @@ class Nat64TranslatorTest {
     }
 
     @Test
-    void udpOutboundTakesTAndAPortOfTheSameRangeAndParity() {
+    void udpOutboundTakesTAndKeepsTheClientsFreePort() {
         byte[] in = udp6(CLIENT, 40000, SERVER6, 53, 12);
         assertEquals(Verdict.TRANSLATED, run(in));
         byte[] p = only();
         assertEquals(4, p[0] >> 4);
         assertEquals(T, u32(p, 12), "source is T (RFC 6146 §3.6)");
         assertEquals(SERVER, u32(p, 16), "destination is the address Y' embeds (RFC 6052)");
-        assertTrue(u16(p, 20) >= 1024 && (u16(p, 20) & 1) == 0, "RFC 6146 §3.5.1.1: range and parity of 40000");
+        assertEquals(40000, u16(p, 20), "RFC 6146 §3.5.1.1: the client's own port, free at T, kept");
         assertEquals(53, u16(p, 22));
         assertArrayEquals(Arrays.copyOfRange(in, 48, in.length), Arrays.copyOfRange(p, 28, p.length), "payload");
         assertEquals(1, table.stats().sessions());
