@@ -238,6 +238,41 @@ class Nat64IcmpErrorTest {
 
     // ------------------------------------------------------------------ hairpinning, §3.8
 
+    /**
+     * A router before client 1 (link MTU 1400) answers the hairpinned datagram with Packet Too Big
+     * to the source it saw, Pref64::T2, quoting the datagram as it came (cut to 64 bytes here).
+     */
+    private static final String PACKET_TOO_BIG_FROM_CLIENT1S_SIDE = """
+            60 00 00 00   # version 6, traffic class 0, flow label 0
+            00 48 3a 40   # payload length 72, next header 58, hop limit 64
+            20 01 0d b8   # source 2001:db8:6::1 (a router before client 1)
+            00 06 00 00
+            00 00 00 00
+            00 00 00 01
+            20 01 0d b8   # destination 2001:db8:64::c000:203 (Pref64::T2)
+            00 64 00 00
+            00 00 00 00
+            c0 00 02 03
+            02 00 57 d9   # ICMPv6 Packet Too Big, code 0, checksum
+            00 00 05 78   # MTU 1400
+            60 00 00 00   # inner: version 6, traffic class 0, flow label 0
+            05 98 11 3f   # payload length 1432, next header 17, hop limit 63
+            20 01 0d b8   # source 2001:db8:64::c000:203 (Pref64::T2)
+            00 64 00 00
+            00 00 00 00
+            c0 00 02 03
+            20 01 0d b8   # destination 2001:db8:6::2 (X1')
+            00 06 00 00
+            00 00 00 00
+            00 00 00 02
+            1f 40 9c 40   # UDP source port 8000 (t2), destination port 40000 (x1)
+            05 98 af 93   # UDP length 1432, checksum
+            69 73 74 68   # "isthmus!isthmus!"
+            6d 75 73 21
+            69 73 74 68
+            6d 75 73 21
+            """;
+
     /** What 2001:db8:6::3 sends to (Pref64::T1, 7000): 1472 bytes, the first 64 written out. */
     private static byte[] client2Datagram() {
         byte[] head = HexText.hex("""
@@ -276,36 +311,7 @@ class Nat64IcmpErrorTest {
         byte[] datagram = client2Datagram();
         assertEquals(Verdict.TRANSLATED, run(datagram));
         byte[] delivered = only();
-        byte[] error = HexText.hex("""
-                60 00 00 00   # version 6, traffic class 0, flow label 0
-                00 48 3a 40   # payload length 72, next header 58, hop limit 64
-                20 01 0d b8   # source 2001:db8:6::1 (a router before client 1)
-                00 06 00 00
-                00 00 00 00
-                00 00 00 01
-                20 01 0d b8   # destination 2001:db8:64::c000:203 (Pref64::T2)
-                00 64 00 00
-                00 00 00 00
-                c0 00 02 03
-                02 00 57 d9   # ICMPv6 Packet Too Big, code 0, checksum
-                00 00 05 78   # MTU 1400
-                60 00 00 00   # inner: version 6, traffic class 0, flow label 0
-                05 98 11 3f   # payload length 1432, next header 17, hop limit 63
-                20 01 0d b8   # source 2001:db8:64::c000:203 (Pref64::T2)
-                00 64 00 00
-                00 00 00 00
-                c0 00 02 03
-                20 01 0d b8   # destination 2001:db8:6::2 (X1')
-                00 06 00 00
-                00 00 00 00
-                00 00 00 02
-                1f 40 9c 40   # UDP source port 8000 (t2), destination port 40000 (x1)
-                05 98 af 93   # UDP length 1432, checksum
-                69 73 74 68   # "isthmus!isthmus!"
-                6d 75 73 21
-                69 73 74 68
-                6d 75 73 21
-                """);
+        byte[] error = HexText.hex(PACKET_TOO_BIG_FROM_CLIENT1S_SIDE);
         assertEquals(hexOf(Arrays.copyOfRange(delivered, 0, 64)), hexOf(Arrays.copyOfRange(error, 48, 112)),
                 "the router quotes what the NAT64 delivered");
         assertEquals(Verdict.TRANSLATED, run(error), () -> xlat.trace().reason().toString());
@@ -347,36 +353,7 @@ class Nat64IcmpErrorTest {
     /** An error about a flow the table does not know, or with a bad checksum, goes nowhere. */
     @Test
     void hairpinnedErrorsWithoutSessionOrWithBadChecksumAreDropped() {
-        byte[] error = HexText.hex("""
-                60 00 00 00   # version 6, traffic class 0, flow label 0
-                00 48 3a 40   # payload length 72, next header 58, hop limit 64
-                20 01 0d b8   # source 2001:db8:6::1
-                00 06 00 00
-                00 00 00 00
-                00 00 00 01
-                20 01 0d b8   # destination 2001:db8:64::c000:203 (Pref64::T2)
-                00 64 00 00
-                00 00 00 00
-                c0 00 02 03
-                02 00 57 d9   # ICMPv6 Packet Too Big, code 0, checksum
-                00 00 05 78   # MTU 1400
-                60 00 00 00   # inner: version 6, traffic class 0, flow label 0
-                05 98 11 3f   # payload length 1432, next header 17, hop limit 63
-                20 01 0d b8   # source 2001:db8:64::c000:203 (Pref64::T2)
-                00 64 00 00
-                00 00 00 00
-                c0 00 02 03
-                20 01 0d b8   # destination 2001:db8:6::2 (X1')
-                00 06 00 00
-                00 00 00 00
-                00 00 00 02
-                1f 40 9c 40   # UDP source port 8000 (t2), destination port 40000 (x1)
-                05 98 af 93   # UDP length 1432, checksum
-                69 73 74 68
-                6d 75 73 21
-                69 73 74 68
-                6d 75 73 21
-                """);
+        byte[] error = HexText.hex(PACKET_TOO_BIG_FROM_CLIENT1S_SIDE);
         // Static entries filter nothing (endpoint-independent), so remove client 2's: (T2,8000)
         // then maps to nobody.
         assertTrue(table.removeStatic(NatProtocol.UDP, T2, 8000));
