@@ -46,9 +46,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Primitive arrays only (see {@link Shard}): a BIB entry and its first session share a 56-byte
  * record, with 12-24 bytes of indexes (about 70-90 bytes a session when every session has a BIB
  * entry of its own: TCP with a fresh source port per connection); a BIB entry's further sessions
- * take a record each, 56 bytes plus 4-8 of index. Lookups are open addressing at load ≤ 1/2, so
- * their work does not grow with the table; the common hit reads one index slot and one record.
- * The lookup-and-refresh path allocates nothing.
+ * take a record each, 56 bytes plus 4-8 of index. A BIB entry that kept a port of another
+ * shard's slice adds its loan in the lender, 16-32 bytes (an 8-byte slot at load ≤ 1/2). Lookups
+ * are open addressing at load ≤ 1/2, so their work does not grow with the table; the common hit
+ * reads one index slot and one record (an IPv4 packet also one loan slot when its shard lends
+ * any). The lookup-and-refresh path allocates nothing.
  *
  * <h2>Time</h2>
  * Callers pass {@code nowNanos} from a {@code xlat.NanoClock}; the tables keep time in ticks of
