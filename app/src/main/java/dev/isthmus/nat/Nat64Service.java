@@ -53,7 +53,7 @@ public final class Nat64Service implements AutoCloseable {
     public record LogTarget(SessionLog.Mode mode, Path file, int flushIntervalMillis) {
         /** {@code flush-interval-ms} when the config does not say: a second. */
         public static final int DEFAULT_FLUSH_INTERVAL_MS = 1000;
-        /** The longest window: the queue ({@value Nat64Service#LOG_QUEUE} lines) must hold what it gathers. */
+        /** The longest window: the queue (65536 lines) must hold what it gathers. */
         public static final int MAX_FLUSH_INTERVAL_MS = 10_000;
 
         public LogTarget {
