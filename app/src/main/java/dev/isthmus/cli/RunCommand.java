@@ -132,7 +132,7 @@ final class RunCommand implements Callable<Integer> {
                 settings = new DataplaneSettings(settings.device(), settings.workers(), settings.manageRoutes(),
                         settings.offload(), settings.mtu(), routes4, settings.routes6(), settings.xlat());
                 try {
-                    pool = DynamicPoolService.start(poolConfig.toSettings());
+                    pool = DynamicPoolService.start(poolConfig.toSettings(cfg.siit().pool6(), cfg.siit().eam()));
                 } catch (IOException | IllegalArgumentException e) {
                     err.println("isthmus run: " + config + ": [siit.dynamic-pool] " + e.getMessage());
                     return ExitCodes.IO_ERROR;

@@ -238,7 +238,7 @@ public final class ControlServer implements AutoCloseable {
             if (request.kind() == Request.Kind.BINDING_ADD) {
                 Ipv6Address v6 = Ipv6Address.parse(request.args().get(0));
                 int v4 = Ipv4Address.parse(request.args().get(1));
-                refused = pool.pool().addStatic(v6, v4, false);
+                refused = pool.addStatic(v6, v4);
                 if (refused == null) {
                     LOG.log(System.Logger.Level.INFO, "dynamic pool: static binding " + v6 + " " + Ipv4Address.format(v4)
                             + " added through the control socket");

@@ -1,8 +1,6 @@
 package dev.isthmus.relay;
 
 import dev.isthmus.addr.AddressSet;
-import dev.isthmus.relay.TranslatedPrefixes.Translated;
-import dev.isthmus.wire.Ipv6Address;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -14,8 +12,6 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -31,7 +27,7 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
     private final RelaySettings s;
     private final RelayCounters counters;
     private final ClientLimits limits;
-    private final DestinationPolicy destinations;
+    private final TransparentDestination destinations;
     private final RateLimitedLog log;
     /**
      * What the client sent before the server connection was up. Reading is off until then, but
@@ -42,7 +38,7 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
     private final List<ByteBuf> early = new ArrayList<>();
     private boolean earlyEnd;
 
-    TcpRelayConnection(RelaySettings s, RelayCounters counters, ClientLimits limits, DestinationPolicy destinations,
+    TcpRelayConnection(RelaySettings s, RelayCounters counters, ClientLimits limits, TransparentDestination destinations,
             RateLimitedLog log) {
         this.s = s;
         this.counters = counters;
@@ -80,31 +76,13 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
         connect(ctx, client, from, target);
     }
 
-    /** Transparent mode: the IPv4 server in the client's destination address (RFC 3142 §4, RFC 6052 §2.3). */
+    /** Transparent mode: the server the client's destination names ({@link TransparentDestination}). */
     private InetSocketAddress embeddedServer(Channel client, InetSocketAddress from) {
-        InetSocketAddress local = (InetSocketAddress) client.localAddress();
-        InetAddress dst = local.getAddress();
-        if (!(dst instanceof Inet6Address) || AddressSet.unmapped(dst) != dst) {
-            refuse(client, Refusal.DESTINATION_REFUSED, "client " + Families.text(from) + " connected to "
-                    + Families.text(local) + ", not an address in pool6 " + s.pool6());
-            return null;
+        TransparentDestination.Verdict v = destinations.of((InetSocketAddress) client.localAddress());
+        if (v.refusal() != null) {
+            refuse(client, v.refusal(), "client " + Families.text(from) + " " + v.why());
         }
-        Ipv6Address d = Ipv6Address.ofBytes(dst.getAddress());
-        long hi = d.hi();
-        long lo = d.lo();
-        if (!s.pool6().contains(hi, lo)) {
-            refuse(client, Refusal.DESTINATION_REFUSED, "client " + Families.text(from) + " connected to "
-                    + Families.text(local) + ", not an address in pool6 " + s.pool6());
-            return null;
-        }
-        Inet4Address server = TranslatedPrefixes.ipv4(s.pool6().extract(hi, lo));
-        String why = destinations.refusal(new Translated(server, "pool6 " + s.pool6(), s.pool6().isWellKnown()));
-        if (why != null) {
-            refuse(client, Refusal.DESTINATION_REFUSED, "client " + Families.text(from) + " asked for "
-                    + server.getHostAddress() + ":" + local.getPort() + ": " + why);
-            return null;
-        }
-        return new InetSocketAddress(server, local.getPort());
+        return v.server();
     }
 
     private void connect(ChannelHandlerContext ctx, Channel client, InetSocketAddress from, InetSocketAddress target) {

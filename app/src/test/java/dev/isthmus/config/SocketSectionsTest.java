@@ -2,11 +2,13 @@ package dev.isthmus.config;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.alg.http.HttpSettings;
+import dev.isthmus.relay.PortSet;
 import dev.isthmus.relay.RelaySettings;
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +68,8 @@ class SocketSectionsTest {
         assertEquals(4, r.get(1).maxPerClient());
         assertTrue(r.get(2).transparent());
         assertTrue(r.get(2).proxyProtocol());
+        assertEquals(PortSet.ALL_BUT_SMTP, r.get(2).connectPorts(), "default: every port but 25");
+        assertFalse(r.get(2).connectPorts().contains(25));
         HttpSettings h = c.http();
         assertEquals("[::]:3128", dev.isthmus.relay.Families.text(h.forward().listen()));
         assertEquals(Set.of(443), h.forward().connectPorts());
@@ -79,9 +83,28 @@ class SocketSectionsTest {
         String rendered = c.render();
         assertTrue(rendered.contains("[[relay]]\nname = \"dns\"\nprotocol = \"udp\""), rendered);
         assertTrue(rendered.contains("connect-ports = [443]"), rendered);
+        assertTrue(rendered.contains("pool6 = \"2001:db8:64::/96\"\nallow-destinations = []\n"
+                + "connect-ports = [\"1-24\", \"26-65535\"]\n"), rendered);
         IsthmusConfig again = ConfigLoader.parse(rendered, "show-config.toml");
         assertEquals(c.relays(), again.relays());
         assertEquals(c.http(), again.http());
+    }
+
+    /** Issue 19 item 10: the transparent relay's connect-ports, as [http.forward] has for CONNECT. */
+    @Test
+    void connectPortsTakePortsAndRanges() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse("""
+                [[relay]]
+                listen = "[::]:8000"
+                pool6 = "2001:db8:64::/96"
+                allow = ["2001:db8:6::/64"]
+                connect-ports = [22, 80, "443", "1024-65535"]
+                """, "relay.toml");
+        PortSet p = c.relays().getFirst().connectPorts();
+        assertEquals(List.of(22, 80, 443, "1024-65535"), p.items());
+        assertTrue(p.contains(22) && p.contains(1024) && p.contains(65535));
+        assertFalse(p.contains(25) || p.contains(21) || p.contains(1023));
+        assertEquals(c.relays(), ConfigLoader.parse(c.render(), "rendered").relays());
     }
 
     @Test
@@ -107,6 +130,41 @@ class SocketSectionsTest {
                         listen = "[::]:110"
                         connect = "198.51.100.2:110"
                         allow = []
+                        """),
+                bad("connect-ports on a static relay", 5, "relay[0].connect-ports", "only the transparent mode", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.2:110"
+                        allow = ["::/0"]
+                        connect-ports = [110]
+                        """),
+                bad("empty connect-ports", 5, "relay[0].connect-ports", "is empty", """
+                        [[relay]]
+                        listen = "[::]:8000"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        connect-ports = []
+                        """),
+                bad("port 0 in connect-ports", 5, "relay[0].connect-ports[1]", "expected a port 1..65535 or a range", """
+                        [[relay]]
+                        listen = "[::]:8000"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        connect-ports = [80, 0]
+                        """),
+                bad("a backwards range", 5, "relay[0].connect-ports[0]", "string \"2000-1000\"", """
+                        [[relay]]
+                        listen = "[::]:8000"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        connect-ports = ["2000-1000"]
+                        """),
+                bad("a range beyond 65535", 5, "relay[0].connect-ports[0]", "expected a port", """
+                        [[relay]]
+                        listen = "[::]:8000"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        connect-ports = ["1024-70000"]
                         """),
                 bad("a bad prefix", 4, "relay[0].allow", "2001:db8:6::1/64", """
                         [[relay]]

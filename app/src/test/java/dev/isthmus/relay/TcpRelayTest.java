@@ -49,7 +49,7 @@ class TcpRelayTest {
     static RelaySettings settings(int serverPort, String allow, int perClient, Duration idle, boolean proxy) {
         return new RelaySettings("test", Protocol.TCP, new InetSocketAddress("::1", 0),
                 new InetSocketAddress("127.0.0.1", serverPort), null, AddressSet.parse(List.of(allow)), AddressSet.NONE,
-                100, perClient, idle, Duration.ofSeconds(2), proxy);
+                PortSet.ALL_BUT_SMTP, 100, perClient, idle, Duration.ofSeconds(2), proxy);
     }
 
     Socket client() throws IOException {
