@@ -19,7 +19,12 @@ public enum Refusal {
      */
     DESTINATION_REFUSED("destination-refused"),
     /** UDP: a datagram dropped because the socket it must go out on has no room (backpressure). */
-    DATAGRAM_DROPPED("datagram-dropped");
+    DATAGRAM_DROPPED("datagram-dropped"),
+    /**
+     * The socket plane's sockets, every relay and the HTTP gateway together, are at the open-file
+     * limit less the reserve ({@link DescriptorBudget}): refused at accept (UDP: no new flow).
+     */
+    DESCRIPTOR_LIMIT("descriptor-limit");
 
     private final String key;
 
