@@ -88,7 +88,7 @@ final class SocketServices implements AutoCloseable {
         }
         DescriptorBudget b = DescriptorBudget.of(limit.soft(), reserve);
         LOG.log(System.Logger.Level.INFO, "socket plane: at most " + b.max() + " sockets at once (open-file limit "
-                + limit.soft() + " less a reserve of " + reserve + ")");
+                + limit.soft() + ", reserve " + reserve + ")");
         return b;
     }
 

@@ -19,8 +19,8 @@ import java.util.Set;
  */
 final class HttpSection {
 
-    static final List<String> KEYS = List.of("forward", "reverse", "max-header-bytes", "idle-timeout", "connect-timeout",
-            "max-connections", "max-per-client", "request-head-timeout");
+    static final List<String> KEYS = List.of("forward", "reverse", "max-header-bytes", "idle-timeout",
+            "connect-timeout", "max-connections", "max-per-client", "request-head-timeout");
     static final List<String> FORWARD_KEYS = List.of("listen", "allow", "connect-ports", "allow-destinations");
     static final List<String> REVERSE_KEYS = List.of("host", "backend", "listen");
 

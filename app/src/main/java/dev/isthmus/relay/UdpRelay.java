@@ -149,7 +149,8 @@ final class UdpRelay implements Relay {
         Flow f = new Flow(from, who);
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channelFactory(descriptors.counted(() -> new EpollDatagramChannel(Families.of(s.connect().getAddress()))))
+                .channelFactory(descriptors.counted(
+                        () -> new EpollDatagramChannel(Families.of(s.connect().getAddress()))))
                 .handler(f.new FromServer());
         // Connecting a datagram socket needs no handshake, but the channel is registered with the
         // loop first: datagrams that come before that wait for it (Flow.send).

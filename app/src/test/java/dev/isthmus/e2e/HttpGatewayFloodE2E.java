@@ -74,7 +74,8 @@ class HttpGatewayFloodE2E {
         lab.peer(lab.server(), "web", "/usr/bin/python3", server.toString(), www.toString(), "198.51.100.2", "80");
         lab.awaitTcp(lab.server(), "198.51.100.2", 80);
         for (String a : MORE_FLOODERS) {
-            Shell.Result r = lab.exec(lab.client(), "ip", "-6", "addr", "add", a + "/64", "dev", Topology.CLIENT_IF, "nodad");
+            Shell.Result r = lab.exec(lab.client(), "ip", "-6", "addr", "add", a + "/64", "dev", Topology.CLIENT_IF,
+                    "nodad");
             assertTrue(r.ok(), r.describe());
         }
     }
@@ -97,8 +98,9 @@ class HttpGatewayFloodE2E {
         SocketLab.sleep(4000);
         assertServedDuringFlood(one);
         assertTrue(one.waitFor(30, TimeUnit.SECONDS), "the flood ends by itself");
-        assertTrue(refused("client-limit") > 0, lab.statsJson());
-        assertTrue(refused("request-head-timeout") > 0, "each trickled head is cut after 2 s: " + lab.statsJson());
+        assertTrue(lab.httpRefused("client-limit") > 0, lab.statsJson());
+        assertTrue(lab.httpRefused("request-head-timeout") > 0,
+                "each trickled head is cut after 2 s: " + lab.statsJson());
         assertServed();
 
         // Four addresses, 100 each: 400 sockets wanted, 344 allowed by the descriptor reserve.
@@ -108,7 +110,7 @@ class HttpGatewayFloodE2E {
         SocketLab.sleep(4000);
         assertTrue(lab.stats().contains("http"), "show stats answers while the sockets are at their limit");
         assertTrue(many.waitFor(30, TimeUnit.SECONDS), "the flood ends by itself");
-        assertTrue(refused("descriptor-limit") > 0, lab.statsJson());
+        assertTrue(lab.httpRefused("descriptor-limit") > 0, lab.statsJson());
         assertServed();
         String stats = lab.stats();
         assertTrue(stats.contains("refused client-limit (none)"), stats);
@@ -142,13 +144,5 @@ class HttpGatewayFloodE2E {
                 "http://www.v4only.test/hello.txt");
         assertTrue(r.ok(), r.describe() + "\n" + lab.log());
         assertEquals("hello from the IPv4-only web server", r.out().strip());
-    }
-
-    private long refused(String reason) {
-        String json = lab.statsJson();
-        String http = json.substring(json.indexOf("\"http\":"));
-        Matcher m = Pattern.compile("\"" + reason + "\":(\\d+)").matcher(http.substring(http.indexOf("\"refused\"")));
-        assertTrue(m.find(), reason + " not in " + json);
-        return Long.parseLong(m.group(1));
     }
 }

@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -154,9 +157,19 @@ final class SocketLab implements AutoCloseable {
         return stats("--json");
     }
 
+    /** The HTTP gateway's counter of refusals for {@code reason} ({@code show stats --json}). */
+    long httpRefused(String reason) {
+        String json = statsJson();
+        String http = json.substring(json.indexOf("\"http\":"));
+        Matcher m = Pattern.compile("\"" + reason + "\":(\\d+)")
+                .matcher(http.substring(http.indexOf("\"refused\"")));
+        assertTrue(m.find(), reason + " not in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
     /** {@code isthmus show stats [ARGS]} through the control socket; fails when it does not answer. */
     String stats(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("show", "stats"));
+        List<String> cmd = new ArrayList<>(List.of("show", "stats"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--socket", socket.toString()));
         Shell.Result r = Shell.run(LIMIT, launcher.isthmus(cmd.toArray(String[]::new)));

@@ -56,7 +56,8 @@ final class NetConnector implements Connector {
     @Override
     public Future<Channel> connect(EventLoop loop, Target t) {
         if (t.backend() != null) {
-            return HappyEyeballs.connect(loop, List.of(t.backend().getAddress()), t.port(), connectTimeout, descriptors);
+            return HappyEyeballs.connect(loop, List.of(t.backend().getAddress()), t.port(), connectTimeout,
+                    descriptors);
         }
         Promise<Channel> p = loop.newPromise();
         InetAddress literal = literal(t.host());
