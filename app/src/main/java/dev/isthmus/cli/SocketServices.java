@@ -8,6 +8,7 @@ import dev.isthmus.config.Nat64Config;
 import dev.isthmus.config.SiitConfig;
 import dev.isthmus.control.SocketPlaneStats;
 import dev.isthmus.dns64.Dns64Server;
+import dev.isthmus.relay.DescriptorBudget;
 import dev.isthmus.relay.Relay;
 import dev.isthmus.relay.RelaySettings;
 import dev.isthmus.relay.SocketPlane;
@@ -25,6 +26,8 @@ import java.util.stream.Stream;
  * or none; closed in reverse order.
  */
 final class SocketServices implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.isthmus.cli");
+
     private final Dns64Server dns64;
     private final SocketPlane plane;
     private final List<Relay> relays;
@@ -48,7 +51,7 @@ final class SocketServices implements AutoCloseable {
         try {
             HttpGateway http = null;
             if (!cfg.relays().isEmpty() || cfg.http() != null) {
-                plane = SocketPlane.start(Math.max(1, Runtime.getRuntime().availableProcessors()));
+                plane = SocketPlane.start(Math.max(1, Runtime.getRuntime().availableProcessors()), descriptors(cfg));
                 for (RelaySettings r : cfg.relays()) {
                     relays.add(Relay.start(plane, r));
                 }
@@ -65,6 +68,28 @@ final class SocketServices implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The descriptors the relays' and the HTTP gateway's sockets may hold together: the soft
+     * open-file limit less {@link DescriptorBudget#RESERVE} and the DNS64 server's TCP connections,
+     * which take theirs outside the socket plane's count. Unlimited (each service's own limits
+     * only) when the limit cannot be read.
+     */
+    static DescriptorBudget descriptors(IsthmusConfig cfg) {
+        int reserve = DescriptorBudget.RESERVE + (cfg.dns64() == null ? 0 : cfg.dns64().settings().tcpConnections());
+        OpenFileLimit.Limits limit;
+        try {
+            limit = OpenFileLimit.get();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read the open-file limit, the socket plane's sockets are"
+                    + " limited by each service's own limits only: " + e);
+            return DescriptorBudget.unlimited();
+        }
+        DescriptorBudget b = DescriptorBudget.of(limit.soft(), reserve);
+        LOG.log(System.Logger.Level.INFO, "socket plane: at most " + b.max() + " sockets at once (open-file limit "
+                + limit.soft() + ", reserve " + reserve + ")");
+        return b;
     }
 
     /**

@@ -379,7 +379,10 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             try {
-                Thread.ofVirtual().name("isthmus-control-conn").start(() -> serve(ch));
+                // A platform thread: its blocking reads are plain system calls, so the control
+                // socket does not depend on the JDK's virtual-thread poller, which a flood that
+                // exhausts descriptors can break for good (cli.EarlyInit tells how).
+                Thread.ofPlatform().daemon().name("isthmus-control-conn").start(() -> serve(ch));
             } catch (RuntimeException | OutOfMemoryError e) {
                 slots.release();
                 closeQuietly(ch);
@@ -406,7 +409,9 @@ public final class ControlServer implements AutoCloseable {
                     LOG.log(System.Logger.Level.DEBUG, "control connection: " + describe(e));
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // LinkageError: a class the answer needs that failed to load or initialise (for
+            // example under EMFILE); this connection fails, the next ones are still served.
             LOG.log(System.Logger.Level.WARNING, "control connection failed", e);
         } finally {
             slots.release();

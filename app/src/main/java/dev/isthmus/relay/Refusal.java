@@ -24,7 +24,12 @@ public enum Refusal {
      * Transparent mode: the port the client connected to is not in {@code connect-ports} (every
      * port but 25 by default: an open relay to port 25 is a spam relay).
      */
-    CONNECT_PORT("connect-port");
+    CONNECT_PORT("connect-port"),
+    /**
+     * The socket plane's sockets, every relay and the HTTP gateway together, are at the open-file
+     * limit less the reserve ({@link DescriptorBudget}): refused at accept (UDP: no new flow).
+     */
+    DESCRIPTOR_LIMIT("descriptor-limit");
 
     private final String key;
 

@@ -51,7 +51,8 @@ final class TcpRelay implements Relay {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast(new TcpRelayConnection(s, counters, limits, destinations, refusals));
+                        ch.pipeline().addLast(new TcpRelayConnection(s, counters, limits, plane.descriptors(),
+                                destinations, refusals));
                     }
                 });
         if (s.transparent()) {

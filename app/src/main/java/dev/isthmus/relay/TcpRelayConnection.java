@@ -27,6 +27,7 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
     private final RelaySettings s;
     private final RelayCounters counters;
     private final ClientLimits limits;
+    private final DescriptorBudget descriptors;
     private final TransparentDestination destinations;
     private final RateLimitedLog log;
     /**
@@ -38,11 +39,12 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
     private final List<ByteBuf> early = new ArrayList<>();
     private boolean earlyEnd;
 
-    TcpRelayConnection(RelaySettings s, RelayCounters counters, ClientLimits limits, TransparentDestination destinations,
-            RateLimitedLog log) {
+    TcpRelayConnection(RelaySettings s, RelayCounters counters, ClientLimits limits, DescriptorBudget descriptors,
+            TransparentDestination destinations, RateLimitedLog log) {
         this.s = s;
         this.counters = counters;
         this.limits = limits;
+        this.descriptors = descriptors;
         this.destinations = destinations;
         this.log = log;
     }
@@ -68,6 +70,12 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
             refuse(client, full, "client " + Families.text(from) + ": " + full.key() + " reached");
             return;
         }
+        if (!descriptors.take(client)) {
+            limits.release(who);
+            refuse(client, Refusal.DESCRIPTOR_LIMIT, "client " + Families.text(from) + ": " + descriptors.max()
+                    + " sockets of the socket plane are open (the open-file limit less the reserve)");
+            return;
+        }
         counters.opened();
         client.closeFuture().addListener(f -> {
             limits.release(who);
@@ -88,7 +96,7 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
     private void connect(ChannelHandlerContext ctx, Channel client, InetSocketAddress from, InetSocketAddress target) {
         Bootstrap b = new Bootstrap()
                 .group(client.eventLoop())
-                .channelFactory(() -> new EpollSocketChannel(Families.of(target.getAddress())))
+                .channelFactory(descriptors.counted(() -> new EpollSocketChannel(Families.of(target.getAddress()))))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)

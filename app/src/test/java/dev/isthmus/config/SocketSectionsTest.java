@@ -75,6 +75,26 @@ class SocketSectionsTest {
         assertEquals(Set.of(443), h.forward().connectPorts());
         assertEquals("[::]:80", dev.isthmus.relay.Families.text(h.reverse().getFirst().listen()));
         assertEquals(16384, h.maxHeaderBytes());
+        // The relays' limits, and a deadline for the request head (issue 19 item 1).
+        assertEquals(1024, h.maxConnections());
+        assertEquals(64, h.maxPerClient());
+        assertEquals(Duration.ofSeconds(10), h.requestHeadTimeout());
+    }
+
+    @Test
+    void theGatewaysLimitsAreRead() throws ConfigException {
+        HttpSettings h = ConfigLoader.parse("""
+                [http]
+                max-connections = 500
+                max-per-client = 8
+                request-head-timeout = 3
+
+                [http.forward]
+                allow = ["2001:db8:6::/64"]
+                """, "http.toml").http();
+        assertEquals(500, h.maxConnections());
+        assertEquals(8, h.maxPerClient());
+        assertEquals(Duration.ofSeconds(3), h.requestHeadTimeout());
     }
 
     @Test
@@ -250,6 +270,24 @@ class SocketSectionsTest {
                 bad("an empty [http]", 1, "http", "nothing to serve", """
                         [http]
                         idle-timeout = 30
+                        """),
+                bad("no connection at all", 2, "http.max-connections", "0 is out of range 1..1000000", """
+                        [http]
+                        max-connections = 0
+                        [http.forward]
+                        allow = ["2001:db8:6::/64"]
+                        """),
+                bad("no connection per client", 2, "http.max-per-client", "0 is out of range 1..1000000", """
+                        [http]
+                        max-per-client = 0
+                        [http.forward]
+                        allow = ["2001:db8:6::/64"]
+                        """),
+                bad("no time for a request head", 2, "http.request-head-timeout", "0 is out of range 1..600", """
+                        [http]
+                        request-head-timeout = 0
+                        [http.forward]
+                        allow = ["2001:db8:6::/64"]
                         """));
     }
 

@@ -145,6 +145,25 @@ class TcpRelayTest {
     }
 
     @Test
+    void refusesAtAcceptWhenTheSocketPlaneHasNoDescriptorLeft() throws Exception {
+        // Two descriptors: the first client's connection and its server connection.
+        try (SocketPlane small = SocketPlane.start(1, new DescriptorBudget(2))) {
+            relay = Relay.start(small, settings(server.getLocalPort(), "::1", 10, Duration.ofMinutes(1), false));
+            try (Socket first = client(); Socket s = server.accept(); Socket second = client()) {
+                assertEquals(-1, second.getInputStream().read());
+                awaitRefused(Refusal.DESCRIPTOR_LIMIT, 1);
+                first.getOutputStream().write('x');
+                assertEquals('x', s.getInputStream().read());
+                assertEquals(2, small.descriptors().used());
+            }
+            awaitActive(0);
+            relay.close();
+            relay = null;
+            assertEquals(0, small.descriptors().used());
+        }
+    }
+
+    @Test
     void closesIdleConnections() throws Exception {
         relay = Relay.start(plane, settings(server.getLocalPort(), "::1", 10, Duration.ofMillis(300), false));
         try (Socket c = client(); Socket s = server.accept()) {

@@ -1,7 +1,8 @@
 package dev.isthmus.alg.http;
 
 /**
- * Why the HTTP gateway refused a request: each has the status code the client gets, a counter
+ * Why the HTTP gateway refused a request (or a connection): each has the status code the client
+ * gets ({@link #NO_ANSWER} for a connection closed at accept), a counter
  * ({@link HttpCounters#refused}) and an operator-visible key for {@code show stats} and metrics.
  */
 public enum HttpRefusal {
@@ -38,7 +39,24 @@ public enum HttpRefusal {
      * (then the client connection is closed mid-response: a truncated body is never passed off as
      * a whole one).
      */
-    BAD_GATEWAY("bad-gateway", 502);
+    BAD_GATEWAY("bad-gateway", 502),
+    /** {@code max-connections} client connections are open: closed at accept, nothing read or answered. */
+    TOTAL_LIMIT("total-limit", HttpRefusal.NO_ANSWER),
+    /** This client address has {@code max-per-client} connections open: closed at accept. */
+    CLIENT_LIMIT("client-limit", HttpRefusal.NO_ANSWER),
+    /**
+     * The socket plane's sockets (relays and gateway together) are at the open-file limit less the
+     * reserve ({@code relay.DescriptorBudget}): closed at accept.
+     */
+    DESCRIPTOR_LIMIT("descriptor-limit", HttpRefusal.NO_ANSWER),
+    /**
+     * The request head did not arrive whole within {@code request-head-timeout} (RFC 9110
+     * §15.5.9: 408 Request Timeout, and the connection is closed).
+     */
+    REQUEST_HEAD_TIMEOUT("request-head-timeout", 408);
+
+    /** The status of a refusal that closes the connection without an answer. */
+    static final int NO_ANSWER = 0;
 
     private final String key;
     private final int status;
@@ -54,5 +72,10 @@ public enum HttpRefusal {
 
     public int status() {
         return status;
+    }
+
+    /** The status code as text, {@code none} for a connection closed without an answer. */
+    public String statusText() {
+        return status == NO_ANSWER ? "none" : Integer.toString(status);
     }
 }

@@ -1,5 +1,6 @@
 package dev.isthmus.alg.http;
 
+import dev.isthmus.relay.DescriptorBudget;
 import dev.isthmus.relay.DestinationPolicy;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -33,21 +34,30 @@ final class NetConnector implements Connector {
     private final DestinationPolicy policy;
     private final Duration connectTimeout;
     private final Resolver resolver;
+    private final DescriptorBudget descriptors;
 
-    NetConnector(DestinationPolicy policy, Duration connectTimeout) {
-        this(policy, connectTimeout, InetAddress::getAllByName);
+    /** @param descriptors what the server connections' sockets take from (and fail without) */
+    NetConnector(DestinationPolicy policy, Duration connectTimeout, DescriptorBudget descriptors) {
+        this(policy, connectTimeout, InetAddress::getAllByName, descriptors);
     }
 
     NetConnector(DestinationPolicy policy, Duration connectTimeout, Resolver resolver) {
+        this(policy, connectTimeout, resolver, DescriptorBudget.unlimited());
+    }
+
+    private NetConnector(DestinationPolicy policy, Duration connectTimeout, Resolver resolver,
+            DescriptorBudget descriptors) {
         this.policy = policy;
         this.connectTimeout = connectTimeout;
         this.resolver = resolver;
+        this.descriptors = descriptors;
     }
 
     @Override
     public Future<Channel> connect(EventLoop loop, Target t) {
         if (t.backend() != null) {
-            return HappyEyeballs.connect(loop, List.of(t.backend().getAddress()), t.port(), connectTimeout);
+            return HappyEyeballs.connect(loop, List.of(t.backend().getAddress()), t.port(), connectTimeout,
+                    descriptors);
         }
         Promise<Channel> p = loop.newPromise();
         InetAddress literal = literal(t.host());
@@ -93,7 +103,7 @@ final class NetConnector implements Connector {
             p.tryFailure(new Refused(HttpRefusal.DESTINATION_REFUSED, name + why));
             return;
         }
-        HappyEyeballs.connect(loop, allowed, t.port(), connectTimeout).addListener(f -> {
+        HappyEyeballs.connect(loop, allowed, t.port(), connectTimeout, descriptors).addListener(f -> {
             if (f.isSuccess()) {
                 if (!p.trySuccess((Channel) f.getNow())) {
                     ((Channel) f.getNow()).close();

@@ -65,6 +65,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private final HttpCounters counters;
     private final RateLimitedLog log;
     private final int maxChunk;
+    private final RequestHeadDeadline headDeadline;
 
     private ChannelHandlerContext ctx;
     private InetSocketAddress clientAddress;
@@ -92,12 +93,14 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** Parts of later requests, decoded before the current one was done. */
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
 
-    ProxyConnection(Routes routes, Connector connector, HttpCounters counters, RateLimitedLog log, int maxChunk) {
+    ProxyConnection(Routes routes, Connector connector, HttpCounters counters, RateLimitedLog log, int maxChunk,
+            RequestHeadDeadline headDeadline) {
         this.routes = routes;
         this.connector = connector;
         this.counters = counters;
         this.log = log;
         this.maxChunk = maxChunk;
+        this.headDeadline = headDeadline;
     }
 
     @Override
@@ -159,6 +162,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** False when the request was refused (the connection is closing). */
     private boolean startRequest(HttpRequest req) {
         requestLine = req.method() + " " + Routing.printable(req.uri());
+        headDeadline.headReceived(ctx.channel() instanceof Http2StreamChannel);
         DecoderResult dr = req.decoderResult();
         if (dr.isFailure()) {
             Throwable cause = dr.cause();
@@ -187,6 +191,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                 return false;
             }
             requestOpen = false;
+            headDeadline.headReceived(true); // what follows is the tunnel's, not HTTP
             tunnel(t);
             return true;
         }
@@ -401,6 +406,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         if (!upstreamKeepAlive) {
             closeUpstream();
         }
+        headDeadline.awaitNextHead();
         while (!queued.isEmpty() && !closing && !(awaitingResponse && !requestOpen) && !connecting) {
             handle(queued.poll());
         }

@@ -3,6 +3,7 @@ package dev.isthmus.alg.http;
 import dev.isthmus.addr.AddressSet;
 import dev.isthmus.addr.EamTable;
 import dev.isthmus.addr.Rfc6052Prefix;
+import dev.isthmus.relay.DescriptorBudget;
 import dev.isthmus.relay.DestinationPolicy;
 import dev.isthmus.relay.LocalAddresses;
 import dev.isthmus.relay.RateLimitedLog;
@@ -30,7 +31,8 @@ final class GatewayChannels {
     static final HttpSettings SETTINGS = new HttpSettings(
             new ForwardSettings(new InetSocketAddress("::", 3128), AddressSet.parse(List.of("2001:db8:6::/64")),
                     ForwardSettings.DEFAULT_CONNECT_PORTS, AddressSet.NONE),
-            List.of(SITE), 1024, Duration.ofSeconds(60), Duration.ofSeconds(1));
+            List.of(SITE), 1024, Duration.ofSeconds(60), Duration.ofSeconds(1), HttpSettings.DEFAULT_MAX_CONNECTIONS,
+            HttpSettings.DEFAULT_MAX_PER_CLIENT, HttpSettings.DEFAULT_REQUEST_HEAD_TIMEOUT);
     static final Routes ROUTES = new Routes(new InetSocketAddress("::", 3128), SETTINGS.forward(),
             Map.of(SITE.host(), SITE));
 
@@ -52,19 +54,44 @@ final class GatewayChannels {
 
     /** A client connection from {@code client} to {@code routes}, whose servers {@code connector} connects. */
     static EmbeddedChannel client(InetSocketAddress client, HttpCounters counters, Routes routes, Connector connector) {
-        RateLimitedLog log = new RateLimitedLog(System.getLogger("dev.isthmus.alg.http.test"));
-        return new EmbeddedChannel(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                HttpGateway.pipeline(ch.pipeline(), SETTINGS, routes, connector, counters, log);
-            }
-        }) {
+        return client(client, SETTINGS, admission(SETTINGS, DescriptorBudget.unlimited(), counters), counters, routes,
+                connector);
+    }
+
+    /** The gateway's admission for {@code s}: the limits that {@code client}s sharing it share. */
+    static Admission admission(HttpSettings s, DescriptorBudget descriptors, HttpCounters counters) {
+        return new Admission(s, descriptors, counters, LOG);
+    }
+
+    /**
+     * A client connection from {@code client} with settings {@code s}, one of those that share
+     * {@code admission}, to {@code routes}. Its event loop's clock is frozen: tests move it
+     * ({@link EmbeddedChannel#advanceTimeBy}).
+     */
+    static EmbeddedChannel client(InetSocketAddress client, HttpSettings s, Admission admission, HttpCounters counters,
+            Routes routes, Connector connector) {
+        EmbeddedChannel ch = new EmbeddedChannel(false, false) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return client;
             }
         };
+        ch.pipeline().addLast(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel c) {
+                HttpGateway.pipeline(c.pipeline(), s, routes, connector, counters, LOG, admission);
+            }
+        });
+        try {
+            ch.register();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        ch.freezeTime();
+        return ch;
     }
+
+    private static final RateLimitedLog LOG = new RateLimitedLog(System.getLogger("dev.isthmus.alg.http.test"));
 
     /**
      * A connector whose every server connection is {@code server}, an in-memory channel: what the
