@@ -271,7 +271,10 @@ class Nat64E2E {
         translator = lab.topology().start(lab.mid(), log, s.launcher().isthmus("run", "--config", config.toString()));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String ready = "translating on " + s.device() + " ";
-        while (!(Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(ready))) {
+        // The control socket opens just after the data plane says it translates; the tests ask it.
+        String control = "control socket listening on " + s.controlSocket();
+        while (!(Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(ready)
+                && Files.readString(log, StandardCharsets.UTF_8).contains(control))) {
             assertTrue(translator.isAlive(), () -> "isthmus run with [nat64] exited: " + tail());
             assertTrue(System.nanoTime() < deadline, () -> "isthmus run was not translating within 60 s: " + tail());
             sleep(100);
