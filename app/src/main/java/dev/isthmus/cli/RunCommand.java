@@ -78,6 +78,8 @@ final class RunCommand implements Callable<Integer> {
                     + " of A-Z a-z 0-9 _ . -");
             return ExitCodes.CONFIG_ERROR;
         }
+        raiseOpenFileLimit();
+        EarlyInit.run();
         // From here on SIGTERM/SIGINT only release the latch: one that arrives while the data plane
         // or the services start (routes, JIT warm-up) stops them cleanly once started.
         Signals.onTermination(stopRequested::countDown);
@@ -132,7 +134,7 @@ final class RunCommand implements Callable<Integer> {
                 settings = new DataplaneSettings(settings.device(), settings.workers(), settings.manageRoutes(),
                         settings.offload(), settings.mtu(), routes4, settings.routes6(), settings.xlat());
                 try {
-                    pool = DynamicPoolService.start(poolConfig.toSettings());
+                    pool = DynamicPoolService.start(poolConfig.toSettings(cfg.siit().pool6(), cfg.siit().eam()));
                 } catch (IOException | IllegalArgumentException e) {
                     err.println("isthmus run: " + config + ": [siit.dynamic-pool] " + e.getMessage());
                     return ExitCodes.IO_ERROR;
@@ -224,6 +226,18 @@ final class RunCommand implements Callable<Integer> {
             throw e;
         }
         return services;
+    }
+
+    /**
+     * Raises the soft open-file limit to the hard one ({@link OpenFileLimit}) before anything opens
+     * a socket, and logs it; without native access the limit stays as it is.
+     */
+    private static void raiseOpenFileLimit() {
+        try {
+            LOG.log(System.Logger.Level.INFO, "open-file limit " + OpenFileLimit.raiseSoftToHard());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot raise the open-file limit: " + e);
+        }
     }
 
     /** Makes {@link #call} stop as if SIGTERM had arrived (tests). */

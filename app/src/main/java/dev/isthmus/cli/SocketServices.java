@@ -1,15 +1,24 @@
 package dev.isthmus.cli;
 
+import dev.isthmus.addr.EamTable;
+import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.alg.http.HttpGateway;
 import dev.isthmus.config.IsthmusConfig;
+import dev.isthmus.config.Nat64Config;
+import dev.isthmus.config.SiitConfig;
 import dev.isthmus.control.SocketPlaneStats;
 import dev.isthmus.dns64.Dns64Server;
+import dev.isthmus.relay.DescriptorBudget;
 import dev.isthmus.relay.Relay;
 import dev.isthmus.relay.RelaySettings;
 import dev.isthmus.relay.SocketPlane;
+import dev.isthmus.relay.TranslatedPrefixes;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The socket-plane services of {@code isthmus run}: the {@code [dns64]} server (its own threads),
@@ -17,6 +26,8 @@ import java.util.List;
  * or none; closed in reverse order.
  */
 final class SocketServices implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.isthmus.cli");
+
     private final Dns64Server dns64;
     private final SocketPlane plane;
     private final List<Relay> relays;
@@ -40,11 +51,11 @@ final class SocketServices implements AutoCloseable {
         try {
             HttpGateway http = null;
             if (!cfg.relays().isEmpty() || cfg.http() != null) {
-                plane = SocketPlane.start(Math.max(1, Runtime.getRuntime().availableProcessors()));
+                plane = SocketPlane.start(Math.max(1, Runtime.getRuntime().availableProcessors()), descriptors(cfg));
                 for (RelaySettings r : cfg.relays()) {
                     relays.add(Relay.start(plane, r));
                 }
-                http = cfg.http() == null ? null : HttpGateway.start(plane, cfg.http());
+                http = cfg.http() == null ? null : HttpGateway.start(plane, cfg.http(), translated(cfg));
             }
             return new SocketServices(dns64, plane, relays, http);
         } catch (IOException | RuntimeException e) {
@@ -57,6 +68,48 @@ final class SocketServices implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The descriptors the relays' and the HTTP gateway's sockets may hold together: the soft
+     * open-file limit less {@link DescriptorBudget#RESERVE} and the DNS64 server's TCP connections,
+     * which take theirs outside the socket plane's count. Unlimited (each service's own limits
+     * only) when the limit cannot be read.
+     */
+    static DescriptorBudget descriptors(IsthmusConfig cfg) {
+        int reserve = DescriptorBudget.RESERVE + (cfg.dns64() == null ? 0 : cfg.dns64().settings().tcpConnections());
+        OpenFileLimit.Limits limit;
+        try {
+            limit = OpenFileLimit.get();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read the open-file limit, the socket plane's sockets are"
+                    + " limited by each service's own limits only: " + e);
+            return DescriptorBudget.unlimited();
+        }
+        DescriptorBudget b = DescriptorBudget.of(limit.soft(), reserve);
+        LOG.log(System.Logger.Level.INFO, "socket plane: at most " + b.max() + " sockets at once (open-file limit "
+                + limit.soft() + ", reserve " + reserve + ")");
+        return b;
+    }
+
+    /**
+     * What this process's data plane translates to IPv4: {@code [siit]}'s pool6 and EAM rows, or
+     * {@code [nat64]}'s pool6. A gateway that connects where its clients ask judges such an IPv6
+     * destination by the IPv4 address the translator sends it to.
+     */
+    static TranslatedPrefixes translated(IsthmusConfig cfg) {
+        // [nat64]'s translator is its stateless half: pool6 is the NAT64 prefix.
+        List<SiitConfig> translators = Stream.concat(Stream.ofNullable(cfg.siit()),
+                Stream.ofNullable(cfg.nat64()).map(Nat64Config::translator)).toList();
+        Set<Rfc6052Prefix> pool6 = new LinkedHashSet<>();
+        List<EamTable.Eam> eam = new ArrayList<>();
+        for (SiitConfig x : translators) {
+            if (x.pool6() != null) {
+                pool6.add(Rfc6052Prefix.of(x.pool6()));
+            }
+            x.eam().forEach(e -> eam.add(new EamTable.Eam(e.ipv6(), e.ipv4())));
+        }
+        return new TranslatedPrefixes(List.copyOf(pool6), eam.isEmpty() ? EamTable.empty() : new EamTable(eam));
     }
 
     SocketPlaneStats stats() {

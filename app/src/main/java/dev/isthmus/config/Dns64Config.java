@@ -29,6 +29,8 @@ public record Dns64Config(Dns64Settings settings) {
         kv(sb, "tcp-idle-timeout-ms", Long.toString(s.tcpIdle().toMillis()));
         kv(sb, "rate-limit", Integer.toString(s.rateLimit()));
         kv(sb, "udp-payload", Integer.toString(s.udpPayload()));
+        kv(sb, "tcp-max-per-client", Integer.toString(s.tcpMaxPerClient()));
+        kv(sb, "tcp-message-timeout-ms", Long.toString(s.tcpMessageTimeout().toMillis()));
         return sb.toString();
     }
 

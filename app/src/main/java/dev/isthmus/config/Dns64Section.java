@@ -21,7 +21,7 @@ final class Dns64Section {
     static final List<String> KEYS = List.of(
             "listen", "upstream", "prefix", "allow", "exclude-ipv4", "exclude-aaaa", "cache-size",
             "cache-max-ttl", "upstream-timeout-ms", "max-inflight", "tcp-connections", "tcp-idle-timeout-ms",
-            "rate-limit", "udp-payload");
+            "rate-limit", "udp-payload", "tcp-max-per-client", "tcp-message-timeout-ms");
 
     static final List<String> DEFAULT_LISTEN = List.of("127.0.0.1:53", "[::1]:53");
     /** Loopback only: a DNS64 that answers everyone is an open resolver (RFC 5358). */
@@ -43,6 +43,17 @@ final class Dns64Section {
     static final int DEFAULT_TCP_CONNECTIONS = 100;
     /** RFC 7766 §6.2.3: servers should allow idle connections to stay for some seconds. */
     static final int DEFAULT_TCP_IDLE_MS = 10_000;
+    /**
+     * RFC 7766 §6.2.2: a client should keep one connection to a server, and a server's limit per
+     * client address should be much looser than that (an address may be many clients behind a
+     * NAT); 10 still keeps one address from holding more than a tenth of the default slots.
+     */
+    static final int DEFAULT_TCP_MAX_PER_CLIENT = 10;
+    /**
+     * A query is a segment or two: from its first byte, 2 s leaves room for a few retransmissions
+     * of the rest, and frees a slot held by a client that trickles bytes within that time.
+     */
+    static final int DEFAULT_TCP_MESSAGE_TIMEOUT_MS = 2_000;
     /** RFC 6891 §6.2.5 and DNS flag day 2020: fits any IPv6 path without fragmentation. */
     static final int DEFAULT_UDP_PAYLOAD = 1232;
 
@@ -89,6 +100,13 @@ final class Dns64Section {
         int maxInflight = t.intIn("max-inflight", 1, 100_000, DEFAULT_MAX_INFLIGHT);
         int tcpConnections = t.intIn("tcp-connections", 1, 10_000, DEFAULT_TCP_CONNECTIONS);
         int tcpIdle = t.intIn("tcp-idle-timeout-ms", 100, 600_000, DEFAULT_TCP_IDLE_MS);
+        int tcpMaxPerClient = t.intIn("tcp-max-per-client", 1, 10_000,
+                Math.min(DEFAULT_TCP_MAX_PER_CLIENT, tcpConnections));
+        if (tcpMaxPerClient > tcpConnections) {
+            t.error("tcp-max-per-client", tcpMaxPerClient + " is more than tcp-connections (" + tcpConnections
+                    + "), so it would never apply");
+        }
+        int tcpMessageTimeout = t.intIn("tcp-message-timeout-ms", 100, 60_000, DEFAULT_TCP_MESSAGE_TIMEOUT_MS);
         int rateLimit = t.intIn("rate-limit", 0, 1_000_000, 0);
         int udpPayload = t.intIn("udp-payload", 512, 4096, DEFAULT_UDP_PAYLOAD);
 
@@ -99,7 +117,8 @@ final class Dns64Section {
                 allow.stream().filter(Ipv4Prefix.class::isInstance).map(Ipv4Prefix.class::cast).toList(),
                 allow.stream().filter(Ipv6Prefix.class::isInstance).map(Ipv6Prefix.class::cast).toList(),
                 exclude4, excludeAaaa, cacheSize, cacheMaxTtl, Duration.ofMillis(timeout), maxInflight,
-                tcpConnections, Duration.ofMillis(tcpIdle), rateLimit, udpPayload));
+                tcpConnections, tcpMaxPerClient, Duration.ofMillis(tcpIdle), Duration.ofMillis(tcpMessageTimeout),
+                rateLimit, udpPayload));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.isthmus.config;
 
 import dev.isthmus.addr.Ipv4Prefix;
+import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.nat.pool.DynamicPoolSettings;
 import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.Ipv6Address;
@@ -30,10 +31,17 @@ public record DynamicPoolConfig(Ipv4Prefix ipv4, Path dataDirectory, Duration id
         statics = List.copyOf(statics);
     }
 
-    /** The pool's settings. */
-    public DynamicPoolSettings toSettings() {
+    /**
+     * The pool's settings, beside the stateless rules of its {@code [siit]} section (which the
+     * bindings added at run time must leave alone, as the config's do).
+     *
+     * @param pool6 the section's pool6, or null
+     * @param eam the section's EAM rows
+     */
+    public DynamicPoolSettings toSettings(Ipv6Prefix pool6, List<SiitConfig.EamEntry> eam) {
         return new DynamicPoolSettings(ipv4, idleTimeout, dataDirectory,
-                statics.stream().map(s -> new DynamicPoolSettings.Static(s.ipv6(), s.ipv4())).toList());
+                statics.stream().map(s -> new DynamicPoolSettings.Static(s.ipv6(), s.ipv4())).toList(),
+                pool6, eam.stream().map(SiitConfig.EamEntry::ipv6).toList());
     }
 
     /** The section as TOML, every default written out. */

@@ -5,6 +5,7 @@ import dev.isthmus.addr.Ipv4Prefix;
 import dev.isthmus.addr.Ipv4Special;
 import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.config.SiitConfig.EamEntry;
+import dev.isthmus.nat.pool.BindingRules;
 import dev.isthmus.nat.pool.DynamicPool;
 import dev.isthmus.nat.pool.DynamicPoolSettings;
 import dev.isthmus.wire.Ipv4Address;
@@ -122,6 +123,7 @@ final class DynamicPoolSection {
     private static List<DynamicPoolConfig.Static> statics(TableReader t, Ipv4Prefix prefix, Ipv6Prefix pool6,
             List<EamEntry> eam) {
         List<DynamicPoolConfig.Static> out = new ArrayList<>();
+        BindingRules rules = new BindingRules(prefix, pool6, eam.stream().map(EamEntry::ipv6).toList());
         Map<Integer, String> byV4 = new HashMap<>();
         Map<Ipv6Address, String> byV6 = new HashMap<>();
         for (TableReader r : t.tables("static")) {
@@ -149,22 +151,12 @@ final class DynamicPoolSection {
             if (v6 == null || v4 == null) {
                 continue;
             }
-            boolean ok = true;
-            if (prefix != null && !prefix.contains(v4)) {
-                r.error("ipv4", Ipv4Address.format(v4) + " is not in the pool " + prefix);
-                ok = false;
+            // The same rules as a binding added at run time or read from the bindings file.
+            List<BindingRules.Refusal> refusals = rules.check(v6, v4);
+            for (BindingRules.Refusal refusal : refusals) {
+                r.error(refusal.field(), refusal.reason());
             }
-            // The stateless rules come first (RFC 7757 §3.3): a binding they shadow would never apply.
-            if (pool6 != null && pool6.contains(v6.hi(), v6.lo())) {
-                r.error("ipv6", v6 + " is inside pool6 " + pool6 + ", which maps it statelessly");
-                ok = false;
-            }
-            for (int i = 0; i < eam.size(); i++) {
-                if (eam.get(i).ipv6().contains(v6.hi(), v6.lo())) {
-                    r.error("ipv6", v6 + " is covered by siit.eam[" + i + "].ipv6 " + eam.get(i).ipv6());
-                    ok = false;
-                }
-            }
+            boolean ok = refusals.isEmpty();
             String other = byV4.putIfAbsent(v4, r.path());
             if (other != null) {
                 r.error("ipv4", Ipv4Address.format(v4) + " is also the ipv4 of " + other);

@@ -20,7 +20,8 @@ import java.util.Set;
  */
 final class HttpSection {
 
-    static final List<String> KEYS = List.of("forward", "reverse", "max-header-bytes", "idle-timeout", "connect-timeout");
+    static final List<String> KEYS = List.of("forward", "reverse", "max-header-bytes", "idle-timeout",
+            "connect-timeout", "max-connections", "max-per-client", "request-head-timeout");
     static final List<String> FORWARD_KEYS = List.of("listen", "allow", "connect-ports", "allow-destinations");
     static final List<String> REVERSE_KEYS = List.of("host", "backend", "listen");
 
@@ -50,6 +51,10 @@ final class HttpSection {
         int maxHeader = t.intIn("max-header-bytes", 1024, 1 << 20, HttpSettings.DEFAULT_MAX_HEADER_BYTES);
         Duration idle = SocketKeys.seconds(t, "idle-timeout", HttpSettings.DEFAULT_IDLE_TIMEOUT, 86400);
         Duration connect = SocketKeys.seconds(t, "connect-timeout", HttpSettings.DEFAULT_CONNECT_TIMEOUT, 600);
+        int maxConnections = t.intIn("max-connections", 1, 1_000_000, HttpSettings.DEFAULT_MAX_CONNECTIONS);
+        int maxPerClient = t.intIn("max-per-client", 1, 1_000_000, HttpSettings.DEFAULT_MAX_PER_CLIENT);
+        Duration headTimeout = SocketKeys.seconds(t, "request-head-timeout", HttpSettings.DEFAULT_REQUEST_HEAD_TIMEOUT,
+                600);
         ForwardSettings forward = null;
         TableReader f = t.table("forward");
         if (f != null) {
@@ -92,7 +97,7 @@ final class HttpSection {
         if (t.problems().count() != errorsBefore) {
             return null;
         }
-        return new HttpSettings(forward, sites, maxHeader, idle, connect);
+        return new HttpSettings(forward, sites, maxHeader, idle, connect, maxConnections, maxPerClient, headTimeout);
     }
 
     /** The section as TOML, every default written out. */
@@ -101,6 +106,9 @@ final class HttpSection {
         sb.append("max-header-bytes = ").append(h.maxHeaderBytes()).append('\n');
         sb.append("idle-timeout = ").append(h.idleTimeout().toSeconds()).append('\n');
         sb.append("connect-timeout = ").append(h.connectTimeout().toSeconds()).append('\n');
+        sb.append("max-connections = ").append(h.maxConnections()).append('\n');
+        sb.append("max-per-client = ").append(h.maxPerClient()).append('\n');
+        sb.append("request-head-timeout = ").append(h.requestHeadTimeout().toSeconds()).append('\n');
         ForwardSettings f = h.forward();
         if (f != null) {
             sb.append("\n[http.forward]\n");

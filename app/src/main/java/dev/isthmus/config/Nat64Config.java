@@ -62,7 +62,8 @@ public record Nat64Config(Ipv6Prefix pool6, SiitConfig translator, Nat64Settings
         }
         if (log != null) {
             sb.append("\n[nat64.log]\nmode = \"").append(log.mode().name().toLowerCase(Locale.ROOT))
-                    .append("\"\nfile = \"").append(log.file()).append("\"\n");
+                    .append("\"\nfile = \"").append(log.file()).append("\"\nflush-interval-ms = ")
+                    .append(log.flushIntervalMillis()).append('\n');
         }
         for (Pool4.Entry e : table.pool4().entries()) {
             sb.append("\n[[nat64.pool4]]\nprefix = \"").append(e.prefix()).append("\"\n");

@@ -36,7 +36,7 @@ final class Nat64Section {
     static final List<String> POOL4_KEYS = List.of("prefix", "tcp", "udp", "icmp");
     static final List<String> BIB_KEYS = List.of("protocol", "ipv6", "ipv4");
     static final List<String> PORT_BLOCK_KEYS = List.of("subscribers", "subscriber-length", "size", "first-port");
-    static final List<String> LOG_KEYS = List.of("mode", "file");
+    static final List<String> LOG_KEYS = List.of("mode", "file", "flush-interval-ms");
     /** Thirty days: a longer timer is more likely a unit mistake (the value is in seconds). */
     private static final int MAX_TIMER = 30 * 86_400;
 
@@ -166,6 +166,8 @@ final class Nat64Section {
         l.rejectUnknown(LOG_KEYS);
         SessionLog.Mode mode = l.choice("mode", SiitSection.words("sessions", SessionLog.Mode.SESSIONS, "blocks",
                 SessionLog.Mode.BLOCKS), SessionLog.Mode.SESSIONS);
+        int flush = l.intIn("flush-interval-ms", 0, Nat64Service.LogTarget.MAX_FLUSH_INTERVAL_MS,
+                Nat64Service.LogTarget.DEFAULT_FLUSH_INTERVAL_MS);
         String file = l.string("file");
         if (file == null) {
             if (!l.has("file")) {
@@ -178,7 +180,7 @@ final class Nat64Section {
                 l.error("file", "is empty");
                 return null;
             }
-            return new Nat64Service.LogTarget(mode, Path.of(file));
+            return new Nat64Service.LogTarget(mode, Path.of(file), flush);
         } catch (InvalidPathException e) {
             l.error("file", "\"" + file + "\" is not a valid path: " + e.getMessage());
             return null;

@@ -4,6 +4,7 @@ import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.Families;
+import dev.isthmus.relay.PortSet;
 import dev.isthmus.relay.RelaySettings;
 import dev.isthmus.relay.RelaySettings.Protocol;
 import java.net.InetSocketAddress;
@@ -20,7 +21,7 @@ final class RelaySection {
 
     static final List<String> KEYS = List.of(
             "name", "protocol", "listen", "connect", "pool6", "allow", "allow-destinations", "max-connections",
-            "max-per-client", "idle-timeout", "connect-timeout", "proxy-protocol");
+            "max-per-client", "idle-timeout", "connect-timeout", "proxy-protocol", "connect-ports");
 
     static final int DEFAULT_MAX_CONNECTIONS = 1024;
     static final int DEFAULT_MAX_PER_CLIENT = 64;
@@ -80,6 +81,13 @@ final class RelaySection {
         if (t.has("allow-destinations") && !t.has("pool6")) {
             t.error("allow-destinations", "only the transparent mode (pool6) chooses destinations");
         }
+        // As [http.forward] connect-ports for CONNECT: the ports a client may make the relay reach.
+        PortSet connectPorts = SocketKeys.portSet(t, "connect-ports", PortSet.ALL_BUT_SMTP);
+        if (t.has("connect-ports") && !t.has("pool6")) {
+            t.error("connect-ports", "only the transparent mode (pool6) chooses ports; a static relay has its connect");
+        } else if (connectPorts.isEmpty() && t.raw("connect-ports") instanceof org.tomlj.TomlArray a && a.isEmpty()) {
+            t.error("connect-ports", "is empty: the relay could reach no port");
+        }
         int maxConnections = t.intIn("max-connections", 1, 1_000_000, DEFAULT_MAX_CONNECTIONS);
         int maxPerClient = t.intIn("max-per-client", 1, 1_000_000, DEFAULT_MAX_PER_CLIENT);
         Duration idle = SocketKeys.seconds(t, "idle-timeout",
@@ -99,7 +107,8 @@ final class RelaySection {
         if (t.problems().count() != errorsBefore) {
             return null;
         }
-        return new RelaySettings(name, protocol, listen, connect, pool6, allow, allowDestinations, maxConnections,
+        return new RelaySettings(name, protocol, listen, connect, pool6, allow, allowDestinations, connectPorts,
+                maxConnections,
                 maxPerClient, idle, connectTimeout, proxyProtocol);
     }
 
@@ -133,6 +142,7 @@ final class RelaySection {
             if (r.transparent()) {
                 sb.append("pool6 = \"").append(r.pool6()).append("\"\n");
                 sb.append("allow-destinations = ").append(SocketKeys.array(r.allowDestinations().texts())).append('\n');
+                sb.append("connect-ports = ").append(SocketKeys.array(r.connectPorts().items())).append('\n');
             } else {
                 sb.append("connect = ").append(SocketKeys.text(r.connect())).append('\n');
             }

@@ -2,6 +2,7 @@ package dev.isthmus.config;
 
 import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.Families;
+import dev.isthmus.relay.PortSet;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,6 +112,38 @@ final class SocketKeys {
             } else {
                 t.problems().add(position(t, a, i, key), t.keyPath(key) + "[" + i + "]",
                         "expected a port 1..65535, got " + TableReader.describe(a.get(i)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A set of ports: each element a port 1..65535 or a string {@code "FIRST-LAST"} (or a lone
+     * port as a string); the default when absent.
+     */
+    static PortSet portSet(TableReader t, String key, PortSet dflt) {
+        TomlArray a = t.array(key);
+        if (a == null) {
+            return dflt;
+        }
+        PortSet out = PortSet.NONE;
+        for (int i = 0; i < a.size(); i++) {
+            Object v = a.get(i);
+            int first = -1;
+            int last = -1;
+            if (v instanceof Long l && l >= 1 && l <= 65535) {
+                first = (int) (long) l;
+                last = first;
+            } else if (v instanceof String s && s.matches("[0-9]{1,5}(-[0-9]{1,5})?")) {
+                int dash = s.indexOf('-');
+                first = Integer.parseInt(dash < 0 ? s : s.substring(0, dash));
+                last = dash < 0 ? first : Integer.parseInt(s.substring(dash + 1));
+            }
+            if (first >= 1 && last <= 65535 && first <= last) {
+                out = out.with(first, last);
+            } else {
+                t.problems().add(position(t, a, i, key), t.keyPath(key) + "[" + i + "]",
+                        "expected a port 1..65535 or a range \"FIRST-LAST\" within it, got " + TableReader.describe(v));
             }
         }
         return out;

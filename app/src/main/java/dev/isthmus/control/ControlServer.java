@@ -238,7 +238,7 @@ public final class ControlServer implements AutoCloseable {
             if (request.kind() == Request.Kind.BINDING_ADD) {
                 Ipv6Address v6 = Ipv6Address.parse(request.args().get(0));
                 int v4 = Ipv4Address.parse(request.args().get(1));
-                refused = pool.pool().addStatic(v6, v4, false);
+                refused = pool.addStatic(v6, v4);
                 if (refused == null) {
                     LOG.log(System.Logger.Level.INFO, "dynamic pool: static binding " + v6 + " " + Ipv4Address.format(v4)
                             + " added through the control socket");
@@ -379,7 +379,10 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             try {
-                Thread.ofVirtual().name("isthmus-control-conn").start(() -> serve(ch));
+                // A platform thread: its blocking reads are plain system calls, so the control
+                // socket does not depend on the JDK's virtual-thread poller, which a flood that
+                // exhausts descriptors can break for good (cli.EarlyInit tells how).
+                Thread.ofPlatform().daemon().name("isthmus-control-conn").start(() -> serve(ch));
             } catch (RuntimeException | OutOfMemoryError e) {
                 slots.release();
                 closeQuietly(ch);
@@ -406,7 +409,9 @@ public final class ControlServer implements AutoCloseable {
                     LOG.log(System.Logger.Level.DEBUG, "control connection: " + describe(e));
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // LinkageError: a class the answer needs that failed to load or initialise (for
+            // example under EMFILE); this connection fails, the next ones are still served.
             LOG.log(System.Logger.Level.WARNING, "control connection failed", e);
         } finally {
             slots.release();

@@ -17,7 +17,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *       {@code isthmus_relay_idle_closed_total{relay}};
  *   <li>{@code isthmus_relay_refused_total{relay, reason}} per {@code relay.Refusal} key;
  *   <li>{@code isthmus_relay_bytes_total{relay, direction="to-server"|"to-client"}};
- *   <li>{@code isthmus_http_requests_total{kind}}, {@code isthmus_http_refused_total{reason, status}},
+ *   <li>{@code isthmus_http_requests_total{kind}},
+ *       {@code isthmus_http_refused_total{reason, status}} (status "none": closed at accept),
  *       {@code isthmus_http_bytes_total{direction}}, {@code isthmus_http_connections_total},
  *       {@code isthmus_http_active}.
  * </ul>
@@ -78,7 +79,7 @@ final class SocketPlaneMetrics {
                 .help("Requests the HTTP gateway refused, per reason and status code").labelNames("reason", "status")
                 .callback(cb -> {
                     for (HttpRefusal x : HttpRefusal.values()) {
-                        cb.call(h.refused(x), x.key(), Integer.toString(x.status()));
+                        cb.call(h.refused(x), x.key(), x.statusText());
                     }
                 }).register(registry);
         CounterWithCallback.builder().name("isthmus_http_bytes_total")

@@ -59,7 +59,7 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
             line(b, "bytes-to-client", http.bytesToClient());
             for (HttpRefusal x : HttpRefusal.values()) {
                 if (http.refused(x) != 0) {
-                    line(b, "refused " + x.key() + " (" + x.status() + ")", http.refused(x));
+                    line(b, "refused " + x.key() + " (" + x.statusText() + ")", http.refused(x));
                 }
             }
         }

@@ -4,13 +4,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -26,8 +22,8 @@ import java.util.regex.Pattern;
  *
  * <p>A device that another isthmus holds is never taken over: before anything else the device's
  * lock file ({@code /run/isthmus/NAME.netINODE.lock}, the network namespace's inode in the name
- * since device names are per namespace) is locked with {@link FileChannel#tryLock()}; a second
- * {@code isthmus run} for the same device fails there. (Without the lock a second multi-queue
+ * since device names are per namespace) is locked ({@link LockFile}, removed again by
+ * {@link #close}); a second {@code isthmus run} for the same device fails there. (Without the lock a second multi-queue
  * open would silently attach more queues to the first one's device.) A device some other
  * program holds without {@code IFF_MULTI_QUEUE} refuses the attach with EBUSY or EINVAL.
  */
@@ -61,19 +57,14 @@ final class TunDevice implements AutoCloseable {
     private final int[] fds;
     private final boolean vnetHeader;
     private final int offloadFlags;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
-    private final Path lockFile;
+    private final LockFile lock;
 
-    private TunDevice(String name, int[] fds, boolean vnetHeader, int offloadFlags, FileChannel lockChannel,
-            FileLock lock, Path lockFile) {
+    private TunDevice(String name, int[] fds, boolean vnetHeader, int offloadFlags, LockFile lock) {
         this.name = name;
         this.fds = fds;
         this.vnetHeader = vnetHeader;
         this.offloadFlags = offloadFlags;
-        this.lockChannel = lockChannel;
         this.lock = lock;
-        this.lockFile = lockFile;
     }
 
     /** True when {@code name} is a valid interface name (IFNAMSIZ, and the characters we allow). */
@@ -95,25 +86,17 @@ final class TunDevice implements AutoCloseable {
             throw new IOException("queue count " + queues + " is out of range 1.." + MAX_QUEUES);
         }
         Path lockFile = LOCK_DIR.resolve(name + "." + netnsId() + ".lock");
-        FileChannel channel;
-        FileLock lock;
+        LockFile lock;
         try {
             Files.createDirectories(LOCK_DIR, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = LockFile.acquire(lockFile);
         } catch (IOException e) {
-            throw new IOException("cannot create the lock file " + lockFile + ": " + e.getMessage(), e);
-        }
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        } catch (IOException e) {
-            channel.close();
             throw new IOException("cannot lock " + lockFile + ": " + e.getMessage(), e);
         }
         if (lock == null) {
-            channel.close();
-            throw new IOException("device " + name + " is in use by another isthmus (lock " + lockFile + " is held)");
+            String holder = LockFile.holder(lockFile);
+            throw new IOException("device " + name + " is in use by another isthmus (lock " + lockFile + " is held"
+                    + (holder == null ? "" : " by " + holder) + ")");
         }
         List<Integer> opened = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
@@ -158,7 +141,7 @@ final class TunDevice implements AutoCloseable {
                 features = setOffload(sys, opened.getFirst());
             }
             int[] fds = opened.stream().mapToInt(Integer::intValue).toArray();
-            return new TunDevice(actual, fds, offload, features, channel, lock, lockFile);
+            return new TunDevice(actual, fds, offload, features, lock);
         } catch (IOException | RuntimeException e) {
             try (Arena arena = Arena.ofConfined()) {
                 Syscalls sys = new Syscalls(arena);
@@ -166,8 +149,7 @@ final class TunDevice implements AutoCloseable {
                     sys.close(fd);
                 }
             }
-            lock.release();
-            channel.close();
+            lock.close();
             throw e;
         }
     }
@@ -255,12 +237,6 @@ final class TunDevice implements AutoCloseable {
                 sys.close(fd);
             }
         }
-        try {
-            // The file stays: deleting it could let two later runs lock two different inodes.
-            lock.release();
-            lockChannel.close();
-        } catch (IOException e) {
-            // The lock goes with the process anyway; nothing else to undo.
-        }
+        lock.close();
     }
 }

@@ -32,6 +32,10 @@ public enum Dns64Counter {
     DROPPED_RESPONSE("dropped-response", "DNS responses received as queries (QR set), dropped"),
     DROPPED_OVERLOAD("dropped-overload", "queries dropped because max-inflight queries were being resolved"),
     TCP_REJECTED("tcp-rejected", "TCP connections closed because tcp-connections were open"),
+    TCP_REFUSED_CLIENT("tcp-refused-client", "TCP connections from clients outside allow, closed at accept"),
+    TCP_CLIENT_LIMIT("tcp-client-limit", "TCP connections closed at accept: their client had tcp-max-per-client open"),
+    TCP_MESSAGE_TIMEOUTS("tcp-message-timeouts",
+            "TCP connections closed: a message was not whole within tcp-message-timeout-ms of its first byte"),
     INTERNAL_ERRORS("internal-errors", "queries that failed inside isthmus (answered SERVFAIL, logged)");
 
     private final String key;

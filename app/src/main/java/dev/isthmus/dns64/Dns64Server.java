@@ -1,6 +1,7 @@
 package dev.isthmus.dns64;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,10 +15,11 @@ import java.util.concurrent.Semaphore;
  * (UDP a batch of datagrams at a time, {@link BatchUdpSocket});
  * a UDP query that needs the upstream continues on the thread that receives the upstream's answer
  * ({@link PooledUpstream}), at most {@code max-inflight} of them at once; each TCP connection has
- * a virtual thread, at most {@code tcp-connections}, and its queries are answered as they are
- * ready, out of order (RFC 7766 §6.2.1.1). Beyond those limits queries are dropped and
- * connections closed, each counted. Nothing a client sends can end a loop: {@link QueryHandler} turns every failure into
- * an answer or a counted drop.
+ * a virtual thread, at most {@code tcp-connections} and {@code tcp-max-per-client} from one
+ * client address, none for a client outside {@code allow} ({@link TcpLimits}), and its queries
+ * are answered as they are ready, out of order (RFC 7766 §6.2.1.1). Beyond those limits queries
+ * are dropped and connections closed, each counted. Nothing a client sends can end a loop:
+ * {@link QueryHandler} turns every failure into an answer or a counted drop.
  */
 public final class Dns64Server implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.dns64");
@@ -28,7 +30,7 @@ public final class Dns64Server implements AutoCloseable {
     private final Dns64Counters counters;
     private final QueryHandler handler;
     private final Semaphore inflight;
-    private final Semaphore connections;
+    private final TcpLimits tcpLimits;
     private final List<BatchUdpSocket> udp = new ArrayList<>();
     private final List<ServerSocket> tcp = new ArrayList<>();
     private final List<Thread> loops = new ArrayList<>();
@@ -42,7 +44,8 @@ public final class Dns64Server implements AutoCloseable {
         this.upstream = upstream;
         this.handler = QueryHandler.create(settings, upstream, counters);
         this.inflight = new Semaphore(settings.maxInflight());
-        this.connections = new Semaphore(settings.tcpConnections());
+        this.tcpLimits = new TcpLimits(handler::allows, settings.tcpConnections(), settings.tcpMaxPerClient(),
+                counters);
     }
 
     /**
@@ -178,16 +181,16 @@ public final class Dns64Server implements AutoCloseable {
                 }
                 continue;
             }
-            if (!connections.tryAcquire()) {
-                counters.count(Dns64Counter.TCP_REJECTED);
-                closeQuietly(s);
+            InetAddress client = s.getInetAddress();
+            if (!tcpLimits.admit(client)) {
+                reset(s);
                 continue;
             }
             Thread.startVirtualThread(() -> {
                 try {
                     serveConnection(s);
                 } finally {
-                    connections.release();
+                    tcpLimits.release(client);
                     closeQuietly(s);
                 }
             });
@@ -196,7 +199,21 @@ public final class Dns64Server implements AutoCloseable {
 
     /** RFC 7766: pipelined queries answered as they are ready ({@link TcpConnection}). */
     private void serveConnection(Socket s) {
-        new TcpConnection(s, handler, () -> closed).serve(settings.tcpIdle());
+        new TcpConnection(s, handler, () -> closed, tcpLimits).serve(settings.tcpIdle(), settings.tcpMessageTimeout());
+    }
+
+    /**
+     * Closes a refused connection with a reset (an ABORT, RFC 9293 §3.10.5): nothing of it is
+     * read, and the server keeps no TIME-WAIT state for it, so that refusals in a loop cost
+     * nothing that lasts.
+     */
+    private static void reset(Socket s) {
+        try {
+            s.setSoLinger(true, 0);
+        } catch (IOException e) {
+            // closing anyway: an orderly close is as good a refusal
+        }
+        closeQuietly(s);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -4,6 +4,7 @@ import dev.isthmus.addr.Ipv4Prefix;
 import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.wire.Ipv6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.List;
  * @param upstreamTimeout how long one upstream is given per question
  * @param maxInflight queries being resolved at once; more are dropped and counted
  * @param tcpConnections client TCP connections at once
- * @param tcpIdle how long a client TCP connection may stay silent
+ * @param tcpMaxPerClient client TCP connections at once from one client address
+ * @param tcpIdle how long a client TCP connection may stay silent between messages
+ * @param tcpMessageTimeout how long a TCP message may take to arrive whole, from its first byte
  * @param rateLimit UDP queries per second per client address, 0 for no limit
  * @param udpPayload the EDNS0 UDP payload size advertised and used (RFC 6891 §6.2.5)
  */
@@ -41,7 +44,9 @@ public record Dns64Settings(
         Duration upstreamTimeout,
         int maxInflight,
         int tcpConnections,
+        int tcpMaxPerClient,
         Duration tcpIdle,
+        Duration tcpMessageTimeout,
         int rateLimit,
         int udpPayload) {
 
@@ -59,6 +64,12 @@ public record Dns64Settings(
         if (upstreams.isEmpty() || prefixes.isEmpty()) {
             throw new IllegalArgumentException("DNS64 needs at least one upstream and one prefix");
         }
+        if (tcpMaxPerClient < 1 || tcpMaxPerClient > tcpConnections) {
+            throw new IllegalArgumentException("tcp max per client " + tcpMaxPerClient + " is not 1.." + tcpConnections);
+        }
+        if (!tcpMessageTimeout.isPositive()) {
+            throw new IllegalArgumentException("tcp message timeout " + tcpMessageTimeout + " is not positive");
+        }
         if (udpPayload < 512 || udpPayload > 65535) {
             throw new IllegalArgumentException("udp payload " + udpPayload + " is not 512..65535");
         }
@@ -66,8 +77,13 @@ public record Dns64Settings(
 
     /** {@code a.b.c.d:port} or {@code [ipv6]:port}, as the config file writes it. */
     public static String addressText(InetSocketAddress a) {
-        byte[] b = a.getAddress().getAddress();
-        String host = b.length == 16 ? "[" + Ipv6Address.ofBytes(b) + "]" : a.getAddress().getHostAddress();
-        return host + ":" + a.getPort();
+        String host = hostText(a.getAddress());
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** {@code a.b.c.d}, or an IPv6 address in its canonical text (RFC 5952). */
+    static String hostText(InetAddress a) {
+        byte[] b = a.getAddress();
+        return b.length == 16 ? Ipv6Address.ofBytes(b).toString() : a.getHostAddress();
     }
 }

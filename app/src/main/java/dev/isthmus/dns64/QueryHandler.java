@@ -91,6 +91,11 @@ public final class QueryHandler {
                 new Dns64Resolver(upstream, new Synthesis(settings, counters), counters), counters, System::nanoTime);
     }
 
+    /** Whether {@code client} is in {@code allow}: the others get REFUSED, and no TCP connection. */
+    boolean allows(InetAddress client) {
+        return acl.contains(client);
+    }
+
     /** Both steps, waiting on this thread: the answer, or null to drop the query. */
     public byte[] handle(byte[] query, InetAddress client, boolean tcp) {
         Step s = begin(query, client, tcp);
@@ -142,7 +147,7 @@ public final class QueryHandler {
             counters.count(Dns64Counter.DROPPED_RESPONSE);
             return new Reply(null);
         }
-        boolean allowed = acl.contains(client);
+        boolean allowed = allows(client);
         if (allowed && !tcp && !rateLimiter.allow(client, nanoClock.getAsLong())) {
             counters.count(Dns64Counter.RATE_LIMITED);
             return new Reply(null);

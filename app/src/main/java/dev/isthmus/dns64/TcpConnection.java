@@ -1,8 +1,6 @@
 package dev.isthmus.dns64;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,9 +24,10 @@ import java.util.function.BooleanSupplier;
  * {@link #PIPELINE} queries of one connection are open at once; beyond that the connection is
  * not read, and TCP's flow control holds the client back.
  *
- * <p>It ends when the client closes or stays silent for the idle time (RFC 7766 §6.2.3), once
- * the answers still being resolved have been written; a query the handler drops (no answer on
- * TCP) closes the connection at once, as before pipelining.
+ * <p>It ends when the client closes, stays silent for the idle time (RFC 7766 §6.2.3) or takes
+ * longer than the message timeout to send a message it has begun ({@link TcpMessageReader}),
+ * once the answers still being resolved have been written; a query the handler drops (no answer
+ * on TCP) closes the connection at once, as before pipelining.
  */
 final class TcpConnection {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.dns64");
@@ -43,22 +42,25 @@ final class TcpConnection {
     private final Socket socket;
     private final QueryHandler handler;
     private final BooleanSupplier serverClosed;
+    private final TcpLimits limits;
     private final Semaphore window = new Semaphore(PIPELINE);
     private final LinkedBlockingQueue<byte[]> answers = new LinkedBlockingQueue<>();
     /** Queries read; written by the reader only, read by the writer after END (the queue orders the two). */
     private int submitted;
 
-    TcpConnection(Socket socket, QueryHandler handler, BooleanSupplier serverClosed) {
+    /** @param limits where a message timeout is reported */
+    TcpConnection(Socket socket, QueryHandler handler, BooleanSupplier serverClosed, TcpLimits limits) {
         this.socket = socket;
         this.handler = handler;
         this.serverClosed = serverClosed;
+        this.limits = limits;
     }
 
     /** Serves the connection until it ends; the caller closes the socket after. */
-    void serve(Duration idle) {
+    void serve(Duration idle, Duration messageTimeout) {
         Thread writer = Thread.ofVirtual().name("dns64-tcp-writer").start(this::writeLoop);
         try {
-            readLoop(idle);
+            readLoop(idle, messageTimeout);
         } finally {
             answers.add(END);
             try {
@@ -72,14 +74,11 @@ final class TcpConnection {
         }
     }
 
-    private void readLoop(Duration idle) {
+    private void readLoop(Duration idle, Duration messageTimeout) {
         try {
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idle.toMillis()));
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-            while (!serverClosed.getAsBoolean()) {
-                int length = in.readUnsignedShort();
-                byte[] query = new byte[length];
-                in.readFully(query);
+            TcpMessageReader in = new TcpMessageReader(socket, idle, messageTimeout);
+            byte[] query;
+            while (!serverClosed.getAsBoolean() && (query = in.next()) != null) {
                 window.acquire();
                 submitted++;
                 QueryHandler.Step step = handler.begin(query, socket.getInetAddress(), true);
@@ -90,6 +89,8 @@ final class TcpConnection {
                     answers.add(a == null ? DROP : a);
                 }
             }
+        } catch (TcpMessageReader.MessageTimeoutException e) {
+            limits.messageTimedOut(socket.getInetAddress(), messageTimeout.toMillis());
         } catch (EOFException | SocketTimeoutException e) {
             // the client is done, or idle too long
         } catch (InterruptedException e) {

@@ -5,12 +5,8 @@ import dev.isthmus.xlat.NanoClock;
 import dev.isthmus.xlat.PacketTranslator;
 import dev.isthmus.xlat.XlatCounters;
 import dev.isthmus.xlat.XlatSettings;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * a {@link Nat64Translator} per worker ({@link #translatorFactory}), and the housekeeping thread
  * that expires sessions once a second with a bounded budget, so that an expiry sweep never holds
  * a shard long enough to stall a worker. After each sweep it sends the packets the timers asked
- * for ({@link TimerPackets}: TCP probes, ICMP for stored SYNs) into the data plane and appends
- * the session log's lines to its file.
+ * for ({@link TimerPackets}: TCP probes, ICMP for stored SYNs) into the data plane. The session
+ * log's lines are written by a thread of their own ({@link SessionLogFile}).
  */
 public final class Nat64Service implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("nat64");
@@ -34,7 +30,7 @@ public final class Nat64Service implements AutoCloseable {
     public static final long SWEEP_PERIOD_NANOS = 1_000_000_000L;
     private static final long PERIOD_MS = SWEEP_PERIOD_NANOS / 1_000_000;
     /** Session-log lines held between two writes (a second's worth at a high session rate). */
-    private static final int LOG_QUEUE = 1 << 16;
+    static final int LOG_QUEUE = 1 << 16;
 
     private final Nat64Table table;
     private final XlatSettings xlat;
@@ -44,16 +40,37 @@ public final class Nat64Service implements AutoCloseable {
     private final int budget;
     private final TimerPackets timerPackets;
     private final SessionLog log;
-    private final BufferedWriter logFile;
+    private final SessionLogFile logFile;
     private volatile PacketSink originated;
-    private long logDroppedReported;
-    private boolean logFailureReported;
 
-    /** The session log to keep: what ({@link SessionLog.Mode}) and the file its lines are appended to. */
-    public record LogTarget(SessionLog.Mode mode, Path file) {}
+    /**
+     * The session log to keep.
+     *
+     * @param mode what is logged
+     * @param file where its lines are appended
+     * @param flushIntervalMillis a line is written at most this long after its event, 0 at once
+     */
+    public record LogTarget(SessionLog.Mode mode, Path file, int flushIntervalMillis) {
+        /** {@code flush-interval-ms} when the config does not say: a second. */
+        public static final int DEFAULT_FLUSH_INTERVAL_MS = 1000;
+        /** The longest window: the queue (65536 lines) must hold what it gathers. */
+        public static final int MAX_FLUSH_INTERVAL_MS = 10_000;
+
+        public LogTarget {
+            if (flushIntervalMillis < 0 || flushIntervalMillis > MAX_FLUSH_INTERVAL_MS) {
+                throw new IllegalArgumentException("flush interval " + flushIntervalMillis + " ms is not in 0.."
+                        + MAX_FLUSH_INTERVAL_MS);
+            }
+        }
+
+        /** With the default window. */
+        public LogTarget(SessionLog.Mode mode, Path file) {
+            this(mode, file, DEFAULT_FLUSH_INTERVAL_MS);
+        }
+    }
 
     private Nat64Service(Nat64Table table, XlatSettings xlat, TimerPackets timerPackets, SessionLog log,
-            BufferedWriter logFile) {
+            SessionLogFile logFile) {
         this.table = table;
         this.xlat = xlat;
         this.timerPackets = timerPackets;
@@ -67,7 +84,8 @@ public final class Nat64Service implements AutoCloseable {
 
     /**
      * Creates the table, adds the static BIB entries (a refused one fails the start with the
-     * reason), opens the session log and starts the housekeeping thread. Packets the timers
+     * reason), opens the session log (ending the sessions of a previous run that did not stop
+     * cleanly, {@link SessionLogFile}) and starts the housekeeping thread. Packets the timers
      * originate are discarded until {@link #sendThrough} names the data plane.
      *
      * @param xlat the stateless settings the translators run on (pool6 = the NAT64 prefix)
@@ -78,16 +96,12 @@ public final class Nat64Service implements AutoCloseable {
             LogTarget logTarget) throws IOException {
         TimerPackets timers = new TimerPackets(xlat.pool6());
         SessionLog log = null;
-        BufferedWriter file = null;
+        SessionLogFile file = null;
         Nat64Listener listener = timers;
         if (logTarget != null) {
-            Path parent = logTarget.file().toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            file = Files.newBufferedWriter(logTarget.file(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
             log = new SessionLog(logTarget.mode(), Clock.systemUTC(), LOG_QUEUE, timers);
+            file = SessionLogFile.open(log, logTarget.file(), logTarget.flushIntervalMillis(), LOG_QUEUE,
+                    Clock.systemUTC());
             listener = log;
         }
         Nat64Service s;
@@ -95,7 +109,9 @@ public final class Nat64Service implements AutoCloseable {
             s = new Nat64Service(table(settings, statics, listener), xlat, timers, log, file);
         } catch (IllegalArgumentException e) {
             if (file != null) {
-                file.close();
+                // Nothing was logged: the run ends as cleanly as it would after a stop.
+                file.stopWriter();
+                file.finish();
             }
             throw e;
         }
@@ -105,7 +121,8 @@ public final class Nat64Service implements AutoCloseable {
                 + settings.filtering().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
                 + (settings.portBlocks() == null ? "" : ", port blocks of " + settings.portBlocks().blockSize())
                 + (logTarget == null ? ", no session log" : ", session log (" + logTarget.mode().name()
-                        .toLowerCase(java.util.Locale.ROOT) + ") " + logTarget.file()));
+                        .toLowerCase(java.util.Locale.ROOT) + ") " + logTarget.file() + ", written within "
+                        + logTarget.flushIntervalMillis() + " ms"));
         return s;
     }
 
@@ -186,7 +203,6 @@ public final class Nat64Service implements AutoCloseable {
             while (!stop.await(PERIOD_MS, TimeUnit.MILLISECONDS)) {
                 table.expire(System.nanoTime(), budget);
                 timerPackets.flush(originated);
-                writeLog();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -196,33 +212,10 @@ public final class Nat64Service implements AutoCloseable {
         }
     }
 
-    /** Appends the queued lines; a write error or lost lines are logged, never fatal. */
-    private void writeLog() {
-        if (log == null) {
-            return;
-        }
-        try {
-            if (log.drainTo(logFile) > 0) {
-                logFile.flush();
-            }
-        } catch (IOException e) {
-            if (!logFailureReported) {
-                logFailureReported = true;
-                LOG.log(System.Logger.Level.ERROR, "cannot write the session log: " + e.getMessage()
-                        + " (logged once; lines are lost until it can)");
-            }
-        }
-        long dropped = log.dropped();
-        if (dropped != logDroppedReported) {
-            LOG.log(System.Logger.Level.WARNING, "session log: " + (dropped - logDroppedReported)
-                    + " lines lost (the queue of " + LOG_QUEUE + " was full)");
-            logDroppedReported = dropped;
-        }
-    }
-
     /**
      * Stops the housekeeping thread; with a session log, ends every session so that each start
-     * line has its end (RFC 6888 §4 REQ-12 records), writes what the log holds and closes it.
+     * line has its end (RFC 6888 §4 REQ-12 records), writes what the log holds, the run's
+     * {@code run-end} record, and closes it.
      * Call after the data plane has stopped.
      */
     @Override
@@ -233,13 +226,15 @@ public final class Nat64Service implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (log != null && !housekeeping.isAlive()) {
-            table.endAll(this::writeLog);
-            try {
-                logFile.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.ERROR, "cannot close the session log: " + e.getMessage());
-            }
+        if (logFile == null) {
+            return;
+        }
+        if (logFile.stopWriter() && !housekeeping.isAlive()) {
+            table.endAll(logFile::writeQueued);
+            logFile.finish();
+        } else {
+            // Sessions left open: the marker stays, and the next start ends them ("restart").
+            logFile.close();
         }
     }
 }

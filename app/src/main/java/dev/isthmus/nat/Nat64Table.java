@@ -1,6 +1,7 @@
 package dev.isthmus.nat;
 
 import dev.isthmus.addr.Ipv6Prefix;
+import dev.isthmus.wire.Ipv4Address;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,18 +30,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with 64 shards and a handful of workers that is rare, and the critical section is a few hash
  * probes (tens of nanoseconds). Lock-free reads were the alternative; they would need a seqlock
  * per record and still a lock for the refresh and the TCP transition that almost every packet
- * makes, so the gain would be small and the risk large. The cost of the design: port
- * preservation (a MAY) succeeds only when x falls in the subscriber's shard's chunks, and a
- * shard has 1/shards of each address's ports, so "pool exhausted" is per shard (subscribers hash
- * evenly, so the shards fill evenly).
+ * makes, so the gain would be small and the risk large.
+ *
+ * <p>Port preservation (RFC 6146 §3.5.1.1) crosses the slices: a client keeps its source port x
+ * whenever (T,x) is free, and x usually lies in another shard's chunk. That shard lends the port
+ * ({@link PortLoans}): the client's shard takes both locks in shard order, checks and records
+ * the loan in the lender, and keeps the BIB entry; the IPv4 side's router looks the loan up
+ * (without a lock) after the owner is computed and goes to the borrower. Only a new BIB entry
+ * whose x lies elsewhere takes two locks; a packet of an existing session still takes one. The
+ * remaining cost: when x is taken, the port that replaces it comes from the client's shard's
+ * slice, which holds 1/shards of each address's ports, so "pool exhausted" is per shard
+ * (subscribers hash evenly, so the shards fill evenly).
  *
  * <h2>Memory and cost</h2>
  * Primitive arrays only (see {@link Shard}): a BIB entry and its first session share a 56-byte
  * record, with 12-24 bytes of indexes (about 70-90 bytes a session when every session has a BIB
  * entry of its own: TCP with a fresh source port per connection); a BIB entry's further sessions
- * take a record each, 56 bytes plus 4-8 of index. Lookups are open addressing at load ≤ 1/2, so
- * their work does not grow with the table; the common hit reads one index slot and one record.
- * The lookup-and-refresh path allocates nothing.
+ * take a record each, 56 bytes plus 4-8 of index. A BIB entry that kept a port of another
+ * shard's slice adds its loan in the lender, 16-32 bytes (an 8-byte slot at load ≤ 1/2). Lookups
+ * are open addressing at load ≤ 1/2, so their work does not grow with the table; the common hit
+ * reads one index slot and one record (an IPv4 packet also one loan slot when its shard lends
+ * any). The lookup-and-refresh path allocates nothing.
  *
  * <h2>Time</h2>
  * Callers pass {@code nowNanos} from a {@code xlat.NanoClock}; the tables keep time in ticks of
@@ -160,9 +170,23 @@ public final class Nat64Table {
             shard = subscriberShard(sh, sl);
         }
         Shard s = shards[shard];
+        int now = tick(nowNanos);
         NatVerdict v;
+        int lender;
         synchronized (s) {
-            v = s.outbound(r, p, x6Hi, x6Lo, x, z4, zz, tcpFlags, tick(nowNanos), sh, sl, subNo);
+            v = s.outbound(r, p, x6Hi, x6Lo, x, z4, zz, tcpFlags, now, sh, sl, subNo, null);
+            lender = s.wantedLender;
+        }
+        if (v == null) {
+            // A new BIB entry could keep x, which lies in another shard's slice: again with that
+            // shard locked too, both in shard order (as addStatic), so that it can lend x.
+            Shard l = shards[lender];
+            r.reset(p);
+            synchronized (shard < lender ? s : l) {
+                synchronized (shard < lender ? l : s) {
+                    v = s.outbound(r, p, x6Hi, x6Lo, x, z4, zz, tcpFlags, now, sh, sl, subNo, l);
+                }
+            }
         }
         return r.done(v);
     }
@@ -263,6 +287,13 @@ public final class Nat64Table {
         if (owner == -3) {
             return -1;
         }
+        if (owner >= 0 && blocks == null) {
+            // A port kept for a client of another shard (port preservation) is served there.
+            int borrower = shards[owner].loans.borrower(StaticMap.key(p.ordinal(), t4, t));
+            if (borrower >= 0) {
+                return borrower;
+            }
+        }
         return owner;
     }
 
@@ -279,6 +310,11 @@ public final class Nat64Table {
             return -3;
         }
         return sliceOwner(t4, t);
+    }
+
+    /** The loans of shard {@code i}'s slice. */
+    PortLoans loans(int i) {
+        return shards[i].loans;
     }
 
     int rotation(int t4) {
@@ -366,7 +402,8 @@ public final class Nat64Table {
             // hand out (T,t) between the check and the publication, the home to insert.
             synchronized (first) {
                 synchronized (second) {
-                    if (owner >= 0 && shards[owner].bibInUse(p.ordinal(), t4, t)
+                    if (owner >= 0 && (shards[owner].bibInUse(p.ordinal(), t4, t)
+                            || shards[owner].loans.borrower(key) >= 0)
                             || shards[home].bibInUse(p.ordinal(), t4, t)) {
                         return StaticResult.IN_USE;
                     }
@@ -563,8 +600,32 @@ public final class Nat64Table {
                         + bibCount[p.ordinal()].get());
             }
         }
+        checkLoans(used);
         if (statics.size != countStatics()) {
             throw new IllegalStateException("static map holds " + statics.size + " entries the BIBs do not");
+        }
+    }
+
+    /**
+     * Every loan is of a port of the lender's own slice, held by a dynamic BIB entry (in
+     * {@code used}, the keys of all entries) that the router finds in the borrower. With the check
+     * that every entry sits where the router looks, every entry outside its shard's slice has its
+     * loan.
+     */
+    private void checkLoans(Set<Long> used) {
+        for (int i = 0; i < shards.length; i++) {
+            long[] lent = shards[i].loans.snapshot();
+            for (int j = 0; j < lent.length; j += 2) {
+                int p = (int) (lent[j] >>> 48) - 1;
+                int t4 = (int) (lent[j] >>> 16);
+                int t = (int) lent[j] & 0xffff;
+                if (blocks != null || sliceOwner(t4, t) != i || !used.contains(lent[j]) || isStatic(p, t4, t)
+                        || inboundShard(NatProtocol.of(p), t4, t) != lent[j + 1]) {
+                    throw new IllegalStateException("shard " + i + " lends " + NatProtocol.of(p) + " "
+                            + Ipv4Address.format(t4) + "#" + t + " to shard " + lent[j + 1]
+                            + ", which holds no such dynamic BIB entry");
+                }
+            }
         }
     }
 

@@ -34,7 +34,9 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Hairpinning (§3.8): a TCP or UDP packet from X2' to Pref64::T1 never becomes IPv4. Both
  * lookups are made — outbound, which gives X2' its (T2,t2), and inbound from (T2,t2) to (T1,t1),
- * which finds X1' — and the IPv6 packet is rewritten in place to (Pref64::T2,t2) → (X1',x1).
+ * which finds X1' — and the IPv6 packet is rewritten in place to (Pref64::T2,t2) → (X1',x1). An
+ * ICMPv6 error about such a packet goes back to X2' the same way, never as ICMPv4 (RFC 5508
+ * REQ-7).
  *
  * <p>Fragments (§3.4) are translated one by one, not reassembled: the first carries the ports and
  * gets the table's answer; the others follow its mapping ({@link FragmentTracker}), and those
@@ -359,6 +361,18 @@ public final class Nat64Translator implements PacketTranslator {
         long xHi = BigEndian.u64(s, inner + 24);
         long xLo = BigEndian.u64(s, inner + 32);
         int nh = BigEndian.u8(s, inner + 6);
+        if (nh == IpProtocol.FRAGMENT) {
+            // The quoted packet is one this NAT64 sent to X': RFC 7915 §4.1 gives every
+            // translated IPv4 fragment a Fragment Header, and adds no other extension header.
+            // Its ports follow that header (RFC 6146 §3.5.3: the tuple is the inner packet's),
+            // as the stateless translator reads them (RFC 7915 §5.3). A later fragment carries no
+            // ports (RFC 8200 §4.5): no tuple, so no session to match (RFC 6146 §3.4).
+            if (upper + 16 > end || (BigEndian.u16(s, upper + 2) & 0xfff8) != 0) {
+                return stateless.refuse(pkt, DropReason.ICMP_ERROR_BAD_INNER, -1, 0, out);
+            }
+            nh = BigEndian.u8(s, upper);
+            upper += 8;
+        }
         NatProtocol p;
         int x;
         int z;
@@ -377,13 +391,88 @@ public final class Nat64Translator implements PacketTranslator {
             return stateless.refuse(pkt, DropReason.ICMP_ERROR_BAD_INNER, -1, 0, out);
         }
         lastUsedTable = true;
-        NatVerdict v = table.findOutbound(result, p, xHi, xLo, x, pool6.extract(ySrcHi, ySrcLo), z);
+        int z4 = pool6.extract(ySrcHi, ySrcLo);
+        NatVerdict v = table.findOutbound(result, p, xHi, xLo, x, z4, z);
         if (v != NatVerdict.OK) {
             return stateless.refuse(pkt, DropReason.NAT64_REFUSED, -1, 0, out); // no error about an error
+        }
+        if (pool4.contains(z4)) {
+            return hairpinError(pkt, out, s, inner - ICMP_HEADER, inner, upper, end, nh, z4, z);
         }
         current.set(xHi, xLo, result.t4());
         current.alias(srcHi, srcLo);
         return stateless.translate(pkt, out64.arm(out, offload, true, result.t4Port()), offload);
+    }
+
+    /**
+     * RFC 6146 §3.8 with RFC 5508 REQ-7: an ICMPv6 error about a packet this NAT64 hairpinned.
+     * X2' sent (X2',x2) → (Pref64::T1,t1); X1' got it as (Pref64::T2,t2) → (X1',x1), and that is
+     * what the error quotes. The error goes back to X2' about the packet X2' sent: inner source
+     * (X2',x2), inner destination (Pref64::T1,t1), the addresses and ports X2' used; the outer
+     * source is Pref64::T1, X1' 's side as X2' knows it, whoever on that side wrote the error
+     * (the address an error from there leaves from on the IPv4 path, RFC 6146 §3.5.3, in its
+     * IPv6 form). The table answered (X1',x1) ↔ (T1,t1); the inbound lookup of (T1,t1) →
+     * (T2,t2) finds X2'. Both only read state (RFC 5508 REQ-6).
+     *
+     * <p>The error never becomes ICMPv4: it is rewritten in place, IPv6 in and IPv6 out with the
+     * same headers, so nothing changes size — a Packet Too Big's MTU holds as reported (RFC 7915
+     * §5.2's 20 bytes are for a header that changes family) and a Parameter Problem's pointer
+     * still points at the same byte. The inner transport checksum follows its pseudo-header and
+     * ports (RFC 1624); the outer ICMPv6 checksum, verified first, is computed anew.
+     */
+    private Verdict hairpinError(PacketBuffer pkt, PacketSink out, MemorySegment s, int icmp, int inner, int upper,
+            int end, int protocol, int t2, int t2Port) {
+        int off = pkt.offset();
+        if (protocol != IpProtocol.TCP && protocol != IpProtocol.UDP) {
+            // An ICMP query is never hairpinned (see hairpin), so no error can be about one.
+            return stateless.refuse(pkt, DropReason.NAT64_REFUSED, -1, 0, out);
+        }
+        long srcHi = BigEndian.u64(s, off + 8);
+        long srcLo = BigEndian.u64(s, off + 16);
+        long dstHi = BigEndian.u64(s, off + 24);
+        long dstLo = BigEndian.u64(s, off + 32);
+        int icmpLength = end - icmp;
+        if (!Checksum.verifies(Checksum.add(s, icmp, icmpLength,
+                Checksum.ipv6Pseudo(srcHi, srcLo, dstHi, dstLo, IpProtocol.ICMPV6, icmpLength)))) {
+            return stateless.refuse(pkt, DropReason.BAD_ICMP_CHECKSUM, -1, 0, out);
+        }
+        int hopLimit = BigEndian.u8(s, off + 7);
+        if (hopLimit <= 1) {
+            return stateless.refuse(pkt, DropReason.TTL_EXPIRED, -1, 0, out); // no error about an error
+        }
+        NatProtocol p = protocol == IpProtocol.TCP ? NatProtocol.TCP : NatProtocol.UDP;
+        int t1 = result.t4();
+        int t1Port = result.t4Port();
+        if (table.findInbound(result, p, t1, t1Port, t2, t2Port) != NatVerdict.OK) {
+            return stateless.refuse(pkt, DropReason.NAT64_REFUSED, -1, 0, out);
+        }
+        long t1Hi = pool6.embedHi(t1);
+        long t1Lo = pool6.embedLo(t1);
+        long oldInner = Checksum.add(s, inner + 8, 32, Checksum.add(s, upper, 4, 0));
+        BigEndian.set64(s, inner + 8, result.x6Hi());
+        BigEndian.set64(s, inner + 16, result.x6Lo());
+        BigEndian.set64(s, inner + 24, t1Hi);
+        BigEndian.set64(s, inner + 32, t1Lo);
+        BigEndian.set16(s, upper, result.x6Port());
+        BigEndian.set16(s, upper + 2, t1Port);
+        int checksumAt = PortRewrite.checksumAt(protocol, upper);
+        if (checksumAt + 2 <= end) {
+            int c = BigEndian.u16(s, checksumAt);
+            if (c != 0 || protocol == IpProtocol.TCP) { // a zero UDP checksum is "none"
+                c = Checksum.adjust(c, oldInner, Checksum.add(s, inner + 8, 32, Checksum.add(s, upper, 4, 0)));
+                BigEndian.set16(s, checksumAt, c == 0 && protocol == IpProtocol.UDP ? 0xffff : c);
+            }
+        }
+        BigEndian.set64(s, off + 8, t1Hi);
+        BigEndian.set64(s, off + 16, t1Lo);
+        BigEndian.set64(s, off + 24, result.x6Hi());
+        BigEndian.set64(s, off + 32, result.x6Lo());
+        BigEndian.set8(s, off + 7, hopLimit - 1);
+        BigEndian.set16(s, icmp + 2, 0);
+        BigEndian.set16(s, icmp + 2, Checksum.finish(Checksum.add(s, icmp, icmpLength,
+                Checksum.ipv6Pseudo(t1Hi, t1Lo, result.x6Hi(), result.x6Lo(), IpProtocol.ICMPV6, icmpLength))));
+        out.emit(s, off, end - off);
+        return stateless.hairpinned();
     }
 
     // ------------------------------------------------------------------ IPv4 → IPv6
@@ -482,6 +571,15 @@ public final class Nat64Translator implements PacketTranslator {
         int ihl = inner + 20 > end ? 0 : (BigEndian.u8(s, inner) & 0xf) * 4;
         int upper = inner + ihl;
         if (ihl < 20 || upper + 8 > end) {
+            return stateless.refuse(pkt, DropReason.ICMP_ERROR_BAD_INNER, -1, 0, out);
+        }
+        if ((BigEndian.u16(s, inner + 6) & 0x1fff) != 0) {
+            // A later fragment of what this NAT64 sent from (T,t) holds no transport header, so
+            // the error has no tuple (RFC 6146 §3.4: the inner packet's ports or identifier) and
+            // no session can be matched (§3.5); reading its payload as ports could pick a
+            // stranger's session. A first fragment (offset 0, MF) has its ports and is matched
+            // like an unfragmented packet; the stateless translator quotes it with a Fragment
+            // Header (RFC 7915 §4.3).
             return stateless.refuse(pkt, DropReason.ICMP_ERROR_BAD_INNER, -1, 0, out);
         }
         int t4 = BigEndian.u32(s, inner + 12);

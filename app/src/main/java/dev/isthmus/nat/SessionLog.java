@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,12 +18,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>As a {@link Nat64Listener} it runs under a shard's lock, so it only formats the line and
  * offers it to a bounded queue; a line that does not fit is counted in {@link #dropped()}, never
- * waited for. The housekeeping thread writes the queue out with {@link #drainTo}.
+ * waited for. {@link SessionLogFile} writes the queue out with {@link #drainTo}.
+ *
+ * <p>Each run's lines lie between a {@code run-start} and a {@code run-end} record; a start line
+ * without its own end line ended at its run's {@code run-end} ({@code "end":"stop"} after a clean
+ * stop, which ends every session itself first, or {@code "end":"restart"}, written by the next
+ * start when a run was killed). An auditor can so pair every start with an end.
  *
  * <pre>
  * {"time":"2026-12-03T08:00:00Z","event":"session-start","protocol":"tcp","ipv6":"2001:db8::1","port":40000,"t4":"192.0.2.2","tport":40000,"z4":"198.51.100.7","zport":80}
  * {"time":"2026-12-03T08:04:00Z","event":"session-end","protocol":"tcp",…,"end":"expired"}
  * {"time":"2026-12-03T08:00:00Z","event":"block-start","ipv6":"2001:db8:115::","t4":"192.0.2.5","ports":"3072-5119"}
+ * {"time":"2026-12-03T07:59:59Z","event":"run-start"}
+ * {"time":"2026-12-03T09:00:00Z","event":"run-end","run":"2026-12-03T07:59:59Z","end":"restart"}
  * </pre>
  */
 public final class SessionLog implements Nat64Listener {
@@ -146,6 +154,32 @@ public final class SessionLog implements Nat64Listener {
             n++;
         }
         return n;
+    }
+
+    /** As {@link #drainTo(Appendable)}, first waiting up to {@code waitMillis} for a line when none is queued. */
+    int drainTo(Appendable out, long waitMillis) throws IOException, InterruptedException {
+        String first = queue.poll(waitMillis, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return 0;
+        }
+        out.append(first).append('\n');
+        return 1 + drainTo(out);
+    }
+
+    /** The record that opens the run started at {@code run}. */
+    String runStart(Instant run) {
+        return "{\"time\":\"" + run + "\",\"event\":\"run-start\"}";
+    }
+
+    /**
+     * The record that ends the run started at {@code run} (its {@code run-start} time) and every
+     * session or block of it that has no end line of its own.
+     *
+     * @param end {@code stop} (a clean stop) or {@code restart} (the run was killed; written at the next start)
+     */
+    String runEnd(String run, String end) {
+        return head("run-end").append(",\"run\":\"").append(run).append("\",\"end\":\"").append(end).append("\"}")
+                .toString();
     }
 
     /** Lines lost because the queue was full. */

@@ -9,8 +9,10 @@ import java.util.List;
  * One lock stripe of the NAT64 tables: the BIB entries, sessions and subscribers of the IPv6
  * subscribers that hash to it, and the slice of pool4's (T, t) space it allocates from, so that
  * both directions of a flow — found by (X',x) from IPv6 and by (T,t) from IPv4 — land in the
- * same shard (see {@link Nat64Table} for the routing). Every method runs with the shard's monitor
- * held by the caller; none allocates on the lookup-and-refresh path.
+ * same shard (see {@link Nat64Table} for the routing). A client keeps its own port wherever it
+ * lies: a port of another shard's slice is that shard's loan ({@link PortLoans}). Every method
+ * runs with the shard's monitor held by the caller; none allocates on the lookup-and-refresh
+ * path.
  *
  * <p>Layout (all primitive arrays, see {@link Slab} and {@link Index}):
  * <pre>
@@ -66,6 +68,8 @@ final class Shard {
     static final int PROBE_LIMIT = 4096;
     /** Pool addresses one allocation may try besides the subscriber's paired one. */
     static final int ADDRESS_TRIES = 8;
+    /** {@link #allocate}'s answer when the port to keep lies in the slice of a shard not yet locked. */
+    private static final long NEED_LENDER = -3;
 
     private final Nat64Table table;
     final int id;
@@ -76,6 +80,10 @@ final class Shard {
     final Index bibOut;
     final Index bibIn;
     final Index subIndex;
+    /** The ports of this shard's slice that other shards hold (port preservation). */
+    final PortLoans loans = new PortLoans();
+    /** After {@link #outbound} returned null: the shard whose slice holds the port to keep. */
+    int wantedLender;
     private final NatEvent ev = new NatEvent();
 
     // Stored IPv4 SYNs (RFC 6146 §3.5.2.2): a FIFO ring, which is also expiry order because
@@ -269,6 +277,15 @@ final class Shard {
         return (recs.get(b, B_META) & META_STATIC) != 0;
     }
 
+    /**
+     * Whether BIB entry {@code b} holds a port lent by another shard: a dynamic entry outside this
+     * shard's slice, which only a loan can give (static entries are routed by the static map).
+     */
+    private boolean isBorrowed(int b) {
+        return table.blocks == null && !isStaticBib(b)
+                && table.sliceOwner(recs.get(b, B_T), recs.get(b, B_PORTS) & 0xffff) != id;
+    }
+
     private void fill(NatResult r, int b) {
         r.x6Hi = bibHi(b);
         r.x6Lo = bibLo(b);
@@ -303,9 +320,15 @@ final class Shard {
     /**
      * RFC 6146 §3.5.1 (UDP), §3.5.2 (TCP), §3.5.3 (ICMP), packet from the IPv6 side: find or create
      * the BIB entry and the session, refresh it, run the TCP state machine.
+     *
+     * @param lender null, or the shard whose slice holds x at the address a new BIB entry would
+     *     take, its monitor held too: it may lend x
+     * @return the verdict; null, having changed nothing, when a new BIB entry could keep x but x
+     *     lies in another shard's slice and {@code lender} is null: call again with
+     *     {@link #wantedLender} locked as well
      */
     NatVerdict outbound(NatResult r, NatProtocol proto, long hi, long lo, int x, int z4, int z, int flags, int now,
-            long subHi, long subLo, int subNo) {
+            long subHi, long subLo, int subNo, Shard lender) {
         int p = proto.ordinal();
         r.z4 = z4;
         r.z4Port = z;
@@ -347,10 +370,13 @@ final class Shard {
                 table.releaseSession();
                 return NatVerdict.BIB_LIMIT;
             }
-            long tt = allocate(proto, x, u >= 0 ? subs.get(u, U_T) : 0, u >= 0, subHi, subLo, subNo);
+            long tt = allocate(proto, x, u >= 0 ? subs.get(u, U_T) : 0, u >= 0, subHi, subLo, subNo, lender);
             if (tt < 0) {
                 table.releaseBib(proto);
                 table.releaseSession();
+                if (tt == NEED_LENDER) {
+                    return null;
+                }
                 return tt == -2 ? NatVerdict.NOT_A_SUBSCRIBER : NatVerdict.POOL_EXHAUSTED;
             }
             int t4 = (int) (tt >>> 16);
@@ -365,9 +391,11 @@ final class Shard {
         if (proto == NatProtocol.TCP) {
             int t4 = recs.get(b, B_T);
             int t = recs.get(b, B_PORTS) & 0xffff;
-            if (synLive > 0 && supersedeStoredSyn(t4, t, z4, z)) {
+            if (synLive > 0 && supersedeStoredSyn(t4, t, z4, z)
+                    || lender != null && lender.synLive > 0 && lender.supersedeStoredSyn(t4, t, z4, z)) {
                 // V4 INIT (the SYN stored) + IPv6 SYN → ESTABLISHED; the stored SYN is dropped
-                // silently (RFC 6146 §3.5.2.2, RFC 5382 REQ-4).
+                // silently (RFC 6146 §3.5.2.2, RFC 5382 REQ-4). A SYN to a port just lent waits in
+                // the lender, where it was routed before the loan.
                 st = TcpState.ESTABLISHED.ordinal();
                 exp = now + table.estTicks;
             } else {
@@ -593,6 +621,11 @@ final class Shard {
         int p = recs.get(b, B_META) & 3;
         bibOut.remove(b);
         bibIn.remove(b);
+        if (isBorrowed(b)) {
+            int t4 = recs.get(b, B_T);
+            int t = recs.get(b, B_PORTS) & 0xffff;
+            table.loans(table.sliceOwner(t4, t)).giveBack(Nat64Table.StaticMap.key(p, t4, t));
+        }
         table.releaseBib(NatProtocol.of(p));
         bibEvent(b);
         ev.end = end;
@@ -700,14 +733,18 @@ final class Shard {
 
     /**
      * Picks (T,t) for a new BIB entry of (X',x), RFC 6146 §3.5.1.1 and RFC 4787 §4.1: the
-     * subscriber's paired T first (REQ-2), the port x itself if free (MAY), else a port of the same
-     * range, 0-1023 or 1024-65535 (REQ-3a), and for UDP the same parity (REQ-4). (T,t) is unique
-     * per protocol (REQ-3, MUST) because only this shard allocates in its slice of the space.
+     * subscriber's paired T first (REQ-2), the port x itself if free there (port preservation,
+     * the MAY of §3.5.1.1 and RFC 4787 REQ-1's discussion; x has its own range and parity), else
+     * a port of the same range, 0-1023 or 1024-65535 (REQ-3a), and for UDP the same parity
+     * (REQ-4). (T,t) is unique per protocol (REQ-3, MUST) because only this shard allocates in its
+     * slice of the space, and x from another shard's slice only as that shard's loan.
      *
-     * @return {@link #pack}ed (T,t); -1 when the pool is exhausted, -2 when not a subscriber
+     * @param lender the shard, locked too, that may lend x (see {@link #outbound})
+     * @return {@link #pack}ed (T,t); -1 when the pool is exhausted, -2 when not a subscriber,
+     *     {@link #NEED_LENDER} when x could be kept but lies in an unlocked shard's slice
      */
     private long allocate(NatProtocol proto, int x, int pairedT, boolean paired, long subHi, long subLo,
-            int subNo) {
+            int subNo, Shard lender) {
         Pool4 pool = table.pool;
         PortBlocks blocks = table.blocks;
         if (blocks != null) {
@@ -719,14 +756,18 @@ final class Shard {
             return t < 0 ? -1 : pack(pool.address(a), t);
         }
         int pairedIndex = paired ? pool.indexOf(pairedT) : -1;
+        int n = pool.size();
+        int start = (int) Long.remainderUnsigned(subHash(subHi, subLo) & 0xffff_ffffL, n);
+        long kept = keep(proto, pairedIndex >= 0 ? pairedIndex : start, x, lender);
+        if (kept >= 0 || kept == NEED_LENDER) {
+            return kept;
+        }
         if (pairedIndex >= 0) {
             int t = inSlice(proto, pairedIndex, x);
             if (t >= 0) {
                 return pack(pairedT, t);
             }
         }
-        int n = pool.size();
-        int start = (int) Long.remainderUnsigned(subHash(subHi, subLo) & 0xffff_ffffL, n);
         int tries = Math.min(n, ADDRESS_TRIES);
         for (int i = 0; i < tries; i++) {
             int a = (start + i) % n;
@@ -739,6 +780,37 @@ final class Shard {
             }
         }
         return -1;
+    }
+
+    /**
+     * Port preservation at address number {@code a}: (T,x) when x is in the protocol's range there
+     * and free. In this shard's own slice that is a lookup; in another shard's, that shard must be
+     * locked ({@code lender}) to lend it, so that its own allocator cannot take x meanwhile.
+     *
+     * @return {@link #pack}ed (T,x); -1 when x cannot be kept; {@link #NEED_LENDER}, with
+     *     {@link #wantedLender} set, when x lies in the slice of a shard that is not locked
+     */
+    private long keep(NatProtocol proto, int a, int x, Shard lender) {
+        Pool4 pool = table.pool;
+        int lo = pool.first(proto, a);
+        if (lo < 0 || x < lo || x > pool.last(proto, a) || x == 0 && proto != NatProtocol.ICMP) {
+            return -1;
+        }
+        int t4 = pool.address(a);
+        int p = proto.ordinal();
+        int owner = table.sliceOwner(t4, x);
+        if (owner == id) {
+            return portFree(p, t4, x) ? pack(t4, x) : -1;
+        }
+        if (lender == null) {
+            wantedLender = owner;
+            return NEED_LENDER;
+        }
+        if (lender.id != owner || !lender.portFree(p, t4, x)) {
+            return -1; // the pairing moved between the two calls, or x is taken
+        }
+        lender.loans.lend(Nat64Table.StaticMap.key(p, t4, x), id);
+        return pack(t4, x);
     }
 
     /** (T,t) in the low 48 bits of a long, never negative (T may have its top bit set). */
@@ -812,7 +884,10 @@ final class Shard {
         return -1;
     }
 
-    /** A free port of a deterministic block (RFC 7422), x's offset in the block first. */
+    /**
+     * A free port of a deterministic block (RFC 7422): x itself when it lies in the block (port
+     * preservation), else from x's offset in the block on.
+     */
     private int inBlock(NatProtocol proto, int a, int first, int size, int x) {
         Pool4 pool = table.pool;
         int lo = pool.first(proto, a);
@@ -824,7 +899,7 @@ final class Shard {
         int p = proto.ordinal();
         int parity = proto == NatProtocol.UDP ? x & 1 : -1;
         for (int i = 0; i < size; i++) {
-            int port = first + ((x + i) & (size - 1));
+            int port = first + ((x - first + i) & (size - 1));
             if (port < lo || port > hi || port == 0 && proto != NatProtocol.ICMP
                     || parity >= 0 && (port & 1) != parity) {
                 continue;
@@ -836,8 +911,10 @@ final class Shard {
         return -1;
     }
 
+    /** (T,t), in this shard's slice or block, is neither in its BIB nor static nor lent. */
     private boolean portFree(int p, int t4, int t) {
-        return findBibIn(p, t4, t) < 0 && !table.isStatic(p, t4, t);
+        return findBibIn(p, t4, t) < 0 && !table.isStatic(p, t4, t)
+                && loans.borrower(Nat64Table.StaticMap.key(p, t4, t)) < 0;
     }
 
     boolean bibInUse(int p, int t4, int t) {
@@ -1045,7 +1122,7 @@ final class Shard {
 
     long heapBytes() {
         return recs.bytes() + subs.bytes() + sessionIndex.bytes() + bibOut.bytes()
-                + bibIn.bytes() + subIndex.bytes() + synBytes.length + synCap * 24L;
+                + bibIn.bytes() + subIndex.bytes() + loans.bytes() + synBytes.length + synCap * 24L;
     }
 
     /** Every structural invariant of this shard; throws IllegalStateException naming the first broken. */

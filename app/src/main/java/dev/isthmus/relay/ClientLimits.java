@@ -6,21 +6,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Connection (or flow) slots: at most {@code total} at once, at most {@code perClient} for one
- * client address, so that one client cannot take all of a relay. Shared by the event loops.
+ * client address, so that one client cannot take all of a relay (or of the HTTP gateway). Shared
+ * by the event loops.
  */
-final class ClientLimits {
+public final class ClientLimits {
     private final int total;
     private final int perClient;
     private final AtomicInteger used = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> byClient = new ConcurrentHashMap<>();
 
-    ClientLimits(int total, int perClient) {
+    public ClientLimits(int total, int perClient) {
         this.total = total;
         this.perClient = perClient;
     }
 
     /** Takes a slot for {@code client}, or says which limit refused it (no slot taken). */
-    Refusal acquire(InetAddress client) {
+    public Refusal acquire(InetAddress client) {
         if (used.incrementAndGet() > total) {
             used.decrementAndGet();
             return Refusal.TOTAL_LIMIT;
@@ -41,7 +42,7 @@ final class ClientLimits {
         return null;
     }
 
-    void release(InetAddress client) {
+    public void release(InetAddress client) {
         used.decrementAndGet();
         byClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }

@@ -7,6 +7,7 @@ import java.net.SocketException;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The addresses of this host's interfaces, for "never connect to the gateway itself": a relay or
@@ -18,13 +19,24 @@ public final class LocalAddresses {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.relay");
     static final long REFRESH_SECONDS = 10;
 
+    private final Supplier<Set<InetAddress>> source;
     private volatile Set<InetAddress> addresses = Set.of();
     private volatile long readAt = Long.MIN_VALUE;
+
+    /** This host's interface addresses. */
+    public LocalAddresses() {
+        this(LocalAddresses::read);
+    }
+
+    /** The addresses {@code source} gives (a test's own "host"). */
+    LocalAddresses(Supplier<Set<InetAddress>> source) {
+        this.source = source;
+    }
 
     public boolean isLocal(InetAddress a) {
         long now = System.nanoTime();
         if (readAt == Long.MIN_VALUE || now - readAt > REFRESH_SECONDS * 1_000_000_000L) {
-            addresses = read();
+            addresses = source.get();
             readAt = now;
         }
         return addresses.contains(AddressSet.unmapped(a));

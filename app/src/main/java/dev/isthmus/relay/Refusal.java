@@ -19,7 +19,17 @@ public enum Refusal {
      */
     DESTINATION_REFUSED("destination-refused"),
     /** UDP: a datagram dropped because the socket it must go out on has no room (backpressure). */
-    DATAGRAM_DROPPED("datagram-dropped");
+    DATAGRAM_DROPPED("datagram-dropped"),
+    /**
+     * Transparent mode: the port the client connected to is not in {@code connect-ports} (every
+     * port but 25 by default: an open relay to port 25 is a spam relay).
+     */
+    CONNECT_PORT("connect-port"),
+    /**
+     * The socket plane's sockets, every relay and the HTTP gateway together, are at the open-file
+     * limit less the reserve ({@link DescriptorBudget}): refused at accept (UDP: no new flow).
+     */
+    DESCRIPTOR_LIMIT("descriptor-limit");
 
     private final String key;
 

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param allow the clients that may use it; the empty set allows nobody
  * @param allowDestinations transparent mode: destinations allowed although {@link DestinationPolicy}
  *     would refuse them
+ * @param connectPorts transparent mode: the ports the relay may connect to ({@link PortSet#ALL_BUT_SMTP}
+ *     by default); unused by a static relay
  * @param maxConnections connections (UDP: flows) at once, all clients together
  * @param maxPerClient connections (UDP: flows) at once from one client address
  * @param idleTimeout a connection (flow) with no traffic either way for this long is closed
@@ -33,6 +35,7 @@ public record RelaySettings(
         Rfc6052Prefix pool6,
         AddressSet allow,
         AddressSet allowDestinations,
+        PortSet connectPorts,
         int maxConnections,
         int maxPerClient,
         Duration idleTimeout,
@@ -50,6 +53,7 @@ public record RelaySettings(
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(allow, "allow");
         Objects.requireNonNull(allowDestinations, "allowDestinations");
+        Objects.requireNonNull(connectPorts, "connectPorts");
         if ((connect == null) == (pool6 == null)) {
             throw new IllegalArgumentException("a relay has either connect (static) or pool6 (transparent)");
         }

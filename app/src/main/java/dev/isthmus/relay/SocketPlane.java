@@ -17,25 +17,37 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SocketPlane implements AutoCloseable {
     private final EventLoopGroup group;
+    private final DescriptorBudget descriptors;
 
-    private SocketPlane(EventLoopGroup group) {
+    private SocketPlane(EventLoopGroup group, DescriptorBudget descriptors) {
         this.group = group;
+        this.descriptors = descriptors;
     }
 
     /**
-     * Starts {@code threads} event loops.
+     * Starts {@code threads} event loops, their sockets unlimited but for each service's own limits.
      *
      * @throws IllegalStateException when the epoll transport cannot load (not Linux x86-64)
      */
     public static SocketPlane start(int threads) {
+        return start(threads, DescriptorBudget.unlimited());
+    }
+
+    /** As {@link #start(int)}, every service's sockets together at most what {@code descriptors} allows. */
+    public static SocketPlane start(int threads, DescriptorBudget descriptors) {
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("the epoll transport is not available: " + Epoll.unavailabilityCause());
         }
-        return new SocketPlane(new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory()));
+        return new SocketPlane(new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory()), descriptors);
     }
 
     public EventLoopGroup group() {
         return group;
+    }
+
+    /** The descriptors the services' connections share (accepted and opened alike). */
+    public DescriptorBudget descriptors() {
+        return descriptors;
     }
 
     /**

@@ -40,8 +40,8 @@ final class TcpRelay implements Relay {
         RelayCounters counters = new RelayCounters(s.name());
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ClientLimits limits = new ClientLimits(s.maxConnections(), s.maxPerClient());
-        DestinationPolicy destinations = s.transparent()
-                ? new DestinationPolicy(s.allowDestinations(), true, new LocalAddresses())
+        TransparentDestination destinations = s.transparent()
+                ? new TransparentDestination(s, new DestinationPolicy(s.allowDestinations(), true, new LocalAddresses()))
                 : null;
         RateLimitedLog refusals = new RateLimitedLog(LOG);
         ServerBootstrap b = plane.tcpServer(s.listen())
@@ -51,7 +51,8 @@ final class TcpRelay implements Relay {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast(new TcpRelayConnection(s, counters, limits, destinations, refusals));
+                        ch.pipeline().addLast(new TcpRelayConnection(s, counters, limits, plane.descriptors(),
+                                destinations, refusals));
                     }
                 });
         if (s.transparent()) {
@@ -66,7 +67,8 @@ final class TcpRelay implements Relay {
         }
         InetSocketAddress bound = (InetSocketAddress) server.localAddress();
         LOG.log(System.Logger.Level.INFO, "relay " + s.name() + ": TCP " + Families.text(bound) + " -> "
-                + (s.transparent() ? "the IPv4 address embedded in " + s.pool6() : Families.text(s.connect()))
+                + (s.transparent() ? "the IPv4 address embedded in " + s.pool6() + ", ports " + s.connectPorts()
+                        : Families.text(s.connect()))
                 + ", clients " + s.allow());
         return new TcpRelay(s, counters, server, connections);
     }

@@ -1,7 +1,6 @@
 package dev.isthmus.relay;
 
 import dev.isthmus.addr.AddressSet;
-import dev.isthmus.wire.Ipv6Address;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -13,7 +12,6 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -29,7 +27,8 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
     private final RelaySettings s;
     private final RelayCounters counters;
     private final ClientLimits limits;
-    private final DestinationPolicy destinations;
+    private final DescriptorBudget descriptors;
+    private final TransparentDestination destinations;
     private final RateLimitedLog log;
     /**
      * What the client sent before the server connection was up. Reading is off until then, but
@@ -40,11 +39,12 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
     private final List<ByteBuf> early = new ArrayList<>();
     private boolean earlyEnd;
 
-    TcpRelayConnection(RelaySettings s, RelayCounters counters, ClientLimits limits, DestinationPolicy destinations,
-            RateLimitedLog log) {
+    TcpRelayConnection(RelaySettings s, RelayCounters counters, ClientLimits limits, DescriptorBudget descriptors,
+            TransparentDestination destinations, RateLimitedLog log) {
         this.s = s;
         this.counters = counters;
         this.limits = limits;
+        this.descriptors = descriptors;
         this.destinations = destinations;
         this.log = log;
     }
@@ -70,6 +70,12 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
             refuse(client, full, "client " + Families.text(from) + ": " + full.key() + " reached");
             return;
         }
+        if (!descriptors.take(client)) {
+            limits.release(who);
+            refuse(client, Refusal.DESCRIPTOR_LIMIT, "client " + Families.text(from) + ": " + descriptors.max()
+                    + " sockets of the socket plane are open (the open-file limit less the reserve)");
+            return;
+        }
         counters.opened();
         client.closeFuture().addListener(f -> {
             limits.release(who);
@@ -78,47 +84,19 @@ final class TcpRelayConnection extends ChannelInboundHandlerAdapter {
         connect(ctx, client, from, target);
     }
 
-    /** Transparent mode: the IPv4 server in the client's destination address (RFC 3142 §4, RFC 6052 §2.3). */
+    /** Transparent mode: the server the client's destination names ({@link TransparentDestination}). */
     private InetSocketAddress embeddedServer(Channel client, InetSocketAddress from) {
-        InetSocketAddress local = (InetSocketAddress) client.localAddress();
-        InetAddress dst = local.getAddress();
-        if (!(dst instanceof Inet6Address) || AddressSet.unmapped(dst) != dst) {
-            refuse(client, Refusal.DESTINATION_REFUSED, "client " + Families.text(from) + " connected to "
-                    + Families.text(local) + ", not an address in pool6 " + s.pool6());
-            return null;
+        TransparentDestination.Verdict v = destinations.of((InetSocketAddress) client.localAddress());
+        if (v.refusal() != null) {
+            refuse(client, v.refusal(), "client " + Families.text(from) + " " + v.why());
         }
-        Ipv6Address d = Ipv6Address.ofBytes(dst.getAddress());
-        long hi = d.hi();
-        long lo = d.lo();
-        if (!s.pool6().contains(hi, lo)) {
-            refuse(client, Refusal.DESTINATION_REFUSED, "client " + Families.text(from) + " connected to "
-                    + Families.text(local) + ", not an address in pool6 " + s.pool6());
-            return null;
-        }
-        int v4 = s.pool6().extract(hi, lo);
-        InetAddress server;
-        try {
-            server = InetAddress.getByAddress(new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4});
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError("4 bytes are an IPv4 address", e);
-        }
-        String why = destinations.refusal(server);
-        if (why == null && s.pool6().isWellKnown() && dev.isthmus.addr.Ipv4Special.isNonGlobal(v4)
-                && !s.allowDestinations().contains(server)) {
-            why = "not global, and the well-known prefix stands for global addresses only (RFC 6052 §3.1)";
-        }
-        if (why != null) {
-            refuse(client, Refusal.DESTINATION_REFUSED, "client " + Families.text(from) + " asked for "
-                    + server.getHostAddress() + ":" + local.getPort() + ": " + why);
-            return null;
-        }
-        return new InetSocketAddress(server, local.getPort());
+        return v.server();
     }
 
     private void connect(ChannelHandlerContext ctx, Channel client, InetSocketAddress from, InetSocketAddress target) {
         Bootstrap b = new Bootstrap()
                 .group(client.eventLoop())
-                .channelFactory(() -> new EpollSocketChannel(Families.of(target.getAddress())))
+                .channelFactory(descriptors.counted(() -> new EpollSocketChannel(Families.of(target.getAddress()))))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)

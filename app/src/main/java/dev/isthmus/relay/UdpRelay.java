@@ -37,19 +37,21 @@ final class UdpRelay implements Relay {
     private final RelaySettings s;
     private final RelayCounters named;
     private final ClientLimits limits;
+    private final DescriptorBudget descriptors;
     private final RateLimitedLog log = new RateLimitedLog(LOG);
     private final Map<InetSocketAddress, Flow> flows = new HashMap<>();
     private Channel listener;
     private ScheduledFuture<?> sweeper;
 
-    private UdpRelay(RelaySettings s) {
+    private UdpRelay(RelaySettings s, DescriptorBudget descriptors) {
         this.s = s;
+        this.descriptors = descriptors;
         this.named = new RelayCounters(s.name());
         this.limits = new ClientLimits(s.maxConnections(), s.maxPerClient());
     }
 
     static UdpRelay start(SocketPlane plane, RelaySettings s) throws IOException {
-        UdpRelay relay = new UdpRelay(s);
+        UdpRelay relay = new UdpRelay(s, plane.descriptors());
         Bootstrap b = new Bootstrap()
                 .group(plane.group())
                 .channelFactory(() -> new EpollDatagramChannel(Families.of(s.listen().getAddress())))
@@ -147,11 +149,19 @@ final class UdpRelay implements Relay {
         Flow f = new Flow(from, who);
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channelFactory(() -> new EpollDatagramChannel(Families.of(s.connect().getAddress())))
+                .channelFactory(descriptors.counted(
+                        () -> new EpollDatagramChannel(Families.of(s.connect().getAddress()))))
                 .handler(f.new FromServer());
         // Connecting a datagram socket needs no handshake, but the channel is registered with the
         // loop first: datagrams that come before that wait for it (Flow.send).
         f.ready = b.connect(s.connect());
+        if (f.ready.cause() instanceof DescriptorBudget.Exhausted e) {
+            limits.release(who);
+            named.refuse(Refusal.DESCRIPTOR_LIMIT);
+            log.warn("relay " + s.name() + ": refused (" + Refusal.DESCRIPTOR_LIMIT.key() + "): client "
+                    + Families.text(from) + ": " + e.getMessage());
+            return null;
+        }
         f.channel = f.ready.channel();
         flows.put(from, f);
         named.opened();

@@ -45,8 +45,6 @@ final class Translator46 {
     private static final int ICMP_HEADER = 8;
     /** RFC 4443 §2.4(c): an ICMPv6 error must not exceed the minimum IPv6 MTU. */
     static final int ICMPV6_ERROR_MAX = 1280;
-    /** RFC 4884 §4: with an extension, the "original datagram" field holds at least 128 octets. */
-    static final int RFC4884_MIN_ORIGINAL = 128;
 
     private static final int DF = 0x4000;
     private static final int MF = 0x2000;
@@ -180,8 +178,11 @@ final class Translator46 {
         // reassembled (nor represented in the Fragment Header's 13-bit offset), and every
         // fragment but the last carries a multiple of 8 data bytes (RFC 8200 §4.5 has the IPv6
         // destination discard a translation that did not).
-        if ((offset8 << 3) + l4Length > 0xffff || mf && (l4Length & 7) != 0) {
-            return ctx.drop(DropReason.BAD_IPV4_HEADER);
+        if ((offset8 << 3) + l4Length > 0xffff) {
+            return ctx.drop(DropReason.FRAGMENT_BEYOND_MAXIMUM);
+        }
+        if (mf && (l4Length & 7) != 0) {
+            return ctx.drop(DropReason.FRAGMENT_NOT_MULTIPLE_OF_8);
         }
         int ttl = w2 >>> 24;
         int protocol = (w2 >>> 16) & 0xff;
@@ -258,11 +259,14 @@ final class Translator46 {
                     // stateless translator receives the first fragment of a fragmented UDP IPv4
                     // packet and the checksum field is zero, the translator SHOULD drop the
                     // packet"; an unfragmented one is dropped or given a checksum, as configured.
+                    // Either refusal is answered as §4.4 says of every packet the translator
+                    // discards (3/13, Communication Administratively Prohibited), as other
+                    // translators do, so that the sender learns why rather than timing out.
                     if (fragment) {
-                        return ctx.drop(DropReason.UDP_ZERO_CHECKSUM_FRAGMENT);
+                        return prohibited(DropReason.UDP_ZERO_CHECKSUM_FRAGMENT, s, off, total, out);
                     }
                     if (!udpZeroChecksumCompute) {
-                        return ctx.drop(DropReason.UDP_ZERO_CHECKSUM);
+                        return prohibited(DropReason.UDP_ZERO_CHECKSUM, s, off, total, out);
                     }
                     int udpLength = BigEndian.u16(s, l4 + 4);
                     if (udpLength < 8 || udpLength > l4Length) {
@@ -327,7 +331,7 @@ final class Translator46 {
             } else {
                 // A dynamic pool address stands for an IPv6 node; from the IPv4 side it is spoofed.
                 if (mapper.inDynamicPool(src)) {
-                    return ctx.drop(DropReason.ILLEGAL_SOURCE);
+                    return ctx.drop(DropReason.DYNAMIC_POOL_SPOOFED_SOURCE);
                 }
                 if (!mapper.map46(src)) {
                     return prohibited(mapper.refusedNonGlobal ? DropReason.WKP_NON_GLOBAL
@@ -414,7 +418,7 @@ final class Translator46 {
             // A super-packet: the receiver cuts it into segments, and the size rules below apply
             // to one segment (IPv6 header + transport header + segmentSize), not to the whole.
             if (fragment || protocol != IpProtocol.TCP && protocol != IpProtocol.UDP) {
-                return ctx.drop(DropReason.BAD_L4_HEADER);
+                return ctx.drop(DropReason.BAD_OFFLOAD);
             }
             int l4h = protocol == IpProtocol.TCP ? (BigEndian.u8(s, l4 + 12) >>> 4) << 2 : 8;
             if (l4h < 8 || l4h > l4Length) {
@@ -434,7 +438,7 @@ final class Translator46 {
                     return ctx.dropWithError(DropReason.PACKET_TOO_BIG, sent);
                 } else {
                     // Limitation: fragmenting every datagram of a UDP super-packet is not done.
-                    return ctx.drop(DropReason.PACKET_TOO_BIG);
+                    return ctx.drop(DropReason.SUPER_PACKET_TOO_BIG);
                 }
             }
         } else if (df) {
@@ -462,7 +466,7 @@ final class Translator46 {
         int o6 = l4 - (split ? Fragmenter46.HEADERS : headers);
         if (o6 < 0) {
             // Only with a buffer that ignores PacketBuffer.HEADROOM.
-            return ctx.drop(DropReason.TRUNCATED);
+            return ctx.drop(DropReason.NO_HEADROOM);
         }
 
         // --- 4. rewrite -----------------------------------------------------------------------
@@ -562,15 +566,16 @@ final class Translator46 {
             return DropReason.ICMP_POINTER_UNSUPPORTED;
         }
         int in = icmp + ICMP_HEADER;
-        // RFC 4884 §4.1: a non-zero length attribute (sixth octet, 32-bit words) says where the
-        // original datagram ends and an ICMP extension structure begins. One that points beyond
-        // the message is ignored: the whole rest is then taken as the original datagram.
+        // RFC 4884 §4.1-§4.3: a valid length attribute (sixth octet, 32-bit words) says where the
+        // original datagram ends and an ICMP extension structure begins; an invalid one is read
+        // as none (see IcmpExtension.originalLength): the whole rest is then the original
+        // datagram.
         origEnd = end;
         extLength = 0;
         if (Icmp46Mapper.carriesLength4(type4)) {
-            int words = (rest4 >>> 16) & 0xff;
-            if (words != 0 && words << 2 <= end - in) {
-                origEnd = in + (words << 2);
+            int length = IcmpExtension.originalLength((rest4 >>> 16) & 0xff, IcmpExtension.UNIT4, end - in);
+            if (length > 0) {
+                origEnd = in + length;
                 extLength = end - origEnd;
             }
         }
@@ -670,9 +675,10 @@ final class Translator46 {
      * </pre>
      *
      * The inner transport data stays where it is; the three headers are written in front of it.
-     * Only when RFC 4884 needs the original datagram padded (to a multiple of 8, at least 128
-     * bytes) does the data move (towards the front, further into the headroom), so the extension
-     * stays in place.
+     * When RFC 4884 needs the original datagram padded (to a multiple of 8 bytes) the data moves
+     * towards the front, further into the headroom, and the extension stays in place; when the
+     * original datagram is trimmed to make room for the extension, the extension moves towards
+     * the front, to where the trimmed datagram ends.
      */
     private Verdict emitError(PacketBuffer pkt, PacketSink out, MemorySegment s, int tc, int hopLimit, long srcHi,
             long srcLo, long dstHi, long dstLo) {
@@ -683,50 +689,42 @@ final class Translator46 {
         int data = origEnd - innerData;
         int innerHeaders = innerFragment ? V6 + FH : V6;
         int original6 = innerHeaders + data;
-        // ICMPv6 has a length attribute only in Destination Unreachable and Time Exceeded
-        // (RFC 4884 §4.1); an extension behind a message that becomes Packet Too Big or
-        // Parameter Problem is left out.
-        boolean extension = extLength > 0 && Icmp46Mapper.carriesLength(type6);
-        int padded = 0;
-        int pad = 0;
-        if (extension) {
-            // RFC 4884 §4: ICMPv6 counts the original datagram in 64-bit words, zero-padded, and
-            // wants at least 128 bytes of it. §4.2 of RFC 7915: "the ICMPv6 Extension length
-            // attribute MUST be adjusted accordingly".
-            padded = Math.max(RFC4884_MIN_ORIGINAL, (original6 + 7) & ~7);
-            pad = padded - original6;
-            int o6 = innerData - pad - innerHeaders - ICMP_HEADER - V6;
-            if (V6 + ICMP_HEADER + padded + extLength > ICMPV6_ERROR_MAX || o6 < 0) {
-                // Choice: an extension that no longer fits in the 1280 bytes an ICMPv6 error may
-                // have (RFC 4443 §2.4(c)) is dropped (length attribute 0) rather than cutting the
-                // quoted packet below what the extension needs (RFC 7915 §4.2 says "SHOULD be
-                // simply truncated"); the error itself still goes through, truncated like any
-                // other. The same when a degenerate (RFC 4884 non-compliant, < 128 bytes)
-                // original datagram would need more padding than the headroom holds.
-                extension = false;
-                pad = 0;
-            }
-        }
-        int message;
-        if (extension) {
-            message = ICMP_HEADER + padded + extLength;
-        } else {
-            // RFC 4443 §2.4(c): as much of the invoking packet as fits in 1280 bytes.
-            message = Math.min(ICMPV6_ERROR_MAX - V6, ICMP_HEADER + original6);
-        }
+        // RFC 4884 §4.4/§4.5 and RFC 7915 §4.2 ("the ICMPv6 Extension length attribute MUST be
+        // adjusted accordingly"): the extension is kept beside an original datagram zero-padded
+        // to 64-bit words, or, when the message would exceed the 1280 bytes an ICMPv6 error may
+        // have (RFC 4443 §2.4(c)), trimmed in 64-bit words ("SHOULD be simply truncated"), never
+        // below 128 bytes; an extension that cannot have those beside it is left out (length
+        // attribute 0) and the error truncated like any other. ICMPv6 has a length attribute
+        // only in Destination Unreachable and Time Exceeded (RFC 4884 §4.6): an extension behind
+        // a message that becomes Packet Too Big or Parameter Problem is left out too.
+        int padded = extLength > 0 && Icmp46Mapper.carriesLength(type6)
+                ? IcmpExtension.originalField(original6, extLength, ICMPV6_ERROR_MAX - V6 - ICMP_HEADER,
+                        IcmpExtension.UNIT6)
+                : -1;
+        boolean extension = padded > 0;
+        int pad = extension ? Math.max(0, padded - original6) : 0;
+        int message = extension
+                ? ICMP_HEADER + padded + extLength
+                // RFC 4443 §2.4(c): as much of the invoking packet as fits in 1280 bytes.
+                : Math.min(ICMPV6_ERROR_MAX - V6, ICMP_HEADER + original6);
         int data6 = innerData - pad;
         int i6 = data6 - innerHeaders;
         int ic6 = i6 - ICMP_HEADER;
         int o6 = ic6 - V6;
         if (o6 < 0) {
             // Only with a buffer that ignores PacketBuffer.HEADROOM.
-            return ctx.drop(DropReason.TRUNCATED);
+            return ctx.drop(DropReason.NO_HEADROOM);
         }
         if (pad > 0) {
             MemorySegment.copy(s, innerData, s, data6, data);
             for (int i = data6 + data; i < origEnd; i++) {
                 BigEndian.set8(s, i, 0);
             }
+        }
+        int extAt = i6 + padded;
+        if (extension && extAt != origEnd) {
+            // The original datagram was trimmed: the extension, unchanged, follows what is left.
+            MemorySegment.copy(s, origEnd, s, extAt, extLength);
         }
 
         // Inner transport header: checksums adjusted even though the packet is truncated, from

@@ -48,8 +48,6 @@ final class Translator64 {
     static final int DF_THRESHOLD = 1260;
     /** RFC 8200 §5: the IPv6 minimum link MTU; no Packet Too Big may ask for less. */
     static final int IPV6_MIN_MTU = 1280;
-    /** RFC 4884 §4: with an extension, the "original datagram" field holds at least 128 octets. */
-    static final int RFC4884_MIN_ORIGINAL = 128;
 
     private static final int DF = 0x4000;
     private static final int MF = 0x2000;
@@ -294,7 +292,7 @@ final class Translator64 {
                 // A fragment whose data would reach beyond the largest datagram cannot be
                 // represented (RFC 8200 §4.5 would answer it with a Parameter Problem).
                 if ((chain.fragmentOffset8 << 3) + (end - upper) > 0xffff) {
-                    return ctx.drop(DropReason.BAD_EXTENSION_HEADER);
+                    return ctx.drop(DropReason.FRAGMENT_BEYOND_MAXIMUM);
                 }
             }
         }
@@ -427,7 +425,7 @@ final class Translator64 {
         int trafficClass = (w0 >>> 20) & 0xff;
         int tos4 = tos >= 0 ? tos : trafficClass;
         if (icmpError) {
-            return emitError(pkt, out, s, tos4, hopLimit - 1, src4, dst4);
+            return emitError(pkt, out, s, tos4, hopLimit - 1, src4, dst4, fragmentHeader, fragId);
         }
 
         int total = V4 + l4Length;
@@ -440,14 +438,14 @@ final class Translator64 {
             // segment (IPv4 header + transport header + segmentSize); the whole must still fit
             // the Total Length field (the data plane keeps the TUN's gso_max_size below that).
             if (fragmentHeader || protocol != IpProtocol.TCP && protocol != IpProtocol.UDP) {
-                return ctx.drop(DropReason.BAD_L4_HEADER);
+                return ctx.drop(DropReason.BAD_OFFLOAD);
             }
             int l4h = protocol == IpProtocol.TCP ? (BigEndian.u8(s, upper + 12) >>> 4) << 2 : 8;
             if (l4h < 8 || l4h > l4Length) {
                 return ctx.drop(DropReason.BAD_L4_HEADER);
             }
             if (total > 0xffff) {
-                return ctx.drop(DropReason.PACKET_TOO_BIG);
+                return ctx.drop(DropReason.SUPER_PACKET_TOO_BIG);
             }
             int segment = V4 + l4h + offload.segmentSize;
             if (segment > mtu) {
@@ -554,15 +552,15 @@ final class Translator64 {
             return DropReason.ICMP_POINTER_UNSUPPORTED;
         }
         int inner = icmp + ICMP_HEADER;
-        // RFC 4884: a non-zero length attribute (64-bit words) marks where the original datagram
-        // ends and an ICMP extension structure begins. One that points beyond the message is
-        // ignored: the whole rest is then taken as the original datagram.
+        // RFC 4884 §4.4/§4.5: a valid length attribute (64-bit words) marks where the original
+        // datagram ends and an ICMP extension structure begins; an invalid one is read as none
+        // (see IcmpExtension.originalLength): the whole rest is then the original datagram.
         origEnd = end;
         extLength = 0;
         if (Icmp64Mapper.carriesLength(type6)) {
-            int words = BigEndian.u8(s, icmp + 4);
-            if (words != 0 && words << 3 <= end - inner) {
-                origEnd = inner + (words << 3);
+            int length = IcmpExtension.originalLength(BigEndian.u8(s, icmp + 4), IcmpExtension.UNIT6, end - inner);
+            if (length > 0) {
+                origEnd = inner + length;
                 extLength = end - origEnd;
             }
         }
@@ -650,40 +648,38 @@ final class Translator64 {
      * </pre>
      *
      * The inner transport data stays where it is; the three headers are written in front of it.
-     * Only when RFC 4884 needs the original datagram padded to 128 bytes does the data move
-     * (towards the front, into room the shrunken headers left), so the extension stays in place.
+     * When RFC 4884 needs the original datagram padded to 128 bytes, the data moves towards the
+     * front (into room the shrunken headers left) and the extension stays in place; when the
+     * original datagram is trimmed to make room for the extension, the extension moves towards
+     * the front, to where the trimmed datagram ends.
+     *
+     * @param fragmentHeader whether the packet carried a Fragment Header (an atomic fragment: a
+     *     fragmented ICMPv6 message never gets here), whose Identification is {@code fragId}
      */
     private Verdict emitError(PacketBuffer pkt, PacketSink out, MemorySegment s, int tos4, int ttl, int src4,
-            int dst4) {
+            int dst4, boolean fragmentHeader, int fragId) {
         int data = origEnd - innerUpper;
         int original4 = V4 + data;
-        boolean extension = extLength > 0;
-        int pad = 0;
-        int total = 0;
-        if (extension) {
-            // RFC 4884 §4: ICMPv4 counts the original datagram in 32-bit words (original4 is a
-            // multiple of 4 here: the ICMPv6 one was a multiple of 8, and 40 + 8n bytes of
-            // headers became 20) and wants at least 128 bytes of it.
-            pad = Math.max(0, RFC4884_MIN_ORIGINAL - original4);
-            total = V4 + ICMP_HEADER + original4 + pad + extLength;
-            if (total > IcmpOriginator.ICMPV4_ERROR_MAX) {
-                // Choice: an extension that no longer fits in the 576 bytes an ICMPv4 error may
-                // have (RFC 1812 §4.3.2.3) is dropped (length attribute 0) rather than cutting the
-                // quoted packet below what the extension needs; the error itself still goes
-                // through, truncated like any other.
-                extension = false;
-                pad = 0;
-            }
-        }
-        if (!extension) {
-            // RFC 1812 §4.3.2.3: the error holds as much of the original as fits in 576 bytes.
-            total = Math.min(IcmpOriginator.ICMPV4_ERROR_MAX, V4 + ICMP_HEADER + original4);
-        }
+        // RFC 1812 §4.3.2.3: an ICMPv4 error holds at most 576 bytes in all.
+        int budget = IcmpOriginator.ICMPV4_ERROR_MAX - V4 - ICMP_HEADER;
+        // RFC 4884 §4.1/§4.2, RFC 7915 §5.2: the extension is kept beside an original datagram
+        // padded or trimmed to 32-bit words (original4 is a multiple of 4 already: the ICMPv6
+        // one was a multiple of 8, and 40 + 8n bytes of headers became 20), at least 128 bytes.
+        int field = extLength > 0
+                ? IcmpExtension.originalField(original4, extLength, budget, IcmpExtension.UNIT4)
+                : -1;
+        boolean extension = field > 0;
+        int pad = extension ? Math.max(0, field - original4) : 0;
+        int total = extension
+                ? V4 + ICMP_HEADER + field + extLength
+                // As much of the original as fits; an extension that cannot have the 128 bytes
+                // beside it is left out (length attribute 0).
+                : Math.min(IcmpOriginator.ICMPV4_ERROR_MAX, V4 + ICMP_HEADER + original4);
         int upper4 = innerUpper - pad;
         int o4 = upper4 - V4 - ICMP_HEADER - V4;
         if (o4 < 0) {
             // Only with a buffer that ignores PacketBuffer.HEADROOM.
-            return ctx.drop(DropReason.TRUNCATED);
+            return ctx.drop(DropReason.NO_HEADROOM);
         }
         MappingKind innerKind = innerSrcKind;
         int innerSrc = innerSrc4;
@@ -698,6 +694,11 @@ final class Translator64 {
             for (int i = upper4 + data; i < origEnd; i++) {
                 BigEndian.set8(s, i, 0);
             }
+        }
+        int extAt = upper4 - V4 + field;
+        if (extension && extAt != origEnd) {
+            // The original datagram was trimmed: the extension, unchanged, follows what is left.
+            MemorySegment.copy(s, origEnd, s, extAt, extLength);
         }
         // Inner transport header: checksums adjusted even though the packet is truncated, from
         // the inner header's own fields (RFC 7915 §5.3; the receiver matches the quoted packet
@@ -740,15 +741,18 @@ final class Translator64 {
         int at = o4 + V4;
         int rest = Icmp64Mapper.rest(errorMapping);
         if (extension) {
-            rest |= ((original4 + pad) >>> 2) << 16; // RFC 4884 §4: sixth octet, 32-bit words
+            rest |= (field >>> 2) << 16; // RFC 4884 §4.1/§4.2: sixth octet, 32-bit words
         }
         BigEndian.set32(s, at, Icmp64Mapper.type(errorMapping) << 24 | Icmp64Mapper.code(errorMapping) << 16);
         BigEndian.set32(s, at + 4, rest);
         // The message changed throughout (types, inner header, maybe truncation): full checksum.
         BigEndian.set16(s, at + 2, Checksum.finish(Checksum.add(s, at, total - V4, 0)));
 
-        int id = ids.next(src4, dst4, IpProtocol.ICMP);
-        writeHeader(s, o4, tos4, total, id, total > DF_THRESHOLD ? DF : 0, ttl, IpProtocol.ICMP, src4, dst4);
+        // RFC 7915 §5.1.1: with a Fragment Header, the Identification is the low 16 bits of its
+        // own, and the flags follow it (MF = M = 0, offset 0, DF = 0), as on every other path.
+        int id = fragmentHeader ? fragId : ids.next(src4, dst4, IpProtocol.ICMP);
+        int flags = fragmentHeader || total <= DF_THRESHOLD ? 0 : DF;
+        writeHeader(s, o4, tos4, total, id, flags, ttl, IpProtocol.ICMP, src4, dst4);
         emit(pkt, hairpinned ? hairpin.to(out) : out, s, o4, total, hairpinned ? 0xffff : ipv4Mtu);
         return ctx.translated(Path.ICMP_ERROR_64);
     }

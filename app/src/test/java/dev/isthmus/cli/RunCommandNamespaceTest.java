@@ -174,6 +174,7 @@ class RunCommandNamespaceTest {
         assertTrue(second.waitFor(20, TimeUnit.SECONDS));
         assertNotEquals(0, second.exitValue());
         assertTrue(Files.readString(secondLog).contains("in use by another isthmus"), Files.readString(secondLog));
+        assertTrue(Files.readString(secondLog).contains("is held by pid "), Files.readString(secondLog));
         assertEquals(0, run(List.of("ip", "netns", "exec", C, "ping", "-c", "1", "-W", "2", SERVER6)));
     }
 
@@ -184,6 +185,10 @@ class RunCommandNamespaceTest {
         assertTrue(isthmus.waitFor(10, TimeUnit.SECONDS), "isthmus did not stop on SIGTERM");
         assertEquals(0, isthmus.exitValue(), Files.readString(log));
         assertTrue(Files.readString(log).contains("device " + TUN + " closed"));
+        try (var files = Files.list(dir.resolve("run"))) {
+            assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".lock")).toList(),
+                    "the device's lock file is removed on exit (issue 19 item 10)");
+        }
         assertNotEquals(0, run(List.of("ip", "-n", X, "link", "show", "dev", TUN)), "the device must be gone");
         assertTrue(!out(List.of("ip", "-n", X, "-6", "route")).contains("2001:db8:64::"));
     }

@@ -108,8 +108,9 @@ class TranslateCommandTest {
 
     /**
      * examples/nat64.pcap was taken in front of isthmus running as a stateful NAT64 with the same
-     * [nat64] section; pool4 ports are allocated deterministically, so the offline run rebuilds the
-     * same BIB entries and every IPv4 reply finds its session (RFC 6146 §3.5).
+     * [nat64] section; pool4 ports are allocated deterministically (here the client's own, all
+     * free: RFC 6146 §3.5.1.1), so the offline run rebuilds the same BIB entries and every IPv4
+     * reply finds its session (RFC 6146 §3.5).
      */
     @Test
     void explainsTheStatefulNat64StateBuiltFromTheCapture() {
@@ -118,28 +119,28 @@ class TranslateCommandTest {
         Run r = run("translate", "-c", nat64.toString(), "-i", capture.toString(), "--explain");
         assertEquals(0, r.exit(), r.err());
         List<String> lines = r.out().lines().toList();
-        assertEquals(35, lines.size(), r.out());
-        // The first echo request makes the client's ICMP BIB entry and its session.
-        assertTrue(lines.get(2).matches(".*nat64 BIB icmp \\[2001:db8:6::2]:6250 <-> 192\\.0\\.2\\.2:6634 \\(new\\),"
+        assertEquals(34, lines.size(), r.out());
+        // The first echo request makes the client's ICMP BIB entry, keeping its identifier, and its session.
+        assertTrue(lines.get(1).matches(".*nat64 BIB icmp \\[2001:db8:6::2]:13952 <-> 192\\.0\\.2\\.2:13952 \\(new\\),"
                 + " session with 198\\.51\\.100\\.2:0 \\(new\\).*translated -> IPv4 192\\.0\\.2\\.2 > 198\\.51\\.100\\.2 ICMP.*"),
-                lines.get(2));
-        assertTrue(lines.get(2).contains("src NAT64 BIB entry, dst pool6 2001:db8:64::/96"), lines.get(2));
-        // Its reply, to the port the live translator chose, finds the same entry.
-        assertTrue(lines.get(3).contains("nat64 BIB icmp [2001:db8:6::2]:6250 <-> 192.0.2.2:6634, session with")
-                && lines.get(3).contains("translated -> IPv6"), lines.get(3));
+                lines.get(1));
+        assertTrue(lines.get(1).contains("src NAT64 BIB entry, dst pool6 2001:db8:64::/96"), lines.get(1));
+        // Its reply, to the identifier the live translator chose, finds the same entry.
+        assertTrue(lines.get(2).contains("nat64 BIB icmp [2001:db8:6::2]:13952 <-> 192.0.2.2:13952, session with")
+                && lines.get(2).contains("translated -> IPv6"), lines.get(2));
         // A TCP SYN from the IPv6 side opens a session in V6 INIT; the SYN|ACK makes it ESTABLISHED
         // (RFC 6146 §3.5.2.2).
-        assertTrue(lines.get(8).contains("nat64 BIB tcp") && lines.get(8).contains("V6 INIT"), lines.get(8));
-        assertTrue(lines.get(9).contains("ESTABLISHED") && lines.get(9).contains("translated -> IPv6"), lines.get(9));
+        assertTrue(lines.get(7).contains("nat64 BIB tcp") && lines.get(7).contains("V6 INIT"), lines.get(7));
+        assertTrue(lines.get(8).contains("ESTABLISHED") && lines.get(8).contains("translated -> IPv6"), lines.get(8));
         // ICMPv4 errors are matched to the session through the packet they quote (RFC 6146 §3.5).
-        assertTrue(lines.get(29).contains("dest-unreachable/3") && lines.get(29).contains("translated -> IPv6"),
-                lines.get(29));
+        assertTrue(lines.get(28).contains("dest-unreachable/3") && lines.get(28).contains("translated -> IPv6"),
+                lines.get(28));
         // Only the server's own pings, to a (T,t) with no BIB entry, are refused (RFC 6146 §3.5.3).
         List<String> refused = lines.stream().filter(l -> l.contains("dropped: nat64-refused")).toList();
         assertEquals(2, refused.size(), r.out());
         assertTrue(refused.stream().allMatch(l -> l.contains("echo-request") && l.contains("no-bib")), r.out());
         Run json = run("translate", "-c", nat64.toString(), "-i", capture.toString(), "--explain=json", "--quiet");
-        assertTrue(json.out().lines().skip(2).findFirst().orElseThrow().contains("\"nat64\":\"BIB icmp ["), json.out());
+        assertTrue(json.out().lines().skip(1).findFirst().orElseThrow().contains("\"nat64\":\"BIB icmp ["), json.out());
     }
 
     @Test

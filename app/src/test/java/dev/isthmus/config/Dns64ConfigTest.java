@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,6 +45,8 @@ class Dns64ConfigTest {
                 () -> assertEquals(List.of(Ipv6Prefix.parse("::ffff:0:0/96")), s.excludeAaaa()),
                 () -> assertEquals(5, s.excludeIpv4().size()),
                 () -> assertEquals(0, s.rateLimit()),
+                () -> assertEquals(10, s.tcpMaxPerClient()),
+                () -> assertEquals(Duration.ofSeconds(2), s.tcpMessageTimeout()),
                 () -> assertEquals(1232, s.udpPayload()));
     }
 
@@ -65,11 +68,26 @@ class Dns64ConfigTest {
                 tcp-idle-timeout-ms = 2000
                 rate-limit = 100
                 udp-payload = 1400
+                tcp-max-per-client = 2
+                tcp-message-timeout-ms = 500
                 """);
         Dns64Settings s = c.dns64().settings();
+        assertEquals(2, s.tcpMaxPerClient());
+        assertEquals(Duration.ofMillis(500), s.tcpMessageTimeout());
         assertEquals(new InetSocketAddress("2001:db8::53", 53), s.upstreams().get(1));
         assertEquals(List.of(Ipv6Prefix.parse("2001:db8:6::/64"), Ipv6Prefix.parse("::1/128")), s.allow6());
         assertEquals(c, parse(c.render()));
+    }
+
+    @Test
+    void fewerTcpConnectionsThanTheDefaultShareAreEachClientsShare() throws ConfigException {
+        Dns64Settings s = parse("""
+                [dns64]
+                upstream = "192.0.2.53"
+                prefix = "2001:db8:64::/96"
+                tcp-connections = 4
+                """).dns64().settings();
+        assertEquals(4, s.tcpMaxPerClient());
     }
 
     @Test
@@ -135,6 +153,26 @@ class Dns64ConfigTest {
                         upstream = "192.0.2.53"
                         prefix = "2001:db8:64::/96"
                         cache-sise = 10
+                        """),
+                Arguments.of("a client's share larger than all", 4, "dns64.tcp-max-per-client", "more than tcp-connections", """
+                        [dns64]
+                        upstream = "192.0.2.53"
+                        prefix = "2001:db8:64::/96"
+                        tcp-max-per-client = 20
+                        tcp-connections = 10
+                        """),
+                Arguments.of("no connection per client", 4, "dns64.tcp-max-per-client", "out of range 1..10000", """
+                        [dns64]
+                        upstream = "192.0.2.53"
+                        prefix = "2001:db8:64::/96"
+                        tcp-max-per-client = 0
+                        """),
+                Arguments.of("a message timeout too short for a retransmission", 4, "dns64.tcp-message-timeout-ms",
+                        "out of range 100..60000", """
+                        [dns64]
+                        upstream = "192.0.2.53"
+                        prefix = "2001:db8:64::/96"
+                        tcp-message-timeout-ms = 10
                         """));
     }
 

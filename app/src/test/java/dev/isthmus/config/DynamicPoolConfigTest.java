@@ -46,7 +46,10 @@ class DynamicPoolConfigTest {
                 () -> assertEquals(List.of(new DynamicPoolConfig.Static(Ipv6Address.parse("2001:db8:1::80"),
                         Ipv4Address.parse("192.0.2.200"))), p.statics()));
         assertEquals(c, ConfigLoader.parse(c.render(), "rendered"));
-        assertEquals(1, p.toSettings().statics().size());
+        assertEquals(1, p.toSettings(c.siit().pool6(), c.siit().eam()).statics().size());
+        assertEquals("2001:db8:6::9 is covered by siit.eam[0].ipv6 2001:db8:6::/120", p.toSettings(c.siit().pool6(),
+                c.siit().eam()).rules().refusal(Ipv6Address.parse("2001:db8:6::9"), Ipv4Address.parse("192.0.2.201")),
+                "run-time bindings meet the section's stateless rules");
     }
 
     @Test
@@ -113,7 +116,7 @@ class DynamicPoolConfigTest {
                         ipv4 = "192.0.2.128/25"
                         idle-timout = 5
                         """),
-                Arguments.of("static outside the pool", 13, "siit.dynamic-pool.static[0].ipv4", "is not in the pool", """
+                Arguments.of("static outside the pool", 13, "siit.dynamic-pool.static[0].ipv4", "is not in the dynamic pool", """
                         [siit.dynamic-pool]
                         data-directory = "/d"
                         ipv4 = "192.0.2.128/25"
@@ -135,6 +138,30 @@ class DynamicPoolConfigTest {
                         ipv4 = "192.0.2.128/25"
                         [[siit.dynamic-pool.static]]
                         ipv6 = "2001:db8:6::9"
+                        ipv4 = "192.0.2.130"
+                        """),
+                Arguments.of("static loopback", 12, "siit.dynamic-pool.static[0].ipv6", "::1 is the loopback address", """
+                        [siit.dynamic-pool]
+                        data-directory = "/d"
+                        ipv4 = "192.0.2.128/25"
+                        [[siit.dynamic-pool.static]]
+                        ipv6 = "::1"
+                        ipv4 = "192.0.2.130"
+                        """),
+                Arguments.of("static multicast", 12, "siit.dynamic-pool.static[0].ipv6", "ff02::1 is a multicast", """
+                        [siit.dynamic-pool]
+                        data-directory = "/d"
+                        ipv4 = "192.0.2.128/25"
+                        [[siit.dynamic-pool.static]]
+                        ipv6 = "ff02::1"
+                        ipv4 = "192.0.2.130"
+                        """),
+                Arguments.of("static link-local", 12, "siit.dynamic-pool.static[0].ipv6", "fe80::1 is link-local", """
+                        [siit.dynamic-pool]
+                        data-directory = "/d"
+                        ipv4 = "192.0.2.128/25"
+                        [[siit.dynamic-pool.static]]
+                        ipv6 = "fe80::1"
                         ipv4 = "192.0.2.130"
                         """),
                 Arguments.of("static twice", 16, "siit.dynamic-pool.static[1].ipv4", "is also the ipv4 of", """

@@ -109,7 +109,14 @@ class Nat64ConfigTest {
                 () -> assertEquals(new Nat64Service.LogTarget(SessionLog.Mode.BLOCKS,
                         Path.of("/var/log/isthmus/nat64.jsonl")), n.log()));
         assertEquals(c, ConfigLoader.parse(c.render(), "rendered"));
+        assertTrue(c.render().contains("flush-interval-ms = 1000\n"), "the default window is written out");
         assertNull(ConfigLoader.parse(HEAD + POOL4, "t.toml").nat64().log(), "no session log unless asked for");
+        Nat64Config atOnce = ConfigLoader.parse(HEAD + POOL4 + """
+                [nat64.log]
+                file = "/var/log/isthmus/nat64.jsonl"
+                flush-interval-ms = 0
+                """, "t.toml").nat64();
+        assertEquals(0, atOnce.log().flushIntervalMillis(), "0: each record written at once");
     }
 
     /**
@@ -242,6 +249,21 @@ class Nat64ConfigTest {
                         [nat64.log]
                         mode = "everything"
                         file = "/var/log/isthmus/nat64.jsonl"
+                        """),
+                Arguments.of("negative flush window", 7, "nat64.log.flush-interval-ms", "out of range 0..10000", POOL4 + """
+                        [nat64.log]
+                        file = "/var/log/isthmus/nat64.jsonl"
+                        flush-interval-ms = -1
+                        """),
+                Arguments.of("flush window too long", 7, "nat64.log.flush-interval-ms", "out of range 0..10000", POOL4 + """
+                        [nat64.log]
+                        file = "/var/log/isthmus/nat64.jsonl"
+                        flush-interval-ms = 60000
+                        """),
+                Arguments.of("flush window not an integer", 7, "nat64.log.flush-interval-ms", "", POOL4 + """
+                        [nat64.log]
+                        file = "/var/log/isthmus/nat64.jsonl"
+                        flush-interval-ms = "1s"
                         """),
                 Arguments.of("with [siit]", 1, "nat64", "cannot both be set", POOL4 + """
                         [siit]

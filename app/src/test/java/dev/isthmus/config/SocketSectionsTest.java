@@ -2,11 +2,13 @@ package dev.isthmus.config;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.alg.http.HttpSettings;
+import dev.isthmus.relay.PortSet;
 import dev.isthmus.relay.RelaySettings;
 import java.time.Duration;
 import java.util.List;
@@ -66,11 +68,33 @@ class SocketSectionsTest {
         assertEquals(4, r.get(1).maxPerClient());
         assertTrue(r.get(2).transparent());
         assertTrue(r.get(2).proxyProtocol());
+        assertEquals(PortSet.ALL_BUT_SMTP, r.get(2).connectPorts(), "default: every port but 25");
+        assertFalse(r.get(2).connectPorts().contains(25));
         HttpSettings h = c.http();
         assertEquals("[::]:3128", dev.isthmus.relay.Families.text(h.forward().listen()));
         assertEquals(Set.of(443), h.forward().connectPorts());
         assertEquals("[::]:80", dev.isthmus.relay.Families.text(h.reverse().getFirst().listen()));
         assertEquals(16384, h.maxHeaderBytes());
+        // The relays' limits, and a deadline for the request head (issue 19 item 1).
+        assertEquals(1024, h.maxConnections());
+        assertEquals(64, h.maxPerClient());
+        assertEquals(Duration.ofSeconds(10), h.requestHeadTimeout());
+    }
+
+    @Test
+    void theGatewaysLimitsAreRead() throws ConfigException {
+        HttpSettings h = ConfigLoader.parse("""
+                [http]
+                max-connections = 500
+                max-per-client = 8
+                request-head-timeout = 3
+
+                [http.forward]
+                allow = ["2001:db8:6::/64"]
+                """, "http.toml").http();
+        assertEquals(500, h.maxConnections());
+        assertEquals(8, h.maxPerClient());
+        assertEquals(Duration.ofSeconds(3), h.requestHeadTimeout());
     }
 
     @Test
@@ -79,9 +103,28 @@ class SocketSectionsTest {
         String rendered = c.render();
         assertTrue(rendered.contains("[[relay]]\nname = \"dns\"\nprotocol = \"udp\""), rendered);
         assertTrue(rendered.contains("connect-ports = [443]"), rendered);
+        assertTrue(rendered.contains("pool6 = \"2001:db8:64::/96\"\nallow-destinations = []\n"
+                + "connect-ports = [\"1-24\", \"26-65535\"]\n"), rendered);
         IsthmusConfig again = ConfigLoader.parse(rendered, "show-config.toml");
         assertEquals(c.relays(), again.relays());
         assertEquals(c.http(), again.http());
+    }
+
+    /** Issue 19 item 10: the transparent relay's connect-ports, as [http.forward] has for CONNECT. */
+    @Test
+    void connectPortsTakePortsAndRanges() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse("""
+                [[relay]]
+                listen = "[::]:8000"
+                pool6 = "2001:db8:64::/96"
+                allow = ["2001:db8:6::/64"]
+                connect-ports = [22, 80, "443", "1024-65535"]
+                """, "relay.toml");
+        PortSet p = c.relays().getFirst().connectPorts();
+        assertEquals(List.of(22, 80, 443, "1024-65535"), p.items());
+        assertTrue(p.contains(22) && p.contains(1024) && p.contains(65535));
+        assertFalse(p.contains(25) || p.contains(21) || p.contains(1023));
+        assertEquals(c.relays(), ConfigLoader.parse(c.render(), "rendered").relays());
     }
 
     @Test
@@ -107,6 +150,41 @@ class SocketSectionsTest {
                         listen = "[::]:110"
                         connect = "198.51.100.2:110"
                         allow = []
+                        """),
+                bad("connect-ports on a static relay", 5, "relay[0].connect-ports", "only the transparent mode", """
+                        [[relay]]
+                        listen = "[::]:110"
+                        connect = "198.51.100.2:110"
+                        allow = ["::/0"]
+                        connect-ports = [110]
+                        """),
+                bad("empty connect-ports", 5, "relay[0].connect-ports", "is empty", """
+                        [[relay]]
+                        listen = "[::]:8000"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        connect-ports = []
+                        """),
+                bad("port 0 in connect-ports", 5, "relay[0].connect-ports[1]", "expected a port 1..65535 or a range", """
+                        [[relay]]
+                        listen = "[::]:8000"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        connect-ports = [80, 0]
+                        """),
+                bad("a backwards range", 5, "relay[0].connect-ports[0]", "string \"2000-1000\"", """
+                        [[relay]]
+                        listen = "[::]:8000"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        connect-ports = ["2000-1000"]
+                        """),
+                bad("a range beyond 65535", 5, "relay[0].connect-ports[0]", "expected a port", """
+                        [[relay]]
+                        listen = "[::]:8000"
+                        pool6 = "2001:db8:64::/96"
+                        allow = ["::/0"]
+                        connect-ports = ["1024-70000"]
                         """),
                 bad("a bad prefix", 4, "relay[0].allow", "2001:db8:6::1/64", """
                         [[relay]]
@@ -192,6 +270,24 @@ class SocketSectionsTest {
                 bad("an empty [http]", 1, "http", "nothing to serve", """
                         [http]
                         idle-timeout = 30
+                        """),
+                bad("no connection at all", 2, "http.max-connections", "0 is out of range 1..1000000", """
+                        [http]
+                        max-connections = 0
+                        [http.forward]
+                        allow = ["2001:db8:6::/64"]
+                        """),
+                bad("no connection per client", 2, "http.max-per-client", "0 is out of range 1..1000000", """
+                        [http]
+                        max-per-client = 0
+                        [http.forward]
+                        allow = ["2001:db8:6::/64"]
+                        """),
+                bad("no time for a request head", 2, "http.request-head-timeout", "0 is out of range 1..600", """
+                        [http]
+                        request-head-timeout = 0
+                        [http.forward]
+                        allow = ["2001:db8:6::/64"]
                         """),
                 // Issue 19: two sockets on one address and port are a config error naming both places.
                 bad("a UDP relay on a DNS64 address", 9, "relay[0].listen",

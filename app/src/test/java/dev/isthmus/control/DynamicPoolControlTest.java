@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.addr.Ipv4Prefix;
+import dev.isthmus.addr.Ipv6Prefix;
+import dev.isthmus.nat.pool.BindingFile;
 import dev.isthmus.nat.pool.DynamicPoolService;
 import dev.isthmus.nat.pool.DynamicPoolSettings;
 import dev.isthmus.wire.Ipv6Address;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -69,6 +72,31 @@ class DynamicPoolControlTest {
         assertEquals("ok\n", ask("binding del 192.0.2.134"));
         assertEquals(a, pool.pool().find64(A.hi(), A.lo()));
         assertEquals(2, pool.pool().bindings().size());
+    }
+
+    /** Issue 19 item 8: {@code binding add} refuses what {@code [[siit.dynamic-pool.static]]} refuses. */
+    @Test
+    void addRefusesWhatTheConfigRefusesAndNamesWhy() throws IOException {
+        Path other = Files.createDirectory(dir.resolve("ruled"));
+        try (DynamicPoolService ruled = DynamicPoolService.start(new DynamicPoolSettings(
+                Ipv4Prefix.parse("192.0.2.128/29"), Duration.ofHours(2), other, List.of(),
+                Ipv6Prefix.parse("2001:db8:64::/96"), List.of(Ipv6Prefix.parse("2001:db8:6::/120"))))) {
+            ControlServer.Responder r = ControlServer.standardResponder(ControlServices.NO_DATAPLANE,
+                    SocketPlaneStats.NONE, ruled, () -> "");
+            assertEquals("error: 2001:db8:6::9 is covered by siit.eam[0].ipv6 2001:db8:6::/120\n",
+                    r.answer(Request.parse("binding add 2001:db8:6::9 192.0.2.130")));
+            assertEquals("error: 2001:db8:64::c000:201 is inside pool6 2001:db8:64::/96, which maps it statelessly\n",
+                    r.answer(Request.parse("binding add 2001:db8:64::c000:201 192.0.2.130")));
+            assertTrue(r.answer(Request.parse("binding add ::1 192.0.2.130"))
+                    .startsWith("error: ::1 is the loopback address (RFC 4291 §2.5.3)"));
+            assertTrue(r.answer(Request.parse("binding add ff02::1 192.0.2.130"))
+                    .startsWith("error: ff02::1 is a multicast address (RFC 4291 §2.7)"));
+            assertTrue(r.answer(Request.parse("binding add fe80::1 192.0.2.130")).startsWith("error: fe80::1 is link-local"));
+            assertEquals(0, ruled.pool().bindings().size(), "nothing was bound");
+            ruled.close();
+            assertTrue(!Files.readString(other.resolve(BindingFile.NAME)).contains("::1 "), "nor persisted");
+            assertEquals("ok\n", r.answer(Request.parse("binding add 2001:db8:1::9 192.0.2.130")));
+        }
     }
 
     @Test

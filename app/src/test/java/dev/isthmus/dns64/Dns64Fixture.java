@@ -57,7 +57,8 @@ final class Dns64Fixture {
                 List.of(Ipv4Prefix.parse("0.0.0.0/8"), Ipv4Prefix.parse("127.0.0.0/8"), Ipv4Prefix.parse("169.254.0.0/16"),
                         Ipv4Prefix.parse("224.0.0.0/4"), Ipv4Prefix.parse("240.0.0.0/4")),
                 Dns64Settings.DEFAULT_EXCLUDE_AAAA,
-                100, 86_400, Duration.ofMillis(200), 10, 10, Duration.ofSeconds(1), rateLimit, 1232);
+                100, 86_400, Duration.ofMillis(200), 10, 10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                rateLimit, 1232);
     }
 
     /** Asks {@code name TYPE} from {@link #CLIENT} over UDP, with EDNS0 (DO as given) or without. */

@@ -10,12 +10,14 @@ import dev.isthmus.addr.Rfc6052Prefix;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,12 +34,16 @@ import org.xbill.DNS.Type;
 /**
  * {@link Dns64Server}'s loops on loopback, against a small upstream that answers every A
  * question with 192.0.2.1 — names starting "slow" after {@link #SLOW_MS}: the UDP batches (from
- * the cache and through the upstream, each answer to its client), and pipelined TCP queries
- * answered as they are ready (RFC 7766 §6.2.1.1).
+ * the cache and through the upstream, each answer to its client), pipelined TCP queries
+ * answered as they are ready (RFC 7766 §6.2.1.1), and the TCP connections refused at accept or
+ * cut for a message too slow ({@link TcpLimits}, {@link TcpMessageReader}).
  */
 class Dns64ServerTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final long SLOW_MS = 400;
+    /** A second loopback address: a client other than 127.0.0.1. */
+    private static final InetAddress OTHER = Dns64Fixture.address("127.0.0.2");
+    private static final Duration IDLE = Duration.ofSeconds(2);
 
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -113,42 +119,115 @@ class Dns64ServerTest {
         assertEquals(1, server.counters().get(Dns64Counter.DROPPED_MALFORMED));
     }
 
-    /** An upstream for a server that is never asked (the discard port). */
-    private static final InetSocketAddress NOWHERE = new InetSocketAddress(LOOPBACK, 9);
+    @Test
+    void aClientOutsideAllowIsResetAtAcceptWithoutAQueryRead() throws Exception {
+        Dns64Server server = server("127.0.0.2/32", 10, Duration.ofSeconds(1));
+        assertRefused(server, LOOPBACK);
+        assertEquals(1, server.counters().get(Dns64Counter.TCP_REFUSED_CLIENT));
+        assertEquals(0, server.counters().get(Dns64Counter.QUERIES_TCP), "nothing of it was read");
+        try (Socket allowed = connect(server, OTHER)) {
+            assertEquals(List.of("a.test. 300 IN A 192.0.2.1"), Dns64Fixture.answer(askTcp(allowed)));
+        }
+    }
+
+    @Test
+    void oneClientAddressHoldsAtMostTcpMaxPerClientConnections() throws Exception {
+        Dns64Server server = server("127.0.0.0/8", 2, Duration.ofSeconds(1));
+        try (Socket first = connect(server, LOOPBACK); Socket second = connect(server, LOOPBACK)) {
+            // Both held: each has a query answered, so the server has accepted them before the third.
+            askTcp(first);
+            askTcp(second);
+            assertRefused(server, LOOPBACK);
+            assertEquals(1, server.counters().get(Dns64Counter.TCP_CLIENT_LIMIT));
+            try (Socket other = connect(server, OTHER)) {
+                assertEquals(List.of("a.test. 300 IN A 192.0.2.1"), Dns64Fixture.answer(askTcp(other)),
+                        "another client is not held back by the full one");
+            }
+            assertEquals(List.of("a.test. 300 IN A 192.0.2.1"), Dns64Fixture.answer(askTcp(first)),
+                    "the connections held are served on");
+        }
+    }
+
+    @Test
+    void aQueryTrickledInIsCutAtTheMessageTimeoutAndCounted() throws Exception {
+        Dns64Server server = server("127.0.0.0/8", 10, Duration.ofMillis(300));
+        try (Socket s = connect(server, LOOPBACK)) {
+            s.setTcpNoDelay(true);
+            OutputStream out = s.getOutputStream();
+            long start = System.nanoTime();
+            // A byte every 50 ms: well inside the 2 s idle timeout each, 1.3 s for the whole query.
+            Thread.startVirtualThread(() -> {
+                try {
+                    for (byte b : TcpMessageReaderTest.FRAMED_QUERY) {
+                        out.write(b);
+                        Thread.sleep(50);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the server closed the connection: what the test waits for
+                }
+            });
+            assertClosedByServer(s);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis >= 250 && millis < 1000, "closed after " + millis + " ms; the message timeout is 300 ms");
+        }
+        assertEquals(1, server.counters().get(Dns64Counter.TCP_MESSAGE_TIMEOUTS));
+        assertEquals(0, server.counters().get(Dns64Counter.QUERIES_TCP));
+    }
+
+    @Test
+    void silenceBetweenQueriesIsMeasuredByTheIdleTimeoutNotTheMessageTimeout() throws Exception {
+        Dns64Server server = server("127.0.0.0/8", 10, Duration.ofMillis(300));
+        try (Socket s = connect(server, LOOPBACK)) {
+            askTcp(s);
+            Thread.sleep(700); // over the message timeout, under the idle timeout
+            assertEquals(List.of("a.test. 300 IN A 192.0.2.1"), Dns64Fixture.answer(askTcp(s)));
+        }
+        assertEquals(0, server.counters().get(Dns64Counter.TCP_MESSAGE_TIMEOUTS));
+    }
+
+    private Dns64Server server() throws IOException {
+        return server("127.0.0.0/8", 10, Duration.ofSeconds(1));
+    }
 
     /** Issue 19: a listen address another socket has is named in the error, with its transport. */
     @Test
     void anAddressInUseIsNamed() throws IOException {
+        // The discard port: a server that fails to start never asks its upstream.
+        InetSocketAddress nowhere = new InetSocketAddress(LOOPBACK, 9);
         try (DatagramSocket udp = new DatagramSocket(0, LOOPBACK)) {
+            InetSocketAddress taken = new InetSocketAddress(LOOPBACK, udp.getLocalPort());
             IOException e = assertThrows(IOException.class,
-                    () -> Dns64Server.start(settings(new InetSocketAddress(LOOPBACK, udp.getLocalPort()), NOWHERE)));
+                    () -> Dns64Server.start(settings(taken, nowhere, "127.0.0.0/8", 10, Duration.ofSeconds(1))));
             assertEquals("DNS64 cannot listen on UDP 127.0.0.1:" + udp.getLocalPort()
                     + ": bind: EADDRINUSE (address already in use)", e.getMessage());
         }
         try (ServerSocket tcp = new ServerSocket(0, 1, LOOPBACK)) {
+            InetSocketAddress taken = new InetSocketAddress(LOOPBACK, tcp.getLocalPort());
             IOException e = assertThrows(IOException.class,
-                    () -> Dns64Server.start(settings(new InetSocketAddress(LOOPBACK, tcp.getLocalPort()), NOWHERE)));
+                    () -> Dns64Server.start(settings(taken, nowhere, "127.0.0.0/8", 10, Duration.ofSeconds(1))));
             assertTrue(e.getMessage().startsWith("DNS64 cannot listen on TCP 127.0.0.1:" + tcp.getLocalPort() + ": "),
                     e.getMessage());
         }
     }
 
-    private Dns64Server server() throws IOException {
-        Dns64Server server = Dns64Server.start(settings(new InetSocketAddress(LOOPBACK, 0), upstream()));
+    private Dns64Server server(String allow, int maxPerClient, Duration messageTimeout) throws IOException {
+        Dns64Server server = Dns64Server.start(
+                settings(new InetSocketAddress(LOOPBACK, 0), upstream(), allow, maxPerClient, messageTimeout));
         open.add(server);
         return server;
     }
 
-    private static Dns64Settings settings(InetSocketAddress listen, InetSocketAddress upstream) {
+    private static Dns64Settings settings(InetSocketAddress listen, InetSocketAddress upstream, String allow,
+            int maxPerClient, Duration messageTimeout) {
         return new Dns64Settings(
                 List.of(listen),
                 List.of(upstream),
                 List.of(Rfc6052Prefix.parse("2001:db8:64::/96")),
-                List.of(Ipv4Prefix.parse("127.0.0.0/8")),
+                List.of(Ipv4Prefix.parse(allow)),
                 List.of(Ipv6Prefix.parse("::1/128")),
                 List.of(),
                 Dns64Settings.DEFAULT_EXCLUDE_AAAA,
-                100, 86_400, Duration.ofSeconds(2), 100, 10, Duration.ofSeconds(2), 0, 1232);
+                100, 86_400, Duration.ofSeconds(2), 100, 10, maxPerClient, IDLE, messageTimeout, 0, 1232);
     }
 
     /** The upstream: every A question answered with 192.0.2.1, "slow…" names after SLOW_MS. */
@@ -198,6 +277,49 @@ class Dns64ServerTest {
             m.getHeader().unsetFlag(Flags.RD);
         }
         return m.toWire();
+    }
+
+    /** A TCP connection to the server from {@code from}. */
+    private static Socket connect(Dns64Server server, InetAddress from) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(from, 0));
+        s.connect(server.tcpAddresses().getFirst(), 5000);
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    /** Asks "a.test A" (ID 0x1234) on the connection and reads the answer. */
+    private static Message askTcp(Socket s) throws IOException {
+        s.getOutputStream().write(TcpMessageReaderTest.FRAMED_QUERY);
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        byte[] answer = new byte[in.readUnsignedShort()];
+        in.readFully(answer);
+        Message m = Dns64Fixture.parse(answer);
+        assertEquals(0x1234, m.getHeader().getID());
+        return m;
+    }
+
+    /**
+     * A connection from {@code from}, with a query sent, that the server ends at once: a reset,
+     * which may come before the connect returns or the query is written, or an end of stream.
+     */
+    private static void assertRefused(Dns64Server server, InetAddress from) throws IOException {
+        try (Socket s = connect(server, from)) {
+            s.getOutputStream().write(TcpMessageReaderTest.FRAMED_QUERY);
+            assertClosedByServer(s);
+        } catch (SocketException e) {
+            assertTrue(e.getMessage().contains("reset") || e.getMessage().contains("Broken pipe"), e.toString());
+        }
+    }
+
+    /** The server ends the connection (a reset or an end of stream) well before the idle timeout. */
+    private static void assertClosedByServer(Socket s) throws IOException {
+        s.setSoTimeout((int) IDLE.toMillis() / 2);
+        try {
+            assertEquals(-1, s.getInputStream().read());
+        } catch (SocketException e) {
+            assertTrue(e.getMessage().contains("reset"), e.toString());
+        }
     }
 
     private static DatagramSocket client() throws IOException {

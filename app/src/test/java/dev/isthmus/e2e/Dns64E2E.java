@@ -8,9 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isthmus.cli.lab.Launcher;
 import dev.isthmus.cli.lab.Shell;
 import dev.isthmus.cli.lab.Topology;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * servers, asked with {@code dig}: Unbound as the recursive upstream serving the test zones
  * ({@link Unbound#TEST_ZONE}), and Unbound's own dns64 module on the same upstream for the
  * differential test. Everything runs on loopback in the middle namespace of a topology of its
- * own ({@code d64-XXXX-…}); the IPv6-only client namespace is the stranger of the access test.
+ * own ({@code d64-XXXX-…}); the IPv6-only client namespace is the stranger of the access tests.
  */
 class Dns64E2E {
     private static final int UPSTREAM = 5301;
@@ -30,6 +35,10 @@ class Dns64E2E {
     private static final int ISTHMUS = 5353;
     private static final String PREFIX = "2001:db8:64::/96";
     private static final String LOOPBACK = "127.0.0.1";
+    /** Fewer TCP slots than the attack of the TCP test has connections. */
+    private static final int TCP_CONNECTIONS = 20;
+    private static final int TCP_MAX_PER_CLIENT = 4;
+    private static final int TCP_MESSAGE_TIMEOUT_MS = 1000;
 
     private static Topology topology;
     private static Path work;
@@ -56,10 +65,14 @@ class Dns64E2E {
                 listen = ["[::]:%d"]
                 upstream = ["127.0.0.1:%d"]
                 prefix = "%s"
+                tcp-connections = %d
+                tcp-max-per-client = %d
+                tcp-message-timeout-ms = %d
 
                 [control]
                 socket = "%s"
-                """.formatted(ISTHMUS, UPSTREAM, PREFIX, socket));
+                """.formatted(ISTHMUS, UPSTREAM, PREFIX, TCP_CONNECTIONS, TCP_MAX_PER_CLIENT, TCP_MESSAGE_TIMEOUT_MS,
+                socket));
         Path log = work.resolve("isthmus.log");
         topology.start(mid, log, launcher.isthmus("run", "--config", conf.toString()));
         Unbound.awaitAnswer(topology, mid, LOOPBACK, ISTHMUS, log);
@@ -183,14 +196,102 @@ class Dns64E2E {
                 "printf '\\001\\002' > /dev/udp/127.0.0.1/" + ISTHMUS);
         assertTrue(sent.ok(), sent.describe());
         assertEquals("NOERROR", isthmus("a-only.test.", "AAAA").status());
-        Shell.Result stats = Shell.run(Duration.ofSeconds(20), launcher.isthmus("show", "stats", "--json", "--socket",
-                socket.toString()));
-        assertTrue(stats.ok(), stats.describe());
-        assertTrue(counter(stats.out(), "dropped-malformed") >= 1, stats.out());
-        assertTrue(counter(stats.out(), "synthesized") >= 1, stats.out());
+        String stats = stats();
+        assertTrue(counter(stats, "dropped-malformed") >= 1, stats);
+        assertTrue(counter(stats, "synthesized") >= 1, stats);
         Shell.Result text = Shell.run(Duration.ofSeconds(20), launcher.isthmus("show", "stats", "--socket",
                 socket.toString()));
         assertTrue(text.out().contains("dns64\n") && text.out().contains("cache-hits"), text.out());
+    }
+
+    /**
+     * Issue 19, bounded: connections that trickle a query a byte at a time held every TCP slot,
+     * those of a refused client too, and allowed clients got end-of-file. Now 100 such
+     * connections from the IPv6-only stranger (five times the slots) are reset as they are
+     * accepted; of 8 from 127.0.0.1, 4 ({@code tcp-max-per-client}) are admitted and cut when
+     * their query is not whole 1 s after its first byte, the other 4 reset; and meanwhile
+     * {@code dig +tcp} from ::1 gets its answers (RFC 7766 §6.2.2, §10).
+     */
+    @Test
+    void aTrickleAttackHoldsNoTcpSlotFromAllowedClients() throws Exception {
+        assertTrue(Shell.run(Duration.ofSeconds(5), "/usr/bin/python3", "--version").ok(),
+                "the TCP attack test needs /usr/bin/python3 (Debian package python3)");
+        String mid = topology.names().mid();
+        String before = stats();
+        Path script = work.resolve("tcp_trickle.py");
+        try (InputStream in = Dns64E2E.class.getResourceAsStream("tcp_trickle.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        String port = Integer.toString(ISTHMUS);
+        Path strangerLog = work.resolve("trickle-stranger.log");
+        Path hogLog = work.resolve("trickle-hog.log");
+        Process stranger = topology.start(topology.names().client(), strangerLog,
+                List.of("/usr/bin/python3", script.toString(), Topology.MID6, port, Topology.CLIENT6, "100", "0.2", "5"));
+        Process hog = topology.start(mid, hogLog,
+                List.of("/usr/bin/python3", script.toString(), LOOPBACK, port, LOOPBACK, "8", "0.2", "5"));
+        awaitLine(strangerLog, "connected 100");
+        awaitLine(hogLog, "connected 8");
+        for (int i = 0; i < 3; i++) {
+            Dig.Answer a = Dig.ask(topology, mid, "::1", ISTHMUS, "a-only.test.", "AAAA", "+tcp");
+            assertEquals(List.of("a-only.test. AAAA 2001:db8:64::c000:20a"), a.records(), a.text());
+        }
+        assertTrue(stranger.waitFor(15, TimeUnit.SECONDS) && stranger.exitValue() == 0, read(strangerLog));
+        assertTrue(hog.waitFor(15, TimeUnit.SECONDS) && hog.exitValue() == 0, read(hogLog));
+        List<Double> strangers = closedAfter(strangerLog);
+        List<Double> hogs = closedAfter(hogLog);
+        String after = stats();
+        assertAll(
+                () -> assertEquals(100, strangers.size(), read(strangerLog)),
+                () -> assertTrue(strangers.stream().allMatch(d -> d < 1), "reset at accept: " + strangers),
+                () -> assertEquals(4, hogs.stream().filter(d -> d < 0.8).count(), "over the per-client cap: " + hogs),
+                () -> assertEquals(4, hogs.stream().filter(d -> d >= 0.8 && d < 3).count(),
+                        "cut at the message timeout, not the 10 s idle timeout: " + hogs),
+                () -> assertEquals(100, counter(after, "tcp-refused-client") - counter(before, "tcp-refused-client")),
+                () -> assertEquals(4, counter(after, "tcp-client-limit") - counter(before, "tcp-client-limit")),
+                () -> assertEquals(4, counter(after, "tcp-message-timeouts") - counter(before, "tcp-message-timeouts")),
+                () -> assertEquals(0, counter(after, "tcp-rejected") - counter(before, "tcp-rejected")));
+        // 108 refusals within a second or two: logged at most 10 lines a second.
+        long refusalLines = read(work.resolve("isthmus.log")).lines()
+                .filter(l -> l.contains("DNS64 TCP connection from") && l.contains("refused")).count();
+        assertTrue(refusalLines >= 10 && refusalLines <= 40, refusalLines + " refusal lines logged");
+    }
+
+    /** {@code isthmus show stats --json}. */
+    private static String stats() {
+        Shell.Result r = Shell.run(Duration.ofSeconds(20), launcher.isthmus("show", "stats", "--json", "--socket",
+                socket.toString()));
+        assertTrue(r.ok(), r.describe());
+        return r.out();
+    }
+
+    /** The seconds each connection of a tcp_trickle.py run stayed open; "open" fails. */
+    private static List<Double> closedAfter(Path log) {
+        String line = read(log).lines().filter(l -> l.startsWith("closed-after ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no result in " + log + ":\n" + read(log)));
+        List<String> items = List.of(line.substring("closed-after ".length()).split(" "));
+        assertFalse(items.contains("open"), "a connection outlived the attack: " + line);
+        return items.stream().map(Double::valueOf).toList();
+    }
+
+    private static void awaitLine(Path log, String line) {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!read(log).contains(line)) {
+            assertTrue(System.nanoTime() < end, "no \"" + line + "\" in " + log + ":\n" + read(log));
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.isRegularFile(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static long counter(String json, String key) {

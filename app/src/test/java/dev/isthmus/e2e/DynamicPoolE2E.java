@@ -103,7 +103,11 @@ class DynamicPoolE2E {
                 lab.settings().launcher().isthmus("run", "--config", config.toString()));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String ready = "translating on " + lab.settings().device() + " ";
-        while (!(Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(ready))) {
+        // The control socket opens after the data plane says it translates (a few hundred ms later
+        // when the JIT warm-up ran long): the tests ask it first thing.
+        String control = "control socket listening on " + lab.settings().controlSocket();
+        while (!(Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(ready)
+                && Files.readString(log, StandardCharsets.UTF_8).contains(control))) {
             assertTrue(translator.isAlive(), () -> "isthmus run with the dynamic pool exited: " + tail());
             assertTrue(System.nanoTime() < deadline, () -> "isthmus run was not translating within 60 s: " + tail());
             try {

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,7 +150,7 @@ class HttpGatewayE2E {
         Shell.Result r = curl(lab.client(), "-k", "-x", PROXY, "-o", "/dev/null", "-w", "%{http_connect}",
                 "https://www.v4only.test:25/");
         assertEquals("403", r.out().strip(), r.describe());
-        assertTrue(refused("connect-port") >= 1);
+        assertTrue(lab.httpRefused("connect-port") >= 1);
         lab.awaitLog("refused 403 (connect-port)");
     }
 
@@ -162,7 +160,7 @@ class HttpGatewayE2E {
             Shell.Result r = curl(lab.client(), "-x", PROXY, "-o", "/dev/null", "-w", "%{http_code}", url);
             assertEquals("403", r.out().strip(), url + ": " + r.describe());
         }
-        assertTrue(refused("destination-refused") >= 3, lab.statsJson());
+        assertTrue(lab.httpRefused("destination-refused") >= 3, lab.statsJson());
         lab.awaitLog("refused 403 (destination-refused)");
     }
 
@@ -172,15 +170,7 @@ class HttpGatewayE2E {
         Shell.Result r = curl(lab.server(), "-x", "http://198.51.100.1:3128", "-o", "/dev/null", "-w", "%{http_code}",
                 "http://www.v4only.test/hello.txt");
         assertEquals("403", r.out().strip(), r.describe());
-        assertTrue(refused("client-not-allowed") >= 1, lab.statsJson());
+        assertTrue(lab.httpRefused("client-not-allowed") >= 1, lab.statsJson());
         lab.awaitLog("refused 403 (client-not-allowed)");
-    }
-
-    private long refused(String reason) {
-        String json = lab.statsJson();
-        String http = json.substring(json.indexOf("\"http\":"));
-        Matcher m = Pattern.compile("\"" + reason + "\":(\\d+)").matcher(http.substring(http.indexOf("\"refused\"")));
-        assertTrue(m.find(), reason + " not in " + json);
-        return Long.parseLong(m.group(1));
     }
 }

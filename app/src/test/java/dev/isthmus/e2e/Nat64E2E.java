@@ -88,6 +88,7 @@ class Nat64E2E {
                 [nat64.log]
                 mode = "sessions"
                 file = "%s"
+                flush-interval-ms = 0
 
                 [dataplane]
                 device = "%s"
@@ -103,15 +104,7 @@ class Nat64E2E {
                 "nodad");
         assertTrue(r.ok(), "cannot add " + SECOND6 + " to the client: " + r.describe());
         log = s.workDir().resolve("isthmus-nat64.log");
-        Files.deleteIfExists(log);
-        translator = lab.topology().start(lab.mid(), log, s.launcher().isthmus("run", "--config", config.toString()));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String ready = "translating on " + s.device() + " ";
-        while (!(Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(ready))) {
-            assertTrue(translator.isAlive(), () -> "isthmus run with [nat64] exited: " + tail());
-            assertTrue(System.nanoTime() < deadline, () -> "isthmus run was not translating within 60 s: " + tail());
-            sleep(100);
-        }
+        startTranslator();
         Shell.Result route = lab.inMid(SHORT, "ip", "-4", "route", "show", POOL4);
         assertTrue(route.out().contains("dev " + s.device()), "pool4 is not routed into the device: " + route.describe());
     }
@@ -227,7 +220,66 @@ class Nat64E2E {
         assertTrue(translator.isAlive(), tail());
     }
 
+    /**
+     * Issue 19 item 9: a run killed with SIGKILL leaves sessions whose start is logged and whose
+     * end is not; the next start writes one run-end ("restart") that ends them, so that every
+     * start still has its end.
+     */
+    @Test
+    @Order(4)
+    void aStartAfterSigkillEndsTheKilledRunsSessions() throws IOException, InterruptedException {
+        Shell.Result ping = lab.inClient(SHORT, "ping", "-n", "-c", "1", "-W", "3", "-I", FIRST6, Topology.SERVER_AS6);
+        assertTrue(ping.ok(), ping.describe());
+        // flush-interval-ms = 0: the start is in the file at once, before the kill.
+        awaitLog("\"event\":\"session-start\",\"protocol\":\"icmp\"");
+        Path marker = sessionLog.resolveSibling(sessionLog.getFileName() + ".running");
+        assertTrue(Files.exists(marker), "a running log has its marker");
+        translator.destroyForcibly(); // SIGKILL: no shutdown hook, no session-end line
+        assertTrue(translator.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+        int startsBefore = count(Files.readString(sessionLog), "\"event\":\"session-start\"");
+        int endsBefore = count(Files.readString(sessionLog), "\"event\":\"session-end\"");
+        assertTrue(startsBefore > endsBefore, "the killed run left open sessions: " + readQuietly(sessionLog));
+
+        assertTrue(Files.exists(marker), "killed, not stopped: the marker is still there");
+
+        startTranslator();
+        awaitLog("\"end\":\"restart\"}");
+        String text = Files.readString(sessionLog);
+        Matcher restart = Pattern.compile("\"event\":\"run-end\",\"run\":\"([^\"]+)\",\"end\":\"restart\"}").matcher(text);
+        assertTrue(restart.find(), text);
+        // It names the killed run by its run-start, so that the open starts after that one pair with it.
+        assertTrue(text.substring(0, restart.start()).contains("{\"time\":\"" + restart.group(1)
+                + "\",\"event\":\"run-start\"}"), "the restart record names the killed run: " + text);
+        assertTrue(restart.start() < text.lastIndexOf("\"event\":\"run-start\""),
+                "the restart record comes before the new run's first record: " + text);
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** {@code isthmus run} with the NAT64 config in the middle namespace, waited for until it translates. */
+    private void startTranslator() throws IOException {
+        Lab.Settings s = lab.settings();
+        Files.deleteIfExists(log);
+        translator = lab.topology().start(lab.mid(), log, s.launcher().isthmus("run", "--config", config.toString()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String ready = "translating on " + s.device() + " ";
+        // The control socket opens just after the data plane says it translates; the tests ask it.
+        String control = "control socket listening on " + s.controlSocket();
+        while (!(Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(ready)
+                && Files.readString(log, StandardCharsets.UTF_8).contains(control))) {
+            assertTrue(translator.isAlive(), () -> "isthmus run with [nat64] exited: " + tail());
+            assertTrue(System.nanoTime() < deadline, () -> "isthmus run was not translating within 60 s: " + tail());
+            sleep(100);
+        }
+    }
 
     /** {@code isthmus ARGS --socket S} in the middle namespace; its output (must succeed). */
     private String cli(String... args) {
@@ -263,7 +315,7 @@ class Nat64E2E {
         return out;
     }
 
-    /** Waits (up to 5 s: the log is written once a second) for a session-log line containing {@code text}. */
+    /** Waits (up to 5 s) for a session-log line containing {@code text}. */
     private void awaitLog(String text) throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (!(Files.exists(sessionLog) && Files.readString(sessionLog).contains(text))) {

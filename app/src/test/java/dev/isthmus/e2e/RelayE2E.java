@@ -94,11 +94,12 @@ class RelayE2E {
                 "-d", lab.work.resolve("www4").toString(), "9000");
         // RFC 3142 transparent mode, AnyIP form: every address of pool6 is local in the middle.
         assertTrue(lab.exec(lab.mid(), "ip", "-6", "route", "add", "local", "2001:db8:64::/96", "dev", "lo").ok());
-        // TPROXY form (docs/RELAY.md), here for port 9000 only: redirected to the relay on 7000.
+        // TPROXY form (docs/RELAY.md), here for ports 9000 and 25 (which connect-ports refuses by
+        // default): redirected to the relay on 7000.
         for (String[] c : new String[][] {
             {"nft", "add", "table", "ip6", "trt"},
             {"nft", "add", "chain", "ip6", "trt", "prerouting", "{ type filter hook prerouting priority mangle; }"},
-            {"nft", "add", "rule", "ip6", "trt", "prerouting", "ip6", "daddr", "2001:db8:64::/96", "tcp", "dport", "9000",
+            {"nft", "add", "rule", "ip6", "trt", "prerouting", "ip6", "daddr", "2001:db8:64::/96", "tcp", "dport", "{ 9000, 25 }",
                 "tproxy", "to", ":7000", "meta", "mark", "set", "1"},
             {"ip", "-6", "rule", "add", "fwmark", "1", "lookup", "100"},
             {"ip", "-6", "route", "add", "local", "::/0", "dev", "lo", "table", "100"}}) {
@@ -165,6 +166,17 @@ class RelayE2E {
         assertTrue(r.ok(), r.describe() + "\n" + lab.log());
         assertEquals("hello from the IPv4-only server", r.out().strip());
         assertTrue(relay(lab.statsJson(), "trt-tproxy").contains("\"accepted\":1"), lab.statsJson());
+    }
+
+    /** Issue 19 item 10: port 25 of any IPv4 host through the transparent relay would be an open mail relay. */
+    @Test
+    void transparentModeRefusesPort25ByDefault() {
+        // pool6 + 198.51.100.2, whose SMTP server listens on 25: reached before connect-ports existed.
+        Shell.Result r = lab.exec(lab.client(), "swaks", "-6", "--server", "2001:db8:64::c633:6402", "--port", "25",
+                "--from", "bob@example.test", "--to", "alice@example.test", "--timeout", "5");
+        assertFalse(r.ok(), r.out());
+        lab.awaitLog("refused (connect-port)");
+        assertTrue(refused(relay(lab.statsJson(), "trt-tproxy"), "connect-port") >= 1, lab.statsJson());
     }
 
     @Test

@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -50,6 +53,14 @@ final class SocketLab implements AutoCloseable {
      * @param tools commands that must exist, each with its Debian package: {@code {"swaks", "swaks"}}
      */
     static SocketLab start(String config, String hosts, String[]... tools) {
+        return start(List.of(), config, hosts, tools);
+    }
+
+    /**
+     * As {@link #start(String, String, String[]...)}, isthmus started through {@code wrapper}
+     * (for example {@code prlimit --nofile=256:600 --}).
+     */
+    static SocketLab start(List<String> wrapper, String config, String hosts, String[]... tools) {
         E2eLab.checkPreconditions();
         for (String[] t : tools) {
             Shell.Result r = Shell.run(Duration.ofSeconds(5), "sh", "-c", "command -v " + t[0]);
@@ -70,8 +81,8 @@ final class SocketLab implements AutoCloseable {
             Files.writeString(etc.resolve("hosts"), "127.0.0.1 localhost\n::1 localhost\n" + hosts);
             Path cfg = work.resolve("isthmus.toml");
             Files.writeString(cfg, "[control]\nsocket = \"" + lab.socket + "\"\n\n" + config);
-            lab.isthmus = topology.start(names.mid(), work.resolve("isthmus.log"),
-                    lab.launcher.isthmus("run", "-c", cfg.toString()));
+            lab.isthmus = topology.start(names.mid(), work.resolve("isthmus.log"), Stream.concat(wrapper.stream(),
+                    lab.launcher.isthmus("run", "-c", cfg.toString()).stream()).toList());
             lab.awaitLog("control socket listening");
         } catch (IOException e) {
             lab.close();
@@ -143,7 +154,25 @@ final class SocketLab implements AutoCloseable {
 
     /** {@code isthmus show stats --json} through the control socket. */
     String statsJson() {
-        Shell.Result r = Shell.run(LIMIT, launcher.isthmus("show", "stats", "--json", "--socket", socket.toString()));
+        return stats("--json");
+    }
+
+    /** The HTTP gateway's counter of refusals for {@code reason} ({@code show stats --json}). */
+    long httpRefused(String reason) {
+        String json = statsJson();
+        String http = json.substring(json.indexOf("\"http\":"));
+        Matcher m = Pattern.compile("\"" + reason + "\":(\\d+)")
+                .matcher(http.substring(http.indexOf("\"refused\"")));
+        assertTrue(m.find(), reason + " not in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
+    /** {@code isthmus show stats [ARGS]} through the control socket; fails when it does not answer. */
+    String stats(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("show", "stats"));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--socket", socket.toString()));
+        Shell.Result r = Shell.run(LIMIT, launcher.isthmus(cmd.toArray(String[]::new)));
         assertTrue(r.ok(), r.describe());
         return r.out();
     }

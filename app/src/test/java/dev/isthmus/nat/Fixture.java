@@ -1,7 +1,13 @@
 package dev.isthmus.nat;
 
+import dev.isthmus.addr.EamTable;
+import dev.isthmus.addr.Ipv4Pool;
+import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.Ipv6Address;
+import dev.isthmus.xlat.NanoClock;
+import dev.isthmus.xlat.XlatCounters;
+import dev.isthmus.xlat.XlatSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +35,17 @@ final class Fixture {
 
     static long nanos(Duration d) {
         return d.toNanos();
+    }
+
+    /**
+     * A stateful translator over {@code table} with pool6 {@code pool6}, no EAM, MTUs 1500, the
+     * translator's own addresses 192.0.2.1 and 2001:db8:64::c000:201.
+     */
+    static Nat64Translator translator(Nat64Table table, String pool6, NanoClock clock) {
+        XlatSettings s = new XlatSettings(Rfc6052Prefix.parse(pool6), new EamTable(List.of()), Ipv4Pool.empty(), null,
+                -1, -1, true, 1280, null, 1500, 1500, Ipv4Address.parse("192.0.2.1"),
+                Ipv6Address.parse("2001:db8:64::c000:201"), XlatSettings.HairpinMode.OFF, true, 0);
+        return new Nat64Translator(table, s, new XlatCounters(), clock);
     }
 
     /** Time starts at an arbitrary value (System.nanoTime may be anything, negative included). */

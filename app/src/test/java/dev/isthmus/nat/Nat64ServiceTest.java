@@ -41,12 +41,36 @@ class Nat64ServiceTest {
             }
         }
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        assertEquals(4, lines.size(), lines::toString);
-        assertTrue(lines.get(0).contains("\"event\":\"session-start\"") && lines.get(0).contains("\"port\":40000"),
+        assertEquals(8, lines.size(), lines::toString);
+        assertTrue(lines.get(0).contains("\"event\":\"run-start\""), lines::toString);
+        assertTrue(lines.get(1).contains("\"event\":\"session-start\"") && lines.get(1).contains("\"port\":40000"),
                 lines::toString);
-        assertTrue(lines.get(1).contains("\"event\":\"session-end\"") && lines.get(1).contains("\"port\":40000")
-                && lines.get(1).contains("\"end\":\"removed\""), "stopping ends the open session: " + lines);
-        assertTrue(lines.get(2).contains("\"port\":40001"), "the second run appends: " + lines);
+        assertTrue(lines.get(2).contains("\"event\":\"session-end\"") && lines.get(2).contains("\"port\":40000")
+                && lines.get(2).contains("\"end\":\"removed\""), "stopping ends the open session: " + lines);
+        assertTrue(lines.get(3).contains("\"event\":\"run-end\"") && lines.get(3).contains("\"end\":\"stop\""),
+                lines::toString);
+        assertTrue(lines.get(5).contains("\"port\":40001"), "the second run appends: " + lines);
+        assertEquals(List.of(), SessionLogFileTest.unpaired(lines));
+    }
+
+    /** Issue 19 item 9: what a killed run left (its marker, starts without ends) is ended at the next start. */
+    @Test
+    void aStartAfterAKilledRunEndsItsSessions() throws IOException {
+        Path file = dir.resolve("nat64.jsonl");
+        Files.writeString(file, """
+                {"time":"2026-12-03T08:00:00Z","event":"run-start"}
+                {"time":"2026-12-03T08:00:01Z","event":"session-start","protocol":"tcp","ipv6":"2001:db8::1",\
+                "port":40000,"t4":"192.0.2.2","tport":40000,"z4":"198.51.100.7","zport":80}
+                """);
+        Files.writeString(dir.resolve("nat64.jsonl.running"), "2026-12-03T08:00:00Z\n");
+        var target = new Nat64Service.LogTarget(SessionLog.Mode.SESSIONS, file, 0);
+        try (Nat64Service s = Nat64Service.start(Fixture.settings().build(), List.of(), XLAT, target)) {
+            assertTrue(Files.readAllLines(file).get(2).endsWith(",\"event\":\"run-end\",\"run\":\"2026-12-03T08:00:00Z\","
+                    + "\"end\":\"restart\"}"), "written at start, before any line of the new run");
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertEquals(List.of(), SessionLogFileTest.unpaired(lines), lines::toString);
+        assertTrue(Files.notExists(dir.resolve("nat64.jsonl.running")));
     }
 
     @Test

@@ -245,6 +245,49 @@ class Nat64TableTest {
         t.checkInvariants();
     }
 
+    // ------------------------------------------------------------------ port preservation
+
+    @Test
+    void theClientsOwnPortIsKeptWhicheverShardsSliceHoldsIt() {
+        // RFC 6146 §3.5.1.1, RFC 4787 REQ-1's discussion: (T,x) free, so t = x. With 64 shards
+        // one chunk of 16 ports in 64 is the subscriber's own; the others are lent by their shard.
+        Nat64Table t = table(Fixture.settings());
+        for (int x = 1025; x < 1025 + 16 * 64 * 2; x += 16) {
+            assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, x, Z, 53, 0, T0));
+            assertEquals(x, r.t4Port());
+            assertEquals(T, r.t4());
+            assertEquals(NatVerdict.OK, t.inbound(r, NatProtocol.UDP, Z, 53, T, x, 0, T0), "the reply finds it");
+            assertEquals(x, r.x6Port());
+        }
+        t.checkInvariants();
+    }
+
+    @Test
+    void aKeptPortIsNobodyElsesAndIsFreeAgainWhenItsEntryGoes() {
+        Nat64Table t = table(Fixture.settings());
+        t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40001, Z, 53, 0, T0);
+        assertEquals(40001, r.t4Port());
+        // Another client on the same port gets another of the same range and parity (REQ-3, REQ-4).
+        t.outbound(r, NatProtocol.UDP, X_HI, X2_LO, 40001, Z, 53, 0, T0);
+        int other = r.t4Port();
+        assertNotEquals(40001, other);
+        assertTrue(other >= 1024 && (other & 1) == 1, "range and parity: " + other);
+        assertEquals(NatVerdict.OK, t.inbound(r, NatProtocol.UDP, Z, 53, T, 40001, 0, T0));
+        assertEquals(X_LO, r.x6Lo());
+        assertEquals(NatVerdict.OK, t.inbound(r, NatProtocol.UDP, Z, 53, T, other, 0, T0));
+        assertEquals(X2_LO, r.x6Lo());
+        assertEquals(Nat64Table.StaticResult.IN_USE, t.addStatic(NatProtocol.UDP, X_HI, 99, 1, T, 40001),
+                "a static entry cannot take a kept port either");
+        t.checkInvariants();
+        // Both entries expire; the loan ends with them, and the second client now keeps 40001.
+        long later = at(Duration.ofMinutes(6));
+        assertEquals(2, t.expire(later, 1 << 16));
+        assertEquals(NatVerdict.NO_BIB, t.inbound(r, NatProtocol.UDP, Z, 53, T, 40001, 0, later));
+        t.outbound(r, NatProtocol.UDP, X_HI, X2_LO, 40001, Z, 53, 0, later);
+        assertEquals(40001, r.t4Port());
+        t.checkInvariants();
+    }
+
     // ------------------------------------------------------------------ static entries
 
     @Test

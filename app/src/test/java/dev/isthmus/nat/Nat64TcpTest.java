@@ -209,6 +209,29 @@ class Nat64TcpTest {
     }
 
     @Test
+    void simultaneousOpenBeginningWithTheIpv4SynMeetsOnTheKeptPort() {
+        // The IPv4 SYN to (T,40000) finds no BIB entry: V4 INIT, stored (RFC 6146 §3.5.2.2). The
+        // client's SYN from port 40000 to the same peer keeps its port (§3.5.1.1), so its BIB
+        // entry is (T,40000), and the stored SYN meets it: ESTABLISHED, the stored SYN dropped
+        // silently (RFC 5382 REQ-4).
+        Nat64Table t = table(Fixture.settings());
+        assertEquals(NatVerdict.SYN_STORED, t.inbound(r, NatProtocol.TCP, Z, 80, T, 40000, SYN, T0));
+        assertEquals(NatVerdict.OK, out(t, SYN, at(Duration.ofSeconds(2))));
+        assertEquals(40000, r.t4Port());
+        assertEquals(TcpState.ESTABLISHED, r.state());
+        assertEquals(1, t.stats().storedSynsSuperseded());
+        assertEquals(0, t.stats().storedSyns());
+        assertTrue(t.loans(t.sliceOwner(T, 40000)).borrower(Nat64Table.StaticMap.key(0, T, 40000)) >= 0,
+                "the case that needs a loan: 40000 lies in another shard's slice than the client's");
+        assertEquals(NatVerdict.OK, in(t, ACK, at(Duration.ofSeconds(2))));
+        assertEquals(40000, r.x6Port());
+        assertEquals(TcpState.ESTABLISHED, r.state());
+        t.expire(at(Duration.ofSeconds(10)), 1 << 16);
+        assertEquals(0, rec.count("syn-expired"), "superseded: no 3/3 for it");
+        t.checkInvariants();
+    }
+
+    @Test
     void staticMappingGetsTheStoredSynSuperseded() {
         Nat64Table t = table(Fixture.settings().filtering(Filtering.ADDRESS_DEPENDENT));
         t.addStatic(NatProtocol.TCP, X_HI, X_LO, 40000, T, 4000);

@@ -3,6 +3,7 @@ package dev.isthmus.nat;
 import static dev.isthmus.nat.Fixture.T0;
 import static dev.isthmus.nat.Fixture.Z;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
@@ -16,8 +17,9 @@ import net.jqwik.api.constraints.Size;
 /**
  * RFC 6146 §3.5.1.1 and RFC 4787 §4.1 as properties of the allocator: (T,t) unique (REQ-3,
  * MUST), the range kept (REQ-3a) and the UDP parity kept (REQ-4) while there is room, T paired
- * (REQ-2, before the range when the range is full), the port inside the protocol's configured range, the port itself kept when free
- * (MAY).
+ * (REQ-2, before the range when the range is full), the port inside the protocol's configured
+ * range, the port itself kept whenever it is free (RFC 6146 §3.5.1.1), whichever shard's slice
+ * holds it.
  */
 class PortAllocationProperties {
     private static final long HI = Fixture.X_HI;
@@ -40,8 +42,10 @@ class PortAllocationProperties {
                 continue; // the same (X',x) again: endpoint-independent mapping reused it
             }
             int port = r.t4Port();
+            boolean xWasFree = !seen.contains((long) p.ordinal() << 48 | (r.t4() & 0xffff_ffffL) << 16 | x);
             assertTrue(seen.add((long) p.ordinal() << 48 | (r.t4() & 0xffff_ffffL) << 16 | port),
                     "duplicate (T,t) " + port);
+            assertEquals(xWasFree, port == x, "x kept exactly when free at T: x=" + x + " t=" + port);
             assertTrue(port >= 1 && port <= 65535);
             // The high range always has room here; the well-known range (16 ports per shard and
             // address) only with one shard.
@@ -59,15 +63,27 @@ class PortAllocationProperties {
         t.checkInvariants();
     }
 
-    @Property(tries = 40)
-    void thePortItselfIsKeptWhenFreeInOneShard(@ForAll @IntRange(min = 1, max = 65535) int x) {
-        Nat64Table t = new Nat64Table(Fixture.settings().shards(1).build(), null);
+    @Property(tries = 60)
+    void thePortItselfIsKeptWhenFreeAtAnyShardCount(@ForAll @IntRange(min = 1, max = 65535) int x,
+            @ForAll @IntRange(min = 0, max = 6) int shardBits, @ForAll NatProtocol p) {
+        Nat64Table t = new Nat64Table(Fixture.settings().shards(1 << shardBits).build(), null);
         NatResult r = new NatResult();
-        t.outbound(r, NatProtocol.UDP, HI, 1, x, Z, 53, 0, T0);
+        int flags = p == NatProtocol.TCP ? Fixture.SYN : 0;
+        assertEquals(NatVerdict.OK, t.outbound(r, p, HI, 1, x, Z, 53, flags, T0));
         assertEquals(x, r.t4Port());
-        // A second subscriber wanting the same port gets the same parity and range instead.
-        t.outbound(r, NatProtocol.UDP, HI, 2, x, Z, 53, 0, T0);
-        assertTrue(r.t4Port() != x && (r.t4Port() & 1) == (x & 1) && (r.t4Port() < 1024) == (x < 1024));
+        assertEquals(NatVerdict.OK, t.inbound(r, p, Z, 53, r.t4(), x, p == NatProtocol.TCP ? Fixture.SYN | 0x10 : 0, T0));
+        assertEquals(1, r.x6Lo(), "the reply reaches the client that kept the port");
+        // A second subscriber wanting the same port gets another instead: of the same range for
+        // TCP and UDP (0-1023 has 16 ports per shard, enough here), and the same parity for UDP.
+        assertEquals(NatVerdict.OK, t.outbound(r, p, HI, 2, x, Z, 53, flags, T0));
+        assertNotEquals(x, r.t4Port());
+        if (p != NatProtocol.ICMP) {
+            assertEquals(x < 1024, r.t4Port() < 1024, "range kept: " + r.t4Port());
+        }
+        if (p == NatProtocol.UDP) {
+            assertEquals(x & 1, r.t4Port() & 1, "parity kept");
+        }
+        t.checkInvariants();
     }
 
     @Property(tries = 30)

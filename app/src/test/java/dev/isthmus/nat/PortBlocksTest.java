@@ -70,6 +70,25 @@ class PortBlocksTest {
     }
 
     @Test
+    void aPortInsideTheBlockIsKept() {
+        // Blocks from 1026 are not aligned to their size: subscriber 21 has 3074-5121 on 192.0.2.5.
+        PortBlocks shifted = new PortBlocks(Ipv6Prefix.parse("2001:db8:100::/40"), 48, 2048, 1026);
+        Nat64Table t = new Nat64Table(Nat64Settings.builder(POOL).portBlocks(shifted).build(), null);
+        NatResult r = new NatResult();
+        Ipv6Address a = Ipv6Address.parse("2001:db8:115:7::1");
+        Ipv6Address b = Ipv6Address.parse("2001:db8:115:8::1");
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, a.hi(), a.lo(), 4000, Z, 53, 0, T0));
+        assertEquals(4000, r.t4Port(), "inside the block and free: kept");
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, b.hi(), b.lo(), 4000, Z, 53, 0, T0));
+        assertTrue(r.t4Port() != 4000 && r.t4Port() >= 3074 && r.t4Port() <= 5121 && (r.t4Port() & 1) == 0,
+                "taken: another even port of the block, " + r.t4Port());
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, a.hi(), a.lo(), 40001, Z, 53, 0, T0));
+        assertTrue(r.t4Port() >= 3074 && r.t4Port() <= 5121 && (r.t4Port() & 1) == 1,
+                "outside the block: an odd port of the block, " + r.t4Port());
+        t.checkInvariants();
+    }
+
+    @Test
     void aFullBlockIsExhaustedWithoutTouchingOthers() {
         PortBlocks small = new PortBlocks(Ipv6Prefix.parse("2001:db8:100::/40"), 48, 16, 1024);
         Nat64Table t = new Nat64Table(Nat64Settings.builder(POOL).portBlocks(small).build(), null);

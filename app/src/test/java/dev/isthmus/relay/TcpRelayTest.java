@@ -50,7 +50,7 @@ class TcpRelayTest {
     static RelaySettings settings(int serverPort, String allow, int perClient, Duration idle, boolean proxy) {
         return new RelaySettings("test", Protocol.TCP, new InetSocketAddress("::1", 0),
                 new InetSocketAddress("127.0.0.1", serverPort), null, AddressSet.parse(List.of(allow)), AddressSet.NONE,
-                100, perClient, idle, Duration.ofSeconds(2), proxy);
+                PortSet.ALL_BUT_SMTP, 100, perClient, idle, Duration.ofSeconds(2), proxy);
     }
 
     /** Issue 19: a bind failure (EADDRINUSE) names the relay, the transport and the address. */
@@ -58,7 +58,7 @@ class TcpRelayTest {
     void anAddressInUseIsNamed() {
         RelaySettings busy = new RelaySettings("busy", Protocol.TCP, (InetSocketAddress) server.getLocalSocketAddress(),
                 new InetSocketAddress("127.0.0.1", 9), null, AddressSet.parse(List.of("::1")), AddressSet.NONE,
-                100, 10, Duration.ofMinutes(1), Duration.ofSeconds(2), false);
+                PortSet.ALL_BUT_SMTP, 100, 10, Duration.ofMinutes(1), Duration.ofSeconds(2), false);
         IOException e = assertThrows(IOException.class, () -> Relay.start(plane, busy));
         assertTrue(e.getMessage().startsWith("relay busy: cannot listen on TCP 127.0.0.1:" + server.getLocalPort() + ": "),
                 e.getMessage());
@@ -153,6 +153,25 @@ class TcpRelayTest {
             awaitRefused(Refusal.CLIENT_LIMIT, 1);
             first.getOutputStream().write('x');
             assertEquals('x', s.getInputStream().read());
+        }
+    }
+
+    @Test
+    void refusesAtAcceptWhenTheSocketPlaneHasNoDescriptorLeft() throws Exception {
+        // Two descriptors: the first client's connection and its server connection.
+        try (SocketPlane small = SocketPlane.start(1, new DescriptorBudget(2))) {
+            relay = Relay.start(small, settings(server.getLocalPort(), "::1", 10, Duration.ofMinutes(1), false));
+            try (Socket first = client(); Socket s = server.accept(); Socket second = client()) {
+                assertEquals(-1, second.getInputStream().read());
+                awaitRefused(Refusal.DESCRIPTOR_LIMIT, 1);
+                first.getOutputStream().write('x');
+                assertEquals('x', s.getInputStream().read());
+                assertEquals(2, small.descriptors().used());
+            }
+            awaitActive(0);
+            relay.close();
+            relay = null;
+            assertEquals(0, small.descriptors().used());
         }
     }
 

@@ -57,7 +57,7 @@ class UdpRelayTest {
     void startRelay(String allow, int perClient, Duration idle) throws IOException {
         relay = Relay.start(plane, new RelaySettings("udp", Protocol.UDP, new InetSocketAddress("::1", 0),
                 new InetSocketAddress("127.0.0.1", echo.getLocalPort()), null, AddressSet.parse(List.of(allow)),
-                AddressSet.NONE, 100, perClient, idle, Duration.ofSeconds(1), false));
+                AddressSet.NONE, PortSet.ALL_BUT_SMTP, 100, perClient, idle, Duration.ofSeconds(1), false));
     }
 
     static String roundTrip(DatagramSocket c, InetSocketAddress to, String text) throws IOException {

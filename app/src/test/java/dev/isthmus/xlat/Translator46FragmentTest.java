@@ -328,27 +328,37 @@ class Translator46FragmentTest {
     }
 
     /**
-     * RFC 791: an offset that puts the fragment's data past 65535 bytes cannot be reassembled (nor
-     * expressed in a Fragment Header); the header is bad.
+     * RFC 791 §3.2: an offset that puts the fragment's data past 65535 bytes cannot be reassembled
+     * (nor expressed in a Fragment Header); counted as such, not as a bad header.
      */
     @Test
     void fragmentBeyondLargestDatagram() {
         byte[] in = ipv4(S4, C4, 17, 64, 0, 0x1234, 8190, new byte[0], pattern(100, 5));
         Harness h = harness();
         assertEquals(Verdict.DROPPED, h.run(in));
-        assertEquals(DropReason.BAD_IPV4_HEADER, h.trace().reason());
+        assertEquals(DropReason.FRAGMENT_BEYOND_MAXIMUM, h.trace().reason());
+        assertEquals(0, h.counters.drops(DropReason.BAD_IPV4_HEADER));
     }
 
     /**
      * RFC 791 §3.2: every fragment but the last carries a multiple of 8 bytes; translated, RFC 8200
-     * §4.5 would have the destination discard it. Dropped as a bad header.
+     * §4.5 would have the destination discard it. Its header is sound (IHL 5, checksum right), so
+     * the drop has a reason of its own.
      */
     @Test
     void fragmentNotMultipleOfEight() {
-        byte[] in = ipv4(S4, C4, 17, 64, 0, 0x1234, 0x2000, new byte[0], pattern(100, 5));
+        byte[] in = hex("""
+                45 00 00 78   # version 4, IHL 5, TOS 0x00, total length 120 (100 bytes of data)
+                12 34 20 00   # identification 0x1234, MF, fragment offset 0
+                40 11 5b e7   # TTL 64, protocol 17, header checksum
+                c0 00 02 21   # source 192.0.2.33
+                c6 33 64 05   # destination 198.51.100.5
+                """ + "00".repeat(100));
         Harness h = harness();
         assertEquals(Verdict.DROPPED, h.run(in));
-        assertEquals(DropReason.BAD_IPV4_HEADER, h.trace().reason());
+        assertEquals(DropReason.FRAGMENT_NOT_MULTIPLE_OF_8, h.trace().reason());
+        assertEquals("fragment-not-multiple-of-8", h.trace().reason().key());
+        assertEquals(0, h.counters.drops(DropReason.BAD_IPV4_HEADER));
     }
 
     // ---------------------------------------------------------------------------------------

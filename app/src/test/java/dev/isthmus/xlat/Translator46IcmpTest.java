@@ -684,33 +684,117 @@ class Translator46IcmpTest {
     }
 
     /**
-     * RFC 4884 with RFC 4443 §2.4(c): when the translated original datagram and the extension do not
-     * fit in 1280 bytes, the extension is left out (length attribute 0) and the rest truncated like
-     * any other error.
+     * RFC 4884 §4.5 with RFC 4443 §2.4(c) and RFC 7915 §4.2 ("SHOULD be simply truncated"): 1020
+     * bytes of IPv4 original datagram (255 words, the most the attribute can say; the first 1020
+     * of a 1400-byte packet) and a 240-byte extension. Translated, 1040 bytes of original
+     * datagram and the extension would make a 1328-byte ICMPv6 error; the extension is kept and
+     * the original datagram trimmed to the 992 bytes (124 64-bit words) that fit beside it in
+     * 1280.
      */
     @Test
-    void icmpExtensionThatDoesNotFit() {
-        // 255 words, the most the length attribute can say, of original datagram.
-        byte[] inner = ipv4(C4, S4, 17, 63, 0, 0xabcd, 0, new byte[0], udp(40000, 9, pattern(992, 3)));
-        // An extension structure with one 236-byte object (RFC 4884 §7, §8).
-        byte[] ext = new byte[240];
-        ext[0] = 0x20;
-        Xlat46Fixtures.put16(ext, 4, 236);
-        ext[6] = 1;
-        ext[7] = 1;
-        System.arraycopy(pattern(232, 9), 0, ext, 8, 232);
-        Xlat46Fixtures.put16(ext, 2, ~Xlat46Fixtures.sum(ext, 0, ext.length, 0) & 0xffff);
+    void icmpExtensionKeptDatagramTrimmed(TestInfo info) {
+        byte[] inner = Arrays.copyOf(
+                ipv4(C4, S4, 17, 63, 0, 0xabcd, 0, new byte[0], udp(40000, 9, pattern(1372, 3))), 1020);
+        byte[] ext = IcmpExtensionTest.structure(240, 9);
         byte[] in = error4(11, 0, (inner.length / 4) << 16, concat(inner, ext));
         Harness h = harness();
         assertEquals(Verdict.TRANSLATED, h.run(in), () -> "dropped: " + h.trace().reason());
         byte[] out = h.only();
         assertIpv6Valid(out);
-        // 40 + 8 + (40 + 1000) + 240 = 1328 > 1280: the original datagram whole, no extension.
-        assertEquals(40 + 8 + 40 + 1000, out.length);
-        assertEquals(0x03000000, u32(out, 40) & 0xffff0000);
+        assertEquals(1280, out.length);
+        assertEquals(3, u8(out, 40), "Time Exceeded");
+        assertEquals(rows(hex("""
+                7c 00 00 00   # length 124 (992 bytes of original datagram)
+                60 00 00 00   # inner version 6, traffic class 0x00, flow label 0x0
+                05 64 11 3f   # inner payload length 1380 (the original's), next header 17, hop limit 63
+                """)), rows(Arrays.copyOfRange(out, 44, 56)));
+        assertArrayEquals(Arrays.copyOfRange(inner, 28, 28 + 944), Arrays.copyOfRange(out, 96, 1040),
+                "the original datagram, trimmed");
+        assertArrayEquals(ext, Arrays.copyOfRange(out, 1040, 1280), "the extension, unchanged");
+        assertEquals(0xffff, Xlat46Fixtures.sum(out, 1040, 240, 0), "its own checksum (RFC 4884 §7) still valid");
+        Xlat46Fixtures.writePcap("46-icmpExtensionKeptDatagramTrimmed", in, h.out);
+    }
+
+    /**
+     * RFC 4884 §4: a 1112-byte extension cannot have the 128 bytes of original datagram it needs
+     * beside it in 1280 (48 + 128 + 1112 = 1288): it is left out (length attribute 0), and the
+     * translated original datagram goes whole. It always fits then: the largest original datagram
+     * a length attribute can mark (255 32-bit words, 1020 bytes) is at most 1056 bytes translated,
+     * so this direction never needs to leave the extension out and truncate as well.
+     */
+    @ParameterizedTest(name = "a {0}-byte packet in error")
+    @CsvSource({"128", "1020"})
+    void icmpExtensionLeftOutWhenTooBig(int packet) {
+        byte[] inner = ipv4(C4, S4, 17, 63, 0, 0xabcd, 0, new byte[0], udp(40000, 9, pattern(packet - 28, 3)));
+        byte[] in = error4(11, 0, (packet / 4) << 16, concat(inner, IcmpExtensionTest.structure(1112, 9)));
+        Harness h = harness();
+        assertEquals(Verdict.TRANSLATED, h.run(in), () -> "dropped: " + h.trace().reason());
+        byte[] out = h.only();
+        assertIpv6Valid(out);
+        assertEquals(40 + 8 + 40 + packet - 20, out.length);
         assertEquals(0, u32(out, 44), "length attribute 0");
-        assertArrayEquals(Arrays.copyOfRange(inner, 28, inner.length), Arrays.copyOfRange(out, 48 + 48, out.length));
-        Xlat46Fixtures.writePcap("46-icmpExtensionThatDoesNotFit", in, h.out);
+        assertArrayEquals(Arrays.copyOfRange(inner, 28, packet), Arrays.copyOfRange(out, 96, out.length));
+        Xlat46Fixtures.writePcap("46-icmpExtensionLeftOutWhenTooBig-" + packet, in, h.out);
+    }
+
+    /**
+     * A length attribute that says fewer than 128 bytes (9 words, 36 bytes) on a message with an
+     * extension breaks RFC 4884 §4 and is not the non-compliant form of §5.5 either (which has no
+     * length attribute): the message is read as one without extension (§5.1), everything after
+     * the ICMPv4 header being original datagram, and translated with length attribute 0. The
+     * eight bytes after the quoted packet stay quoted bytes; nothing is padded or announced.
+     */
+    @Test
+    void icmpExtensionLengthBelow128IsNoExtension(TestInfo info) {
+        translates(harness(), """
+                45 00 00 48   # version 4, IHL 5, TOS 0x00, total length 72
+                43 21 00 00   # identification 0x4321, no flags, fragment offset 0
+                40 01 4a f8   # TTL 64, protocol 1, header checksum
+                c0 00 02 63   # source 192.0.2.99
+                c6 33 64 05   # destination 198.51.100.5
+                0b 00 e1 72   # ICMPv4 type 11, code 0, checksum
+                00 09 00 00   # length 9 (36 bytes: fewer than RFC 4884's 128)
+                45 00 00 24   # inner version 4, IHL 5, TOS 0x00, total length 36
+                ab cd 00 00   # inner identification 0xabcd, no flags, fragment offset 0
+                3f 11 e3 a1   # inner TTL 63, protocol 17, header checksum
+                c6 33 64 05   # inner source 198.51.100.5
+                c0 00 02 21   # inner destination 192.0.2.33
+                9c 40 00 09   # inner UDP source port 40000, destination port 9
+                00 10 b8 b7   # inner UDP length 16, checksum
+                69 73 74 68   # inner payload "isthmus!"
+                6d 75 73 21
+                20 00 de fa   # what would be an extension header: version 2, checksum
+                00 04 01 01   # and object: length 4, class 1, c-type 1
+                """, """
+                60 00 00 00   # version 6, traffic class 0x00, flow label 0x0
+                00 48 3a 3f   # payload length 72, next header 58, hop limit 63
+                20 01 0d b8   # source 2001:db8:64::c000:263
+                00 64 00 00
+                00 00 00 00
+                c0 00 02 63
+                20 01 0d b8   # destination 2001:db8:6::5
+                00 06 00 00
+                00 00 00 00
+                00 00 00 05
+                03 00 6d 0a   # ICMPv6 type 3, code 0, checksum
+                00 00 00 00   # length 0: no extension
+                60 00 00 00   # inner version 6, traffic class 0x00, flow label 0x0
+                00 10 11 3f   # inner payload length 16, next header 17, hop limit 63
+                20 01 0d b8   # inner source 2001:db8:6::5
+                00 06 00 00
+                00 00 00 00
+                00 00 00 05
+                20 01 0d b8   # inner destination 2001:db8:64::c000:221
+                00 64 00 00
+                00 00 00 00
+                c0 00 02 21
+                9c 40 00 09   # inner UDP source port 40000, destination port 9
+                00 10 87 0f   # inner UDP length 16, checksum
+                69 73 74 68   # inner payload
+                6d 75 73 21
+                20 00 de fa   # the eight bytes after it, quoted as they came
+                00 04 01 01
+                """, info);
     }
 
     /**

@@ -534,11 +534,57 @@ class Translator46Test {
         assertEquals(1, h.counters.drops(DropReason.WKP_NON_GLOBAL));
     }
 
-    /** §4.5: an unfragmented UDP datagram with checksum 0 is dropped by default ("drop and log"). */
+    /**
+     * §4.5: an unfragmented UDP datagram with checksum 0 is dropped by default ("drop and log"),
+     * and, as §4.4 says of every packet the translator discards, answered with 3/13
+     * (Communication Administratively Prohibited), so that the sender learns why.
+     */
     @Test
-    void udpZeroChecksumDropped() {
-        drops(harness(), ipv4(S4, C4, 17, 64, 0, Xlat46Fixtures.udpNoChecksum(9, 40000, "isthmus!".getBytes())),
-                DropReason.UDP_ZERO_CHECKSUM);
+    void udpZeroChecksumRefused(TestInfo info) {
+        answers(harness(), """
+                45 00 00 24   # version 4, IHL 5, TOS 0x00, total length 36
+                12 34 40 00   # identification 0x1234, DF, fragment offset 0
+                40 11 3c 3b   # TTL 64, protocol 17, header checksum
+                c0 00 02 21   # source 192.0.2.33
+                c6 33 64 05   # destination 198.51.100.5
+                00 09 9c 40   # UDP source port 9, destination port 40000
+                00 10 00 00   # UDP length 16, checksum 0 (none)
+                69 73 74 68   # payload "isthmus!"
+                6d 75 73 21
+                """, DropReason.UDP_ZERO_CHECKSUM, """
+                45 00 00 40   # version 4, IHL 5, TOS 0x00, total length 64
+                00 00 00 00   # identification 0x0000, no flags, fragment offset 0
+                40 01 f6 9a   # TTL 64, protocol 1, header checksum
+                c0 00 02 01   # source 192.0.2.1 (the translator)
+                c0 00 02 21   # destination 192.0.2.33
+                03 0d a2 26   # ICMPv4 type 3, code 13, checksum
+                00 00 00 00   # unused
+                45 00 00 24   # quoted: version 4, IHL 5, TOS 0x00, total length 36
+                12 34 40 00   # quoted: identification 0x1234, DF, fragment offset 0
+                40 11 3c 3b   # quoted: TTL 64, protocol 17, header checksum
+                c0 00 02 21   # quoted: source 192.0.2.33
+                c6 33 64 05   # quoted: destination 198.51.100.5
+                00 09 9c 40   # quoted: UDP source port 9, destination port 40000
+                00 10 00 00   # quoted: UDP length 16, checksum 0
+                69 73 74 68   # quoted: payload
+                6d 75 73 21
+                """, info);
+    }
+
+    /**
+     * The answer is rate limited like every error the translator originates (§4.4): at one per
+     * second, of two refusals in the same instant only the first is answered; both are counted.
+     */
+    @Test
+    void udpZeroChecksumAnswersAreRateLimited() {
+        Harness h = settings().icmpErrorsPerSecond(1).harness();
+        byte[] in = ipv4(S4, C4, 17, 64, 0, Xlat46Fixtures.udpNoChecksum(9, 40000, "isthmus!".getBytes()));
+        assertEquals(Verdict.ICMP_ERROR, h.run(in));
+        assertEquals(Verdict.DROPPED, h.run(in));
+        assertEquals(DropReason.UDP_ZERO_CHECKSUM, h.trace().reason());
+        assertEquals(2, h.counters.drops(DropReason.UDP_ZERO_CHECKSUM));
+        assertEquals(1, h.counters.paths(Path.ORIGINATED_ICMPV4));
+        assertEquals(1, h.counters.paths(Path.ICMP_ERROR_RATE_LIMITED));
     }
 
     /**
@@ -563,13 +609,47 @@ class Translator46Test {
     /**
      * §4.5: "when a stateless translator receives the first fragment of a fragmented UDP IPv4 packet
      * and the checksum field is zero, the translator SHOULD drop the packet" — even when it would
-     * compute the checksum of an unfragmented one.
+     * compute the checksum of an unfragmented one; answered with 3/13 (§4.4) like the
+     * unfragmented refusal (the first fragment may be answered, RFC 1812 §4.3.2.7).
      */
     @Test
-    void udpZeroChecksumFragment() {
-        byte[] in = ipv4(S4, C4, 17, 64, 0, 0x1234, 0x2000, new byte[0],
-                Xlat46Fixtures.udpNoChecksum(9, 40000, new byte[24]));
-        drops(settings().udpZeroChecksumCompute(true).harness(), in, DropReason.UDP_ZERO_CHECKSUM_FRAGMENT);
+    void udpZeroChecksumFragment(TestInfo info) {
+        answers(settings().udpZeroChecksumCompute(true).harness(), """
+                45 00 00 34   # version 4, IHL 5, TOS 0x00, total length 52
+                12 34 20 00   # identification 0x1234, MF, fragment offset 0
+                40 11 5c 2b   # TTL 64, protocol 17, header checksum
+                c0 00 02 21   # source 192.0.2.33
+                c6 33 64 05   # destination 198.51.100.5
+                00 09 9c 40   # UDP source port 9, destination port 40000
+                00 20 00 00   # UDP length 32 (more in later fragments), checksum 0 (none)
+                00 00 00 00   # payload
+                00 00 00 00
+                00 00 00 00
+                00 00 00 00
+                00 00 00 00
+                00 00 00 00
+                """, DropReason.UDP_ZERO_CHECKSUM_FRAGMENT, """
+                45 00 00 50   # version 4, IHL 5, TOS 0x00, total length 80
+                00 00 00 00   # identification 0x0000, no flags, fragment offset 0
+                40 01 f6 8a   # TTL 64, protocol 1, header checksum
+                c0 00 02 01   # source 192.0.2.1 (the translator)
+                c0 00 02 21   # destination 192.0.2.33
+                03 0d 60 89   # ICMPv4 type 3, code 13, checksum
+                00 00 00 00   # unused
+                45 00 00 34   # quoted: version 4, IHL 5, TOS 0x00, total length 52
+                12 34 20 00   # quoted: identification 0x1234, MF, fragment offset 0
+                40 11 5c 2b   # quoted: TTL 64, protocol 17, header checksum
+                c0 00 02 21   # quoted: source 192.0.2.33
+                c6 33 64 05   # quoted: destination 198.51.100.5
+                00 09 9c 40   # quoted: UDP source port 9, destination port 40000
+                00 20 00 00   # quoted: UDP length 32, checksum 0
+                00 00 00 00   # quoted: payload
+                00 00 00 00
+                00 00 00 00
+                00 00 00 00
+                00 00 00 00
+                00 00 00 00
+                """, info);
     }
 
     /**

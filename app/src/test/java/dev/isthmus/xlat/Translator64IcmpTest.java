@@ -25,6 +25,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -91,6 +92,65 @@ class Translator64IcmpTest {
                 6d 75 73 21
                 """, info);
         assertEquals(MappingKind.RFC6791, h.trace().sourceMapping());
+        assertEquals(1, h.counters.paths(Path.ICMP_ERROR_64));
+    }
+
+    /**
+     * RFC 7915 §5.1.1: an ICMPv6 error in an atomic fragment (Fragment Header, offset 0, M 0)
+     * becomes an ICMPv4 error whose Identification is the low 16 bits of the Fragment Header's
+     * (0xdeadbeef → 0xbeef), not a generated one; MF 0, offset 0, DF 0. The rest is
+     * {@link #destinationUnreachable}'s (the ICMPv6 checksum is the same: the upper-layer length
+     * in the pseudo-header does not count the Fragment Header).
+     */
+    @Test
+    void errorInAtomicFragmentKeepsItsIdentification(TestInfo info) {
+        Harness h = translates(harness(), """
+                60 00 00 00   # version 6, traffic class 0x00, flow label 0x0
+                00 48 2c 3c   # payload length 72, next header 44 (Fragment), hop limit 60
+                20 01 0d b8   # source 2001:db8:99::1
+                00 99 00 00
+                00 00 00 00
+                00 00 00 01
+                20 01 0d b8   # destination 2001:db8:6::5
+                00 06 00 00
+                00 00 00 00
+                00 00 00 05
+                3a 00 00 00   # Fragment Header: next header 58, offset 0, M 0
+                de ad be ef   # identification 0xdeadbeef
+                01 04 02 77   # ICMPv6 type 1, code 4, checksum
+                00 00 00 00   # unused
+                6b 81 23 45   # inner version 6, traffic class 0xb8, flow label 0x12345
+                00 10 11 3e   # payload length 16, next header 17, hop limit 62
+                20 01 0d b8   # source 2001:db8:6::5
+                00 06 00 00
+                00 00 00 00
+                00 00 00 05
+                20 01 0d b8   # destination 2001:db8:64::c000:221
+                00 64 00 00
+                00 00 00 00
+                c0 00 02 21
+                9c 40 00 09   # inner UDP source port 40000, destination port 9
+                00 10 87 0f   # UDP length 16, checksum
+                69 73 74 68   # inner payload
+                6d 75 73 21
+                """, """
+                45 00 00 40   # version 4, IHL 5, TOS 0x00, total length 64
+                be ef 00 00   # identification 0xbeef (the Fragment Header's), no flags, offset 0
+                3b 01 d3 96   # TTL 59, protocol 1, header checksum
+                c0 00 02 fe   # source 192.0.2.254
+                c6 33 64 05   # destination 198.51.100.5
+                03 03 e9 78   # ICMPv4 type 3, code 3, checksum
+                00 00 00 00   # unused
+                45 b8 00 24   # inner version 4, IHL 5, TOS 0xb8, total length 36
+                00 00 00 00   # identification 0x0000, no flags, fragment offset 0
+                3e 11 8f b7   # TTL 62, protocol 17, header checksum
+                c6 33 64 05   # source 198.51.100.5
+                c0 00 02 21   # destination 192.0.2.33
+                9c 40 00 09   # inner UDP source port 40000, destination port 9
+                00 10 b8 b7   # UDP length 16, checksum
+                69 73 74 68   # inner payload
+                6d 75 73 21
+                """, info);
         assertEquals(1, h.counters.paths(Path.ICMP_ERROR_64));
     }
 
@@ -619,22 +679,119 @@ class Translator64IcmpTest {
     }
 
     /**
-     * RFC 4884 extension that would push the ICMPv4 error past 576 bytes: the extension is dropped
-     * (length attribute 0) and the original datagram truncated like any other.
+     * RFC 4884 §4.1/§4.2 with RFC 1812 §4.3.2.3: 600 bytes of IPv6 original datagram (75 64-bit
+     * words) and an 8-byte extension. Translated, 580 bytes of original datagram and the extension
+     * would make a 616-byte ICMPv4 error; the extension is kept and the original datagram trimmed
+     * to the 540 bytes (135 32-bit words) that fit beside it in 576.
      */
     @Test
-    void rfc4884ExtensionDroppedWhenTooBig(TestInfo info) {
+    void rfc4884DatagramTrimmedToKeepTheExtension(TestInfo info) {
         Harness h = harness();
         byte[] inner = ipv6(C6, S6, 17, 62, 0, udp(40000, 9, pattern(552, 3))); // 600 bytes
-        byte[] extension = hex("20 00 de fa  00 04 01 01"); // version 2, checksum; object length 4, class 1, c-type 1
-        byte[] in = error(3, 0, (600 / 8) << 24, concat(inner, extension));
-        assertEquals(Verdict.TRANSLATED, h.run(in));
+        byte[] extension = hex("""
+                20 00 de fa   # RFC 4884 extension header: version 2, checksum
+                00 04 01 01   # extension object: length 4, class 1 (MPLS, RFC 4950), c-type 1
+                """);
+        assertEquals(Verdict.TRANSLATED, h.run(error(3, 0, (600 / 8) << 24, concat(inner, extension))));
         byte[] out = h.only();
         assertEquals(576, out.length);
         assertIpv4Valid(out);
-        assertEquals(11, u8(out, 20));
-        assertEquals(0, u8(out, 25), "length attribute 0: no extension");
+        assertEquals(rows(hex("""
+                00 87 00 00   # length 135 (540 bytes of original datagram)
+                45 00 02 44   # inner version 4, IHL 5, TOS 0x00, total length 580
+                00 00 00 00   # identification 0x0000, no flags, fragment offset 0
+                3e 11 8e 4f   # TTL 62, protocol 17, header checksum
+                c6 33 64 05   # source 198.51.100.5
+                c0 00 02 21   # destination 192.0.2.33
+                """)), rows(Arrays.copyOfRange(out, 24, 48)));
+        assertEquals(11, u8(out, 20), "Time Exceeded");
+        assertArrayEquals(Arrays.copyOfRange(inner, 48, 48 + 512), Arrays.copyOfRange(out, 56, 568),
+                "the original datagram, trimmed");
+        assertArrayEquals(extension, Arrays.copyOfRange(out, 568, 576), "the extension, unchanged");
         h.pcap(info.getTestMethod().orElseThrow().getName());
+    }
+
+    /**
+     * RFC 4884 §4: an extension of 432 bytes cannot have the 128 bytes of original datagram it
+     * needs beside it in 576 (28 + 128 + 432 = 588): it is left out (length attribute 0). The 108
+     * bytes of translated original datagram of a 128-byte packet then go whole; the 580 of a
+     * 600-byte one are, besides, truncated to fit 576 (RFC 1812 §4.3.2.3), like those of any
+     * other error.
+     */
+    @ParameterizedTest(name = "a {0}-byte packet in error")
+    @CsvSource({"128, 136", "600, 576"})
+    void rfc4884ExtensionLeftOutWhenTooBig(int packet, int expected) {
+        Harness h = harness();
+        byte[] inner = ipv6(C6, S6, 17, 62, 0, udp(40000, 9, pattern(packet - 48, 3)));
+        byte[] in = error(3, 0, (packet / 8) << 24, concat(inner, IcmpExtensionTest.structure(432, 5)));
+        assertEquals(Verdict.TRANSLATED, h.run(in));
+        byte[] out = h.only();
+        assertEquals(expected, out.length);
+        assertIpv4Valid(out);
+        assertEquals(0, u8(out, 25), "length attribute 0: no extension");
+        assertEquals(packet - 20, u16(out, 28 + 2), "inner Total Length is the original's");
+        assertArrayEquals(Arrays.copyOfRange(inner, 48, 48 + expected - 56), Arrays.copyOfRange(out, 56, expected));
+        h.pcap("rfc4884ExtensionLeftOutWhenTooBig-" + packet);
+    }
+
+    /**
+     * A length attribute that says fewer than 128 bytes (7 words, 56 bytes) on a message with an
+     * extension breaks RFC 4884 §4 and is not the non-compliant form of §5.5 either (which has no
+     * length attribute): the message is read as one without extension (§5.1), everything after
+     * the ICMPv6 header being original datagram, and translated with length attribute 0. The
+     * eight bytes after the quoted packet stay quoted bytes; nothing is padded or announced.
+     */
+    @Test
+    void rfc4884LengthBelow128IsNoExtension(TestInfo info) {
+        translates(harness(), """
+                60 00 00 00   # version 6, traffic class 0x00, flow label 0x0
+                00 48 3a 3c   # payload length 72, next header 58, hop limit 60
+                20 01 0d b8   # source 2001:db8:99::1
+                00 99 00 00
+                00 00 00 00
+                00 00 00 01
+                20 01 0d b8   # destination 2001:db8:6::5
+                00 06 00 00
+                00 00 00 00
+                00 00 00 05
+                03 00 f9 72   # ICMPv6 type 3, code 0, checksum
+                07 00 00 00   # length 7 (56 bytes: fewer than RFC 4884's 128)
+                6b 81 23 45   # inner version 6, traffic class 0xb8, flow label 0x12345
+                00 10 11 3e   # payload length 16, next header 17, hop limit 62
+                20 01 0d b8   # source 2001:db8:6::5
+                00 06 00 00
+                00 00 00 00
+                00 00 00 05
+                20 01 0d b8   # destination 2001:db8:64::c000:221
+                00 64 00 00
+                00 00 00 00
+                c0 00 02 21
+                9c 40 00 09   # inner UDP source port 40000, destination port 9
+                00 10 87 0f   # UDP length 16, checksum
+                69 73 74 68   # inner payload
+                6d 75 73 21
+                20 00 de fa   # what would be an extension header: version 2, checksum
+                00 04 01 01   # and object: length 4, class 1, c-type 1
+                """, """
+                45 00 00 48   # version 4, IHL 5, TOS 0x00, total length 72
+                12 34 00 00   # identification 0x1234, no flags, fragment offset 0
+                3b 01 80 4a   # TTL 59, protocol 1, header checksum
+                c0 00 02 fe   # source 192.0.2.254
+                c6 33 64 05   # destination 198.51.100.5
+                0b 00 e1 7b   # ICMPv4 type 11, code 0, checksum
+                00 00 00 00   # length 0: no extension
+                45 b8 00 24   # inner version 4, IHL 5, TOS 0xb8, total length 36
+                00 00 00 00   # identification 0x0000, no flags, fragment offset 0
+                3e 11 8f b7   # TTL 62, protocol 17, header checksum
+                c6 33 64 05   # source 198.51.100.5
+                c0 00 02 21   # destination 192.0.2.33
+                9c 40 00 09   # inner UDP source port 40000, destination port 9
+                00 10 b8 b7   # UDP length 16, checksum
+                69 73 74 68   # inner payload
+                6d 75 73 21
+                20 00 de fa   # the eight bytes after it, quoted as they came
+                00 04 01 01
+                """, info);
     }
 
     /** A length attribute pointing beyond the message is ignored: everything is original datagram. */

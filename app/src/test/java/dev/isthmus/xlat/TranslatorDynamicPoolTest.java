@@ -145,6 +145,20 @@ class TranslatorDynamicPoolTest {
         assertEquals(Verdict.ICMP_ERROR, run(t, udp6("2001:db8:64::c000:240", S6)));
     }
 
+    /**
+     * An IPv4 packet from a dynamic pool address is spoofed (those addresses stand for IPv6 nodes,
+     * only the translator sends from them): counted as such, not as an illegal (RFC 1812 §5.3.7)
+     * source.
+     */
+    @Test
+    void anIpv4SourceInThePoolIsSpoofed() {
+        Translator t = translator(pool("192.0.2.64/28"));
+        assertEquals(Verdict.DROPPED, run(t, udp4("192.0.2.70", Xlat64Fixtures.C4)));
+        assertEquals(DropReason.DYNAMIC_POOL_SPOOFED_SOURCE, t.trace().reason());
+        assertEquals(0, counters.drops(DropReason.ILLEGAL_SOURCE));
+        assertTrue(out.isEmpty());
+    }
+
     @Test
     void withoutAPoolAnUncoveredSourceIsRefusedAsBefore() {
         Translator t = new Translator(Xlat64Fixtures.settings().build(), counters, () -> 0L);

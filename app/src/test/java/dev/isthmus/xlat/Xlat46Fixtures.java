@@ -72,6 +72,7 @@ final class Xlat46Fixtures {
         int ipv6Mtu = 1500;
         XlatSettings.HairpinMode hairpin = XlatSettings.HairpinMode.OFF;
         boolean icmpErrors = true;
+        int icmpErrorsPerSecond;
 
         Settings pool6(String p) {
             pool6 = p == null ? null : Rfc6052Prefix.parse(p);
@@ -133,10 +134,16 @@ final class Xlat46Fixtures {
             return this;
         }
 
+        /** The originator's rate limit (0: none); the harness's clock stands still. */
+        Settings icmpErrorsPerSecond(int v) {
+            icmpErrorsPerSecond = v;
+            return this;
+        }
+
         XlatSettings build() {
             return new XlatSettings(pool6, eam, Ipv4Pool.empty(), rfc6791, -1, trafficClass,
                     udpZeroChecksumCompute, lowestIpv6Mtu, plateaus, ipv4Mtu, ipv6Mtu, Ipv4Address.parse(OWN4),
-                    own6, hairpin, icmpErrors, 0);
+                    own6, hairpin, icmpErrors, icmpErrorsPerSecond);
         }
 
         Harness harness() {

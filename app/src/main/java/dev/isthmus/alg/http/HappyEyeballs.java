@@ -1,5 +1,6 @@
 package dev.isthmus.alg.http;
 
+import dev.isthmus.relay.DescriptorBudget;
 import dev.isthmus.relay.Families;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -33,16 +34,19 @@ final class HappyEyeballs {
     private final EventLoop loop;
     private final List<InetSocketAddress> order;
     private final Duration connectTimeout;
+    private final DescriptorBudget descriptors;
     private final Promise<Channel> result;
     private final List<ChannelFuture> attempts = new ArrayList<>();
     private int next;
     private int failed;
     private ScheduledFuture<?> timer;
 
-    private HappyEyeballs(EventLoop loop, List<InetSocketAddress> order, Duration connectTimeout) {
+    private HappyEyeballs(EventLoop loop, List<InetSocketAddress> order, Duration connectTimeout,
+            DescriptorBudget descriptors) {
         this.loop = loop;
         this.order = order;
         this.connectTimeout = connectTimeout;
+        this.descriptors = descriptors;
         this.result = loop.newPromise();
     }
 
@@ -51,7 +55,13 @@ final class HappyEyeballs {
      * (reading off, its pipeline empty for the caller to fill) or the last attempt's failure.
      */
     static Promise<Channel> connect(EventLoop loop, List<InetAddress> addresses, int port, Duration connectTimeout) {
-        HappyEyeballs h = new HappyEyeballs(loop, interleave(addresses, port), connectTimeout);
+        return connect(loop, addresses, port, connectTimeout, DescriptorBudget.unlimited());
+    }
+
+    /** As above, each attempt's socket one of {@code descriptors}: none left fails the attempt. */
+    static Promise<Channel> connect(EventLoop loop, List<InetAddress> addresses, int port, Duration connectTimeout,
+            DescriptorBudget descriptors) {
+        HappyEyeballs h = new HappyEyeballs(loop, interleave(addresses, port), connectTimeout, descriptors);
         loop.execute(h::attempt);
         return h.result;
     }
@@ -82,7 +92,7 @@ final class HappyEyeballs {
         InetSocketAddress to = order.get(next++);
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channelFactory(() -> new EpollSocketChannel(Families.of(to.getAddress())))
+                .channelFactory(descriptors.counted(() -> new EpollSocketChannel(Families.of(to.getAddress()))))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

@@ -6,6 +6,7 @@ import dev.isthmus.relay.Families;
 import dev.isthmus.relay.LocalAddresses;
 import dev.isthmus.relay.RateLimitedLog;
 import dev.isthmus.relay.SocketPlane;
+import dev.isthmus.relay.TranslatedPrefixes;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerAdapter;
@@ -55,14 +56,22 @@ public final class HttpGateway implements AutoCloseable {
         this.connections = connections;
     }
 
-    /** Listens on every configured address; on a failure closes what it opened and throws. */
-    public static HttpGateway start(SocketPlane plane, HttpSettings s) throws IOException {
+    /**
+     * Listens on every configured address; on a failure closes what it opened and throws.
+     *
+     * @param translated what this process's translator carries to IPv4 ({@code [siit]},
+     *     {@code [nat64]}): the forward proxy judges such a destination by the IPv4 address it reaches
+     */
+    public static HttpGateway start(SocketPlane plane, HttpSettings s, TranslatedPrefixes translated)
+            throws IOException {
         HttpCounters counters = new HttpCounters();
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         AddressSet allowedDestinations = s.forward() == null ? AddressSet.NONE : s.forward().allowDestinations();
-        Connector connector = new NetConnector(new DestinationPolicy(allowedDestinations, false, new LocalAddresses()),
-                s.connectTimeout());
+        Connector connector = new NetConnector(
+                new DestinationPolicy(allowedDestinations, false, new LocalAddresses(), translated), s.connectTimeout(),
+                plane.descriptors());
         RateLimitedLog log = new RateLimitedLog(LOG);
+        Admission admission = new Admission(s, plane.descriptors(), counters, log);
         List<Channel> listeners = new ArrayList<>();
         try {
             for (Routes r : routes(s)) {
@@ -71,7 +80,7 @@ public final class HttpGateway implements AutoCloseable {
                             @Override
                             protected void initChannel(SocketChannel ch) {
                                 connections.add(ch);
-                                pipeline(ch.pipeline(), s, r, connector, counters, log);
+                                pipeline(ch.pipeline(), s, r, connector, counters, log, admission);
                             }
                         });
                 Channel ch;
@@ -83,6 +92,8 @@ public final class HttpGateway implements AutoCloseable {
                 listeners.add(ch);
                 LOG.log(System.Logger.Level.INFO, "http: listening on " + Families.text((InetSocketAddress) ch.localAddress())
                         + (r.forward() != null ? ", forward proxy for " + r.forward().allow() : "")
+                        + (r.forward() != null && !translated.isEmpty()
+                                ? " (destinations in " + translated + " judged by the IPv4 address they reach)" : "")
                         + (r.sites().isEmpty() ? "" : ", sites " + r.sites().keySet()));
             }
         } catch (IOException e) {
@@ -93,14 +104,18 @@ public final class HttpGateway implements AutoCloseable {
     }
 
     /**
-     * The handlers of one client connection (also what the fuzz test drives): HTTP/1.1, or HTTP/2
+     * The handlers of one client connection (also what the fuzz test drives): the gateway's
+     * {@link Admission} and the {@link RequestHeadDeadline} before anything parses; HTTP/1.1, or HTTP/2
      * without TLS when the client starts with the connection preface ("prior knowledge",
      * RFC 9113 §3.3), each HTTP/2 stream then handled as one HTTP/1.1 exchange by a
      * {@link ProxyConnection} of its own. The HTTP/1.1 Upgrade to h2c (RFC 7540 §3.2, dropped by
      * RFC 9113) is not offered: such a request is served as HTTP/1.1.
      */
     static void pipeline(ChannelPipeline p, HttpSettings s, Routes r, Connector connector, HttpCounters counters,
-            RateLimitedLog log) {
+            RateLimitedLog log, Admission admission) {
+        RequestHeadDeadline headDeadline = new RequestHeadDeadline(s.requestHeadTimeout(), counters, log);
+        p.addLast("admission", admission);
+        p.addLast("head-deadline", headDeadline);
         p.addLast("idle", new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         HttpServerCodec http1 = new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(s.maxHeaderBytes())
@@ -110,7 +125,7 @@ public final class HttpGateway implements AutoCloseable {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-                ch.pipeline().addLast(new ProxyConnection(r, connector, counters, log, MAX_CHUNK));
+                ch.pipeline().addLast(new ProxyConnection(r, connector, counters, log, MAX_CHUNK, headDeadline));
             }
         };
         HttpServerUpgradeHandler noUpgrade = new HttpServerUpgradeHandler(http1, protocol -> null, s.maxHeaderBytes());
@@ -127,7 +142,7 @@ public final class HttpGateway implements AutoCloseable {
         // Answers "Expect: 100-continue" itself (RFC 9110 §10.1.1) and removes it, so that a client
         // does not wait for a 100 that an HTTP/1.0 server behind the proxy would never send.
         p.addLast("continue", new HttpServerExpectContinueHandler());
-        p.addLast("proxy", new ProxyConnection(r, connector, counters, log, MAX_CHUNK));
+        p.addLast("proxy", new ProxyConnection(r, connector, counters, log, MAX_CHUNK, headDeadline));
     }
 
     /** The HTTP/2 connection: at most 100 streams at once, header lists no longer than HTTP/1.1 heads may be. */

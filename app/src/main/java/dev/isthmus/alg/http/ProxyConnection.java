@@ -65,6 +65,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private final HttpCounters counters;
     private final RateLimitedLog log;
     private final int maxChunk;
+    private final RequestHeadDeadline headDeadline;
 
     private ChannelHandlerContext ctx;
     private InetSocketAddress clientAddress;
@@ -92,12 +93,14 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** Parts of later requests, decoded before the current one was done. */
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
 
-    ProxyConnection(Routes routes, Connector connector, HttpCounters counters, RateLimitedLog log, int maxChunk) {
+    ProxyConnection(Routes routes, Connector connector, HttpCounters counters, RateLimitedLog log, int maxChunk,
+            RequestHeadDeadline headDeadline) {
         this.routes = routes;
         this.connector = connector;
         this.counters = counters;
         this.log = log;
         this.maxChunk = maxChunk;
+        this.headDeadline = headDeadline;
     }
 
     @Override
@@ -159,6 +162,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** False when the request was refused (the connection is closing). */
     private boolean startRequest(HttpRequest req) {
         requestLine = req.method() + " " + Routing.printable(req.uri());
+        headDeadline.headReceived(ctx.channel() instanceof Http2StreamChannel);
         DecoderResult dr = req.decoderResult();
         if (dr.isFailure()) {
             Throwable cause = dr.cause();
@@ -187,10 +191,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                 return false;
             }
             requestOpen = false;
+            headDeadline.headReceived(true); // what follows is the tunnel's, not HTTP
             tunnel(t);
             return true;
         }
-        ProxyHeaders.request(req, t, client, t.kind() == HttpCounters.Kind.FORWARD);
+        ProxyHeaders.request(req, client);
         if (upstream != null && upstream.isActive() && t.key().equals(upstreamKey)) {
             upstream.write(req, upstream.voidPromise());
             return true;
@@ -206,6 +211,13 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private void body(HttpContent c) {
         if (!requestOpen) {
             c.release(); // the empty end of a CONNECT request, or a refused request's rest
+            return;
+        }
+        if (c.decoderResult().isFailure()) {
+            // The codec ends a body it cannot parse with an empty last part marked as failed;
+            // passed on, it would end the server's copy as a complete, shorter body.
+            c.release();
+            refuse(HttpRefusal.BAD_BODY, "malformed body: " + c.decoderResult().cause().getMessage());
             return;
         }
         counters.toServer().add(c.content().readableBytes());
@@ -327,6 +339,17 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The server's response did not parse (head or body): it is not passed on as if it had. */
+    void responseMalformed(Channel ch, Throwable cause) {
+        if (ch != upstream) {
+            ch.close(); // a server connection already given up
+        } else if (awaitingResponse && !closing) {
+            refuse(HttpRefusal.BAD_GATEWAY, "malformed response from the server: " + cause.getMessage());
+        } else {
+            closeUpstream();
+        }
+    }
+
     void responseContent(HttpContent c) {
         counters.toClient().add(c.content().readableBytes());
         boolean last = c instanceof LastHttpContent;
@@ -383,6 +406,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         if (!upstreamKeepAlive) {
             closeUpstream();
         }
+        headDeadline.awaitNextHead();
         while (!queued.isEmpty() && !closing && !(awaitingResponse && !requestOpen) && !connecting) {
             handle(queued.poll());
         }

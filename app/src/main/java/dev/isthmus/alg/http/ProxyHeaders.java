@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import java.util.List;
 
 /**
  * The header rewriting of an intermediary (RFC 9110 §7.6): hop-by-hop fields removed, Via added,
- * and the client named to the server in {@code Forwarded} (RFC 7239) and {@code X-Forwarded-For}.
+ * and the client named to the server in {@code Forwarded} (RFC 7239) and {@code X-Forwarded-For}
+ * (in place of whatever the client wrote there).
  */
 final class ProxyHeaders {
     /** RFC 9110 §7.6.3: the protocol and a pseudonym of this hop. */
@@ -21,18 +23,28 @@ final class ProxyHeaders {
     /** What may be quoted into Forwarded's host= as it is (RFC 7239 §5.3: the Host header's value). */
     private static final java.util.regex.Pattern HOST_VALUE = java.util.regex.Pattern.compile("[A-Za-z0-9.:\\[\\]-]+");
 
+    /**
+     * What a client may not say about itself: the fields in which proxies name the client and the
+     * original request (RFC 7239 and its de-facto predecessors). The gateway is the first hop it
+     * can vouch for, so it removes what the client wrote there and names the client itself; a
+     * backend that trusts these fields (for logs, rate limits, access rules) cannot be lied to.
+     */
+    static final List<String> CLIENT_IDENTITY = List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host",
+            "X-Forwarded-Proto", "X-Real-IP");
+
     private ProxyHeaders() {}
 
     /**
-     * Prepares a client's request for the server.
-     *
-     * @param forward whether it came to the forward proxy (absolute-form to origin-form, Host
-     *     from the target URI: RFC 9112 §3.2.2)
+     * Prepares a client's request for the server. An absolute-form target (RFC 9112 §3.2.2: every
+     * forward-proxy request, and one a client may send to the reverse proxy too) becomes
+     * origin-form with Host generated from its authority: the client's own Host, if any, is
+     * ignored, so the server sees the site the request was routed to by.
      */
-    static void request(HttpRequest req, Target t, InetAddress client, boolean forward) {
-        if (forward) {
-            String uri = req.uri();
-            int start = uri.indexOf("://") + 3;
+    static void request(HttpRequest req, InetAddress client) {
+        String uri = req.uri();
+        int scheme = uri.startsWith("/") ? -1 : uri.indexOf("://");
+        if (scheme >= 0) {
+            int start = scheme + 3;
             int end = Routing.authorityEnd(uri, start);
             String authority = uri.substring(start, end);
             String rest = uri.substring(end);
@@ -42,6 +54,12 @@ final class ProxyHeaders {
         String host = req.headers().get(HttpHeaderNames.HOST);
         removeHopByHop(req.headers());
         req.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        CLIENT_IDENTITY.forEach(req.headers()::remove);
+        // The HTTP/2 codec's view of the stream (x-http2-scheme, x-http2-stream-id, …), or a
+        // client's imitation of it: nothing the server should see.
+        for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+            req.headers().remove(n.text());
+        }
         // RFC 9110 §6.2: an intermediary sends its own HTTP version.
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         via(req);

@@ -3,6 +3,7 @@ package dev.isthmus.alg.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 
@@ -16,12 +17,12 @@ final class Upstream extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            owner.responseMalformed(ctx.channel(), o.decoderResult().cause());
+            return;
+        }
         if (msg instanceof HttpResponse r) {
-            if (r.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(msg);
-                ctx.close();
-                return;
-            }
             owner.responseHead(r);
         }
         if (msg instanceof HttpContent c) {

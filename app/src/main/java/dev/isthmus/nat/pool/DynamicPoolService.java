@@ -1,6 +1,7 @@
 package dev.isthmus.nat.pool;
 
 import dev.isthmus.wire.Ipv4Address;
+import dev.isthmus.wire.Ipv6Address;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -32,6 +33,7 @@ public final class DynamicPoolService implements AutoCloseable {
     static final long REFRESH_MS = 60_000;
 
     private final DynamicPool pool;
+    private final BindingRules rules;
     private final Path file;
     private final Path temporary;
     private final Path directory;
@@ -44,8 +46,10 @@ public final class DynamicPoolService implements AutoCloseable {
     private volatile long writeErrors;
     private boolean failing;
 
-    private DynamicPoolService(DynamicPool pool, Path directory, List<BindingFile.Problem> loadProblems) {
+    private DynamicPoolService(DynamicPool pool, BindingRules rules, Path directory,
+            List<BindingFile.Problem> loadProblems) {
         this.pool = pool;
+        this.rules = rules;
         this.directory = directory;
         this.file = directory.resolve(BindingFile.NAME);
         this.temporary = directory.resolve(BindingFile.NAME + ".tmp");
@@ -55,8 +59,8 @@ public final class DynamicPoolService implements AutoCloseable {
 
     /**
      * Checks the data directory, builds the pool with the config's static bindings, loads the file
-     * (a line it cannot use is logged with its number and skipped; the others load) and starts the
-     * housekeeper.
+     * (a line it cannot use, or whose binding breaks a {@link BindingRules rule}, is logged with
+     * its number and skipped; the others load) and starts the housekeeper.
      *
      * @throws IOException with an operator-readable message when the data directory is missing or
      *     not writable, or the file cannot be read
@@ -70,8 +74,12 @@ public final class DynamicPoolService implements AutoCloseable {
         Path dir = settings.dataDirectory();
         checkDirectory(dir);
         DynamicPool pool = new DynamicPool(settings.ipv4(), settings.idleTimeout().toMillis(), clock);
+        BindingRules rules = settings.rules();
         for (DynamicPoolSettings.Static s : settings.statics()) {
-            String refused = pool.addStatic(s.ipv6(), s.ipv4(), true);
+            String refused = rules.refusal(s.ipv6(), s.ipv4());
+            if (refused == null) {
+                refused = pool.addStatic(s.ipv6(), s.ipv4(), true);
+            }
             if (refused != null) {
                 throw new IllegalArgumentException("static binding " + s.ipv6() + " " + Ipv4Address.format(s.ipv4())
                         + ": " + refused);
@@ -89,7 +97,18 @@ public final class DynamicPoolService implements AutoCloseable {
             }
             BindingFile.Parsed parsed = BindingFile.parse(text);
             problems = new java.util.ArrayList<>(parsed.problems());
-            problems.addAll(pool.load(parsed.entries()));
+            // A line written by hand (or by a version that checked less) meets the rules of a
+            // binding added now; one that breaks them is set aside like an unreadable line.
+            List<BindingFile.Entry> usable = new java.util.ArrayList<>();
+            for (BindingFile.Entry e : parsed.entries()) {
+                String refused = rules.refusal(e.ipv6(), e.ipv4());
+                if (refused == null) {
+                    usable.add(e);
+                } else {
+                    problems.add(new BindingFile.Problem(e.line(), refused + "; dropped"));
+                }
+            }
+            problems.addAll(pool.load(usable));
             problems.sort(java.util.Comparator.comparingInt(BindingFile.Problem::line));
             for (BindingFile.Problem p : problems) {
                 LOG.log(System.Logger.Level.WARNING, "dynamic pool: " + file + " " + p + "; that line is skipped");
@@ -105,7 +124,7 @@ public final class DynamicPoolService implements AutoCloseable {
                     + file);
         }
         pool.tick();
-        DynamicPoolService service = new DynamicPoolService(pool, dir, problems);
+        DynamicPoolService service = new DynamicPoolService(pool, rules, dir, problems);
         service.written = pool.changes();
         if (run) {
             service.housekeeper.start();
@@ -133,6 +152,17 @@ public final class DynamicPoolService implements AutoCloseable {
     /** The pool the translators consult. */
     public DynamicPool pool() {
         return pool;
+    }
+
+    /**
+     * A static binding added at run time ({@code binding add}): the {@link BindingRules} of the
+     * config's static bindings first, then the pool's conflicts.
+     *
+     * @return null, or why the binding was refused
+     */
+    public String addStatic(Ipv6Address ipv6, int ipv4) {
+        String refused = rules.refusal(ipv6, ipv4);
+        return refused != null ? refused : pool.addStatic(ipv6, ipv4, false);
     }
 
     /** The persistence file. */

@@ -1,6 +1,7 @@
 package dev.isthmus.nat.pool;
 
 import dev.isthmus.addr.Ipv4Prefix;
+import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.wire.Ipv6Address;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +15,11 @@ import java.util.Objects;
  * @param idleTimeout a dynamic binding unused this long is released
  * @param dataDirectory where the bindings are persisted ({@link BindingFile#NAME})
  * @param statics the config's static bindings, which take precedence over the file
+ * @param pool6 the translator's pool6, or null: no binding may be inside it ({@link BindingRules})
+ * @param eam6 the IPv6 side of every EAM row: no binding may be inside one
  */
-public record DynamicPoolSettings(Ipv4Prefix ipv4, Duration idleTimeout, Path dataDirectory, List<Static> statics) {
+public record DynamicPoolSettings(Ipv4Prefix ipv4, Duration idleTimeout, Path dataDirectory, List<Static> statics,
+        Ipv6Prefix pool6, List<Ipv6Prefix> eam6) {
     /** The default idle timeout: two hours. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(2);
 
@@ -27,5 +31,16 @@ public record DynamicPoolSettings(Ipv4Prefix ipv4, Duration idleTimeout, Path da
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(dataDirectory, "dataDirectory");
         statics = List.copyOf(statics);
+        eam6 = List.copyOf(eam6);
+    }
+
+    /** A pool beside no stateless rule (neither pool6 nor EAM). */
+    public DynamicPoolSettings(Ipv4Prefix ipv4, Duration idleTimeout, Path dataDirectory, List<Static> statics) {
+        this(ipv4, idleTimeout, dataDirectory, statics, null, List.of());
+    }
+
+    /** What every binding of this pool must be. */
+    public BindingRules rules() {
+        return new BindingRules(ipv4, pool6, eam6);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.addr.Ipv4Prefix;
+import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.xlat.DynamicBindings;
@@ -87,6 +88,43 @@ class DynamicPoolServiceTest {
                     s.pool().find64(0x2001_0db8_0001_0000L, 0xc));
             assertTrue(Files.exists(dir.resolve(BindingFile.NAME + ".corrupt")), "the file as read is kept");
         }
+    }
+
+    /** Issue 19 item 8: the file meets the rules of the config's static bindings, line by line. */
+    @Test
+    void aLineBreakingABindingRuleIsSetAsideWithItsReason() throws IOException {
+        Files.writeString(dir.resolve(BindingFile.NAME), """
+                static 2001:db8:6::9 192.0.2.129 1764000000000
+                static 2001:db8:64::c000:201 192.0.2.130 1764000000000
+                static ::1 192.0.2.131 1764000000000
+                dynamic ff02::1 192.0.2.132 1764000000000
+                dynamic fe80::1 192.0.2.133 1764000000000
+                static 2001:db8:1::a 192.0.2.134 1764000000000
+                """);
+        DynamicPoolSettings ruled = new DynamicPoolSettings(Ipv4Prefix.parse("192.0.2.128/29"), Duration.ofHours(2), dir,
+                List.of(), Ipv6Prefix.parse("2001:db8:64::/96"), List.of(Ipv6Prefix.parse("2001:db8:6::/120")));
+        try (DynamicPoolService s = DynamicPoolService.start(ruled, clock::get, false)) {
+            List<String> problems = s.loadProblems().stream().map(BindingFile.Problem::toString).toList();
+            assertEquals(5, problems.size(), problems::toString);
+            assertTrue(problems.get(0).startsWith("line 1: 2001:db8:6::9 is covered by siit.eam[0].ipv6"), problems::toString);
+            assertTrue(problems.get(1).startsWith("line 2: 2001:db8:64::c000:201 is inside pool6"), problems::toString);
+            assertTrue(problems.get(2).startsWith("line 3: ::1 is the loopback address"), problems::toString);
+            assertTrue(problems.get(3).startsWith("line 4: ff02::1 is a multicast address"), problems::toString);
+            assertTrue(problems.get(4).startsWith("line 5: fe80::1 is link-local"), problems::toString);
+            assertEquals(List.of("2001:db8:1::a"), s.pool().bindings().stream().map(b -> b.ipv6().toString()).toList());
+            assertTrue(Files.exists(dir.resolve(BindingFile.NAME + ".corrupt")), "the file as read is kept");
+        }
+        assertTrue(!Files.readString(dir.resolve(BindingFile.NAME)).contains("ff02::1"), "the next write leaves it out");
+    }
+
+    @Test
+    void aConfigStaticBindingBreakingARuleFailsTheStart() {
+        DynamicPoolSettings ruled = new DynamicPoolSettings(Ipv4Prefix.parse("192.0.2.128/29"), Duration.ofHours(2), dir,
+                List.of(new DynamicPoolSettings.Static(Ipv6Address.parse("ff02::1"), Ipv4Address.parse("192.0.2.130"))),
+                null, List.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DynamicPoolService.start(ruled, clock::get, false));
+        assertTrue(e.getMessage().contains("ff02::1 is a multicast address"), e.getMessage());
     }
 
     @Test
