@@ -69,8 +69,8 @@ final class Nat64Section {
         int subscriberLength = t.intIn("subscriber-length", 1, 128, 128);
         PortBlocks blocks = portBlocks(t, subscriberLength);
         // RFC 6888 REQ-4; with port blocks the block already bounds a subscriber's ports.
-        int perSubscriberPorts = t.intIn("max-ports-per-subscriber", 1, 1 << 26,
-                blocks != null ? blocks.blockSize() : Nat64Settings.DEFAULT_MAX_PORTS_PER_SUBSCRIBER);
+        int perSubscriberPorts = t.intIn("max-ports-per-subscriber", 1, Nat64Settings.MAX_PORTS_PER_SUBSCRIBER,
+                blocks != null ? Nat64Settings.MAX_PORTS_PER_SUBSCRIBER : Nat64Settings.DEFAULT_MAX_PORTS_PER_SUBSCRIBER);
         Nat64Service.LogTarget log = log(t);
         if (t.problems().count() != errorsBefore || pool6 == null || pool4 == null) {
             return null;

@@ -28,7 +28,7 @@ import java.time.Duration;
  * @param maxPortsPerSubscriber (T,t) one subscriber may hold per protocol, i.e. its BIB entries
  *     of that protocol (RFC 6888 REQ-4: a CGN MUST support limiting the external ports or ICMP
  *     identifiers assigned per subscriber); default {@link #DEFAULT_MAX_PORTS_PER_SUBSCRIBER}, or
- *     the block size with port blocks
+ *     {@link #MAX_PORTS_PER_SUBSCRIBER} (no limit but the block) with port blocks
  * @param maxBibTcp BIB entries of TCP
  * @param maxBibUdp BIB entries of UDP
  * @param maxBibIcmp BIB entries of ICMP
@@ -74,6 +74,11 @@ public record Nat64Settings(
      * protocol, so one greedy subscriber takes at most 1/64 of an address from the others.
      */
     public static final int DEFAULT_MAX_PORTS_PER_SUBSCRIBER = 1024;
+    /**
+     * The largest port limit, also the default with port blocks: a block bounds its subscriber's
+     * ports already, and a full block stays {@link NatVerdict#POOL_EXHAUSTED} as before.
+     */
+    public static final int MAX_PORTS_PER_SUBSCRIBER = 1 << 26;
 
     /** @throws IllegalArgumentException naming the setting and its bound */
     public Nat64Settings {
@@ -97,7 +102,7 @@ public record Nat64Settings(
         if (maxStoredSyns < 0) {
             throw new IllegalArgumentException("max stored syns must be ≥ 0");
         }
-        if (maxSessions > 1 << 28 || maxSessionsPerSubscriber > 1 << 26 || maxPortsPerSubscriber > 1 << 26) {
+        if (maxSessions > 1 << 28 || maxSessionsPerSubscriber > 1 << 26 || maxPortsPerSubscriber > MAX_PORTS_PER_SUBSCRIBER) {
             throw new IllegalArgumentException("max sessions at most 2^28, sessions and ports per subscriber at most 2^26");
         }
         if (subscriberLength < 1 || subscriberLength > 128) {
@@ -219,14 +224,15 @@ public record Nat64Settings(
         public Builder subscriberLength(int v) { subscriberLength = v; return this; }
         public Builder shards(int v) { shards = v; return this; }
         /**
-         * Also sets the subscriber length to the blocks', and the port limit to the block size
-         * (a block already bounds a subscriber's ports; set a lower limit after this call).
+         * Also sets the subscriber length to the blocks', and lifts the port limit to
+         * {@link #MAX_PORTS_PER_SUBSCRIBER} (a block bounds a subscriber's ports already; set a
+         * lower limit after this call).
          */
         public Builder portBlocks(PortBlocks v) {
             portBlocks = v;
             if (v != null) {
                 subscriberLength = v.subscriberLength();
-                maxPortsPerSubscriber = v.blockSize();
+                maxPortsPerSubscriber = MAX_PORTS_PER_SUBSCRIBER;
             }
             return this;
         }

@@ -281,7 +281,7 @@ public final class Nat64Table {
 
     // ------------------------------------------------------------------ routing
 
-    private int subscriberShard(long sh, long sl) {
+    int subscriberShard(long sh, long sl) {
         return Index.mix(sh * 0xc2b2_ae3d_27d4_eb4fL ^ sl) & shardMask;
     }
 

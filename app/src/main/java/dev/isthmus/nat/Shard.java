@@ -90,7 +90,7 @@ final class Shard {
      * the next to ask for a port when this shard's slice has none.
      */
     int wantedLender;
-    /** Turns the shards asked to lend a port when this slice is full, so that each is asked in turn. */
+    /** Turns the chunks whose shards are asked to lend a port when this slice is full, so that each is asked in turn. */
     private int lendCursor;
     private final NatEvent ev = new NatEvent();
 
@@ -853,7 +853,7 @@ final class Shard {
      *     asked had none); {@link #NEED_LENDER}, with {@link #wantedLender} set, to ask (another) one
      */
     private long borrow(NatProtocol proto, int a, int x, Shard lender, boolean lastLender) {
-        if (table.shardBits == 0) {
+        if (table.shardBits == 0 || table.pool.first(proto, a) < 0) {
             return -1;
         }
         if (lender != null) {
@@ -867,11 +867,21 @@ final class Shard {
                 return -1;
             }
         }
-        // Each full-slice allocation asks the next shard in turn: the lenders share the load, and
-        // a full lender is not asked first again and again.
-        int others = (1 << table.shardBits) - 1;
-        wantedLender = (id + 1 + Integer.remainderUnsigned(lendCursor++, others)) & others;
-        return NEED_LENDER;
+        // Each ask names the owner of the next 16-port chunk of the protocol's range at T: only
+        // shards with ports there are asked (a narrow range has few), in turn, so that the
+        // lenders share the load and a full one is not asked first again and again.
+        Pool4 pool = table.pool;
+        int c0 = pool.first(proto, a) >>> 4;
+        int chunks = (pool.last(proto, a) >>> 4) - c0 + 1;
+        int t4 = pool.address(a);
+        for (int i = Math.min(chunks, 1 << table.shardBits); i > 0; i--) {
+            int owner = table.sliceOwner(t4, (c0 + Integer.remainderUnsigned(lendCursor++, chunks)) << 4);
+            if (owner != id) {
+                wantedLender = owner;
+                return NEED_LENDER;
+            }
+        }
+        return -1; // this shard owns every chunk of the range
     }
 
     /** (T,t) in the low 48 bits of a long, never negative (T may have its top bit set). */
