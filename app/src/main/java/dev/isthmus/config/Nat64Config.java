@@ -53,6 +53,7 @@ public record Nat64Config(Ipv6Prefix pool6, SiitConfig translator, Nat64Settings
         sb.append("tcp-transitory-timeout = ").append(table.tcpTransitory().toSeconds()).append('\n');
         sb.append("max-sessions = ").append(table.maxSessions()).append('\n');
         sb.append("max-sessions-per-subscriber = ").append(table.maxSessionsPerSubscriber()).append('\n');
+        sb.append("max-ports-per-subscriber = ").append(table.maxPortsPerSubscriber()).append('\n');
         sb.append("subscriber-length = ").append(table.subscriberLength()).append('\n');
         PortBlocks blocks = table.portBlocks();
         if (blocks != null) {

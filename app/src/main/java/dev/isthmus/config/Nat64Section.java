@@ -31,7 +31,8 @@ final class Nat64Section {
     /** The keys only [nat64] has; {@link #KEYS} adds the translator keys it shares with [siit]. */
     static final List<String> OWN_KEYS = List.of("pool6", "ipv4-address", "ipv6-address", "filtering",
             "udp-timeout", "icmp-timeout", "tcp-established-timeout", "tcp-transitory-timeout", "max-sessions",
-            "max-sessions-per-subscriber", "max-bib", "subscriber-length", "pool4", "bib", "port-blocks", "log");
+            "max-sessions-per-subscriber", "max-bib", "subscriber-length", "pool4", "bib", "port-blocks", "log",
+            "max-ports-per-subscriber");
     static final List<String> KEYS = Stream.concat(OWN_KEYS.stream(), TranslatorKeys.KEYS.stream()).toList();
     static final List<String> POOL4_KEYS = List.of("prefix", "tcp", "udp", "icmp");
     static final List<String> BIB_KEYS = List.of("protocol", "ipv6", "ipv4");
@@ -67,6 +68,9 @@ final class Nat64Section {
         int maxBib = t.intIn("max-bib", 1, 1 << 26, 1 << 20);
         int subscriberLength = t.intIn("subscriber-length", 1, 128, 128);
         PortBlocks blocks = portBlocks(t, subscriberLength);
+        // RFC 6888 REQ-4; with port blocks the block already bounds a subscriber's ports.
+        int perSubscriberPorts = t.intIn("max-ports-per-subscriber", 1, Nat64Settings.MAX_PORTS_PER_SUBSCRIBER,
+                blocks != null ? Nat64Settings.MAX_PORTS_PER_SUBSCRIBER : Nat64Settings.DEFAULT_MAX_PORTS_PER_SUBSCRIBER);
         Nat64Service.LogTarget log = log(t);
         if (t.problems().count() != errorsBefore || pool6 == null || pool4 == null) {
             return null;
@@ -82,7 +86,8 @@ final class Nat64Section {
                     .tcpEstablished(est).tcpTransitory(trans).maxSessions(maxSessions)
                     .maxSessionsPerSubscriber(perSubscriber).maxBib(NatProtocol.TCP, maxBib)
                     .maxBib(NatProtocol.UDP, maxBib).maxBib(NatProtocol.ICMP, maxBib)
-                    .subscriberLength(subscriberLength).portBlocks(blocks).build();
+                    .subscriberLength(subscriberLength).portBlocks(blocks).maxPortsPerSubscriber(perSubscriberPorts)
+                    .build();
         } catch (IllegalArgumentException e) {
             if (blocks != null) {
                 t.table("port-blocks").errorHere(e.getMessage());

@@ -25,6 +25,10 @@ import java.time.Duration;
  * @param maxSessions all sessions of every protocol
  * @param maxSessionsPerSubscriber sessions of one subscriber (IPv6 prefix of
  *     {@code subscriberLength} bits)
+ * @param maxPortsPerSubscriber (T,t) one subscriber may hold per protocol, i.e. its BIB entries
+ *     of that protocol (RFC 6888 REQ-4: a CGN MUST support limiting the external ports or ICMP
+ *     identifiers assigned per subscriber); default {@link #DEFAULT_MAX_PORTS_PER_SUBSCRIBER}, or
+ *     {@link #MAX_PORTS_PER_SUBSCRIBER} (no limit but the block) with port blocks
  * @param maxBibTcp BIB entries of TCP
  * @param maxBibUdp BIB entries of UDP
  * @param maxBibIcmp BIB entries of ICMP
@@ -47,6 +51,7 @@ public record Nat64Settings(
         boolean storedSynIcmp,
         int maxSessions,
         int maxSessionsPerSubscriber,
+        int maxPortsPerSubscriber,
         int maxBibTcp,
         int maxBibUdp,
         int maxBibIcmp,
@@ -63,6 +68,17 @@ public record Nat64Settings(
     public static final Duration TCP_INCOMING_SYN = Duration.ofSeconds(6);
     /** Upper bound on every timer: far below the 2^31 ticks the tables can compare. */
     public static final Duration MAX_TIMEOUT = Duration.ofDays(30);
+    /**
+     * RFC 6888 leaves the value to the operator. 1024 is one shard's slice of an address at the
+     * default 64 shards (65536 / 64): 64 subscribers at their limit fill one address's ports of a
+     * protocol, so one greedy subscriber takes at most 1/64 of an address from the others.
+     */
+    public static final int DEFAULT_MAX_PORTS_PER_SUBSCRIBER = 1024;
+    /**
+     * The largest port limit, also the default with port blocks: a block bounds its subscriber's
+     * ports already, and a full block stays {@link NatVerdict#POOL_EXHAUSTED} as before.
+     */
+    public static final int MAX_PORTS_PER_SUBSCRIBER = 1 << 26;
 
     /** @throws IllegalArgumentException naming the setting and its bound */
     public Nat64Settings {
@@ -79,14 +95,15 @@ public record Nat64Settings(
         bound("tcp incoming syn timeout", tcpIncomingSyn, TCP_INCOMING_SYN, "RFC 5382 REQ-4");
         positive("max sessions", maxSessions);
         positive("max sessions per subscriber", maxSessionsPerSubscriber);
+        positive("max ports per subscriber", maxPortsPerSubscriber);
         positive("max tcp bib", maxBibTcp);
         positive("max udp bib", maxBibUdp);
         positive("max icmp bib", maxBibIcmp);
         if (maxStoredSyns < 0) {
             throw new IllegalArgumentException("max stored syns must be ≥ 0");
         }
-        if (maxSessions > 1 << 28 || maxSessionsPerSubscriber > 1 << 26) {
-            throw new IllegalArgumentException("max sessions at most 2^28, per subscriber at most 2^26");
+        if (maxSessions > 1 << 28 || maxSessionsPerSubscriber > 1 << 26 || maxPortsPerSubscriber > MAX_PORTS_PER_SUBSCRIBER) {
+            throw new IllegalArgumentException("max sessions at most 2^28, sessions and ports per subscriber at most 2^26");
         }
         if (subscriberLength < 1 || subscriberLength > 128) {
             throw new IllegalArgumentException("subscriber length /" + subscriberLength + " is not in 1-128");
@@ -143,6 +160,7 @@ public record Nat64Settings(
         b.storedSynIcmp = storedSynIcmp;
         b.maxSessions = maxSessions;
         b.maxSessionsPerSubscriber = maxSessionsPerSubscriber;
+        b.maxPortsPerSubscriber = maxPortsPerSubscriber;
         b.maxBibTcp = maxBibTcp;
         b.maxBibUdp = maxBibUdp;
         b.maxBibIcmp = maxBibIcmp;
@@ -168,6 +186,7 @@ public record Nat64Settings(
         private boolean storedSynIcmp = true;
         private int maxSessions = 1 << 20;
         private int maxSessionsPerSubscriber = 4096;
+        private int maxPortsPerSubscriber = DEFAULT_MAX_PORTS_PER_SUBSCRIBER;
         private int maxBibTcp = 1 << 20;
         private int maxBibUdp = 1 << 20;
         private int maxBibIcmp = 1 << 18;
@@ -192,6 +211,7 @@ public record Nat64Settings(
         public Builder storedSynIcmp(boolean v) { storedSynIcmp = v; return this; }
         public Builder maxSessions(int v) { maxSessions = v; return this; }
         public Builder maxSessionsPerSubscriber(int v) { maxSessionsPerSubscriber = v; return this; }
+        public Builder maxPortsPerSubscriber(int v) { maxPortsPerSubscriber = v; return this; }
         public Builder maxBib(NatProtocol p, int v) {
             switch (p) {
                 case TCP -> maxBibTcp = v;
@@ -203,11 +223,16 @@ public record Nat64Settings(
         public Builder maxStoredSyns(int v) { maxStoredSyns = v; return this; }
         public Builder subscriberLength(int v) { subscriberLength = v; return this; }
         public Builder shards(int v) { shards = v; return this; }
-        /** Also sets the subscriber length to the blocks'. */
+        /**
+         * Also sets the subscriber length to the blocks', and lifts the port limit to
+         * {@link #MAX_PORTS_PER_SUBSCRIBER} (a block bounds a subscriber's ports already; set a
+         * lower limit after this call).
+         */
         public Builder portBlocks(PortBlocks v) {
             portBlocks = v;
             if (v != null) {
                 subscriberLength = v.subscriberLength();
+                maxPortsPerSubscriber = MAX_PORTS_PER_SUBSCRIBER;
             }
             return this;
         }
@@ -215,8 +240,8 @@ public record Nat64Settings(
         public Nat64Settings build() {
             return new Nat64Settings(pool4, filtering, udpTimeout, icmpTimeout, tcpEstablished, tcpTransitory,
                     tcpIncomingSyn, ipv4Refreshes, dropExternalTcp, probeEstablished, storedSynIcmp, maxSessions,
-                    maxSessionsPerSubscriber, maxBibTcp, maxBibUdp, maxBibIcmp, maxStoredSyns, subscriberLength,
-                    shards, portBlocks);
+                    maxSessionsPerSubscriber, maxPortsPerSubscriber, maxBibTcp, maxBibUdp, maxBibIcmp, maxStoredSyns,
+                    subscriberLength, shards, portBlocks);
         }
     }
 }

@@ -37,10 +37,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link PortLoans}): the client's shard takes both locks in shard order, checks and records
  * the loan in the lender, and keeps the BIB entry; the IPv4 side's router looks the loan up
  * (without a lock) after the owner is computed and goes to the borrower. Only a new BIB entry
- * whose x lies elsewhere takes two locks; a packet of an existing session still takes one. The
- * remaining cost: when x is taken, the port that replaces it comes from the client's shard's
- * slice, which holds 1/shards of each address's ports, so "pool exhausted" is per shard
- * (subscribers hash evenly, so the shards fill evenly).
+ * whose x lies elsewhere takes two locks; a packet of an existing session still takes one.
+ * When x is taken, the port that replaces it comes from the client's shard's slice, and when
+ * that slice of T is full, from another shard's slice of T as that shard's loan, taken the same
+ * way (the lenders asked in turn, at most {@link Shard#LENDER_TRIES}): a slice holds 1/shards of
+ * each address's ports, and without the loan one subscriber who filled it would starve every
+ * subscriber of its shard while the others had room. What bounds one subscriber is
+ * {@link Nat64Settings#maxPortsPerSubscriber} (RFC 6888 REQ-4), per protocol.
  *
  * <h2>Memory and cost</h2>
  * Primitive arrays only (see {@link Shard}): a BIB entry and its first session share a 56-byte
@@ -95,6 +98,7 @@ public final class Nat64Table {
     private volatile StaticMap statics = StaticMap.EMPTY;
     private final Object staticLock = new Object();
     private final Object expireLock = new Object();
+    private final PortLimitLog portLimitLog = new PortLimitLog(System.getLogger("nat64"));
     private int expireCursor;
 
     public Nat64Table(Nat64Settings settings, Nat64Listener listener) {
@@ -144,8 +148,9 @@ public final class Nat64Table {
      * creates the BIB entry and the session, refreshes the lifetime, runs the TCP state machine.
      * After {@link NatVerdict#OK}, {@link NatResult#t4()}/{@link NatResult#t4Port()} are the new
      * source (T,t). On a drop, {@link NatVerdict#icmp()} says what to send: for every allocation
-     * and limit failure ICMPv6 Destination Unreachable 1/3 (RFC 6146 §3.5.1.1). Allocates nothing
-     * when the session exists.
+     * and limit failure ICMPv6 Destination Unreachable 1/3 (RFC 6146 §3.5.1.1); a refusal by
+     * {@link Nat64Settings#maxPortsPerSubscriber} is also logged, at most a line a second.
+     * Allocates nothing when the session exists.
      *
      * @param x the source port, or the ICMP identifier (i1)
      * @param z4 Z, the IPv4 address the destination Y' embeds
@@ -174,19 +179,25 @@ public final class Nat64Table {
         NatVerdict v;
         int lender;
         synchronized (s) {
-            v = s.outbound(r, p, x6Hi, x6Lo, x, z4, zz, tcpFlags, now, sh, sl, subNo, null);
+            v = s.outbound(r, p, x6Hi, x6Lo, x, z4, zz, tcpFlags, now, sh, sl, subNo, null, false);
             lender = s.wantedLender;
         }
-        if (v == null) {
-            // A new BIB entry could keep x, which lies in another shard's slice: again with that
-            // shard locked too, both in shard order (as addStatic), so that it can lend x.
+        for (int i = 1; v == null; i++) {
+            // A new BIB entry needs a port of another shard's slice (x to keep, or any when this
+            // shard's is full): again with that shard locked too, both in shard order (as
+            // addStatic), so that it can lend; a lender with nothing to lend names the next.
             Shard l = shards[lender];
             r.reset(p);
             synchronized (shard < lender ? s : l) {
                 synchronized (shard < lender ? l : s) {
-                    v = s.outbound(r, p, x6Hi, x6Lo, x, z4, zz, tcpFlags, now, sh, sl, subNo, l);
+                    v = s.outbound(r, p, x6Hi, x6Lo, x, z4, zz, tcpFlags, now, sh, sl, subNo, l,
+                            i == Shard.LENDER_TRIES);
+                    lender = s.wantedLender;
                 }
             }
+        }
+        if (v == NatVerdict.PORT_LIMIT) {
+            portLimitLog.refused(p, sh, sl, settings.subscriberLength(), settings.maxPortsPerSubscriber(), nowNanos);
         }
         return r.done(v);
     }
@@ -270,7 +281,7 @@ public final class Nat64Table {
 
     // ------------------------------------------------------------------ routing
 
-    private int subscriberShard(long sh, long sl) {
+    int subscriberShard(long sh, long sl) {
         return Index.mix(sh * 0xc2b2_ae3d_27d4_eb4fL ^ sl) & shardMask;
     }
 
@@ -573,7 +584,7 @@ public final class Nat64Table {
         for (int i = 0; i < shards.length; i++) {
             Shard s = shards[i];
             synchronized (s) {
-                s.check(settings.maxSessionsPerSubscriber());
+                s.check(settings.maxSessionsPerSubscriber(), settings.maxPortsPerSubscriber());
                 sessions += s.liveSessions();
                 List<BibEntry> list = new ArrayList<>();
                 s.collectBibs(list, null);

@@ -24,6 +24,8 @@ public enum NatVerdict {
             IcmpReply.V6_ADDRESS_UNREACHABLE),
     SESSION_LIMIT("the table holds the maximum number of sessions", IcmpReply.V6_ADDRESS_UNREACHABLE),
     SUBSCRIBER_LIMIT("this IPv6 subscriber holds its maximum number of sessions", IcmpReply.V6_ADDRESS_UNREACHABLE),
+    PORT_LIMIT("this IPv6 subscriber holds its maximum number of (T,t) of the protocol (RFC 6888 REQ-4)",
+            IcmpReply.V6_ADDRESS_UNREACHABLE),
     BIB_LIMIT("the protocol's BIB holds its maximum number of entries", IcmpReply.V6_ADDRESS_UNREACHABLE),
     STORED_SYN_LIMIT("too many IPv4 SYNs are already stored (dropped silently, RFC 6146 §5.3)", IcmpReply.NONE);
 

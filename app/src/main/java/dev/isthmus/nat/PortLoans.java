@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * and x falls in the slice of whichever shard the port's chunk belongs to, rarely the client's.
  * That shard (the lender) then lends (protocol, T, x) to the client's shard (the borrower), which
  * keeps the BIB entry with the client's others; the entry here sends the IPv4 side's packets to
- * the borrower ({@link Nat64Table}'s routing) and keeps the lender's allocator off the port.
+ * the borrower ({@link Nat64Table}'s routing) and keeps the lender's allocator off the port. A
+ * shard whose own slice of T is full borrows any free port of another's slice the same way, so
+ * that its subscribers are not starved while the pool has room.
  *
  * <p>Who writes and who reads, so that (T,t) stays unique without a global lock:
  * <ul>

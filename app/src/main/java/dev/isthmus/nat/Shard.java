@@ -19,7 +19,7 @@ import java.util.List;
  * record   14 ints: a BIB part and a session part
  *   BIB      X' (4 ints) | x&lt;&lt;16 t | T | first session | sessions&lt;&lt;4 static&lt;&lt;3 live&lt;&lt;2 protocol
  *   session  bib | Z | z&lt;&lt;16 state&lt;&lt;8 | expiry tick | next in BIB | previous in BIB
- * subscriber 7 ints: prefix (4 ints) | paired T | sessions | BIB entries
+ * subscriber 9 ints: prefix (4 ints) | paired T | sessions | BIB entries of TCP, UDP, ICMP
  * </pre>
  * A BIB entry and its first session share one record, so the common lookup (one session per BIB
  * entry: a TCP connection, a UDP flow to one server) reads one index slot and one record, two
@@ -60,6 +60,7 @@ final class Shard {
     static final int U_LL = 3;
     static final int U_T = 4;
     static final int U_SESSIONS = 5;
+    /** The first of three: the subscriber's BIB entries, (T,t) it holds, per protocol (RFC 6888 REQ-4). */
     static final int U_BIBS = 6;
 
     /** Bytes of a stored IPv4 SYN kept for the ICMP error: a maximal IPv4 and TCP header. */
@@ -68,6 +69,8 @@ final class Shard {
     static final int PROBE_LIMIT = 4096;
     /** Pool addresses one allocation may try besides the subscriber's paired one. */
     static final int ADDRESS_TRIES = 8;
+    /** Shards one allocation may lock in turn as lenders (x's owner, then others when this slice is full). */
+    static final int LENDER_TRIES = 4;
     /** {@link #allocate}'s answer when the port to keep lies in the slice of a shard not yet locked. */
     private static final long NEED_LENDER = -3;
 
@@ -75,15 +78,20 @@ final class Shard {
     final int id;
     /** BIB entries and sessions; the free list runs through field 0, dead in a free record. */
     final Slab recs = new Slab(RECORD, B_XHH);
-    final Slab subs = new Slab(7, U_T);
+    final Slab subs = new Slab(9, U_T);
     final Index sessionIndex;
     final Index bibOut;
     final Index bibIn;
     final Index subIndex;
     /** The ports of this shard's slice that other shards hold (port preservation). */
     final PortLoans loans = new PortLoans();
-    /** After {@link #outbound} returned null: the shard whose slice holds the port to keep. */
+    /**
+     * After {@link #outbound} returned null: the shard whose slice holds the port to keep, or
+     * the next to ask for a port when this shard's slice has none.
+     */
     int wantedLender;
+    /** Turns the chunks whose shards are asked to lend a port when this slice is full, so that each is asked in turn. */
+    private int lendCursor;
     private final NatEvent ev = new NatEvent();
 
     // Stored IPv4 SYNs (RFC 6146 §3.5.2.2): a FIFO ring, which is also expiry order because
@@ -321,14 +329,16 @@ final class Shard {
      * RFC 6146 §3.5.1 (UDP), §3.5.2 (TCP), §3.5.3 (ICMP), packet from the IPv6 side: find or create
      * the BIB entry and the session, refresh it, run the TCP state machine.
      *
-     * @param lender null, or the shard whose slice holds x at the address a new BIB entry would
-     *     take, its monitor held too: it may lend x
-     * @return the verdict; null, having changed nothing, when a new BIB entry could keep x but x
-     *     lies in another shard's slice and {@code lender} is null: call again with
+     * @param lender null, or the shard {@link #wantedLender} named, its monitor held too: it may
+     *     lend x, or another port of its slice when this shard's is full
+     * @param lastLender whether {@code lender} is the last this allocation may ask: when it has no
+     *     port either, allocation goes on to other addresses instead of asking for another
+     * @return the verdict; null, having changed nothing, when a new BIB entry needs a port of
+     *     another shard's slice (x to keep, or any when this slice is full): call again with
      *     {@link #wantedLender} locked as well
      */
     NatVerdict outbound(NatResult r, NatProtocol proto, long hi, long lo, int x, int z4, int z, int flags, int now,
-            long subHi, long subLo, int subNo, Shard lender) {
+            long subHi, long subLo, int subNo, Shard lender, boolean lastLender) {
         int p = proto.ordinal();
         r.z4 = z4;
         r.z4Port = z;
@@ -362,6 +372,10 @@ final class Shard {
         if (u >= 0 && subs.get(u, U_SESSIONS) >= table.settings.maxSessionsPerSubscriber()) {
             return NatVerdict.SUBSCRIBER_LIMIT;
         }
+        if (b < 0 && u >= 0 && subs.get(u, U_BIBS + p) >= table.settings.maxPortsPerSubscriber()) {
+            // RFC 6888 REQ-4: one subscriber must not take every port of the pool from the others.
+            return NatVerdict.PORT_LIMIT;
+        }
         if (!table.reserveSession()) {
             return NatVerdict.SESSION_LIMIT;
         }
@@ -370,7 +384,8 @@ final class Shard {
                 table.releaseSession();
                 return NatVerdict.BIB_LIMIT;
             }
-            long tt = allocate(proto, x, u >= 0 ? subs.get(u, U_T) : 0, u >= 0, subHi, subLo, subNo, lender);
+            long tt = allocate(proto, x, u >= 0 ? subs.get(u, U_T) : 0, u >= 0, subHi, subLo, subNo, lender,
+                    lastLender);
             if (tt < 0) {
                 table.releaseBib(proto);
                 table.releaseSession();
@@ -549,7 +564,9 @@ final class Shard {
         subs.set(u, U_LL, (int) lo);
         subs.set(u, U_T, t4);
         subs.set(u, U_SESSIONS, 0);
-        subs.set(u, U_BIBS, 0);
+        subs.set(u, U_BIBS + NatProtocol.TCP.ordinal(), 0);
+        subs.set(u, U_BIBS + NatProtocol.UDP.ordinal(), 0);
+        subs.set(u, U_BIBS + NatProtocol.ICMP.ordinal(), 0);
         subIndex.insert(u);
         ev.clear();
         ev.x6Hi = hi;
@@ -564,10 +581,15 @@ final class Shard {
         return u;
     }
 
-    private void subBibs(int u, int d) {
-        int n = subs.get(u, U_BIBS) + d;
-        subs.set(u, U_BIBS, n);
-        if (n == 0) {
+    /** The subscriber's BIB entries of every protocol. */
+    private int subBibs(int u) {
+        return subs.get(u, U_BIBS) + subs.get(u, U_BIBS + 1) + subs.get(u, U_BIBS + 2);
+    }
+
+    /** One BIB entry of protocol p less; the subscriber goes with its last. */
+    private void removeSubBib(int u, int p) {
+        subs.set(u, U_BIBS + p, subs.get(u, U_BIBS + p) - 1);
+        if (subBibs(u) == 0) {
             ev.clear();
             ev.x6Hi = subHi(u);
             ev.x6Lo = subLo(u);
@@ -599,7 +621,7 @@ final class Shard {
         bibOut.insert(b);
         bibIn.insert(b);
         liveBibs++;
-        subs.set(u, U_BIBS, subs.get(u, U_BIBS) + 1);
+        subs.set(u, U_BIBS + p, subs.get(u, U_BIBS + p) + 1);
         bibEvent(b);
         table.listener.bibCreated(ev);
         return b;
@@ -635,7 +657,7 @@ final class Shard {
         liveBibs--;
         // The session part is dead: a BIB entry goes only when its sessions have.
         recs.free(b);
-        subBibs(u, -1);
+        removeSubBib(u, p);
     }
 
     private int newSession(int b, int z4, int z, int st, int exp, int u) {
@@ -737,14 +759,21 @@ final class Shard {
      * the MAY of §3.5.1.1 and RFC 4787 REQ-1's discussion; x has its own range and parity), else
      * a port of the same range, 0-1023 or 1024-65535 (REQ-3a), and for UDP the same parity
      * (REQ-4). (T,t) is unique per protocol (REQ-3, MUST) because only this shard allocates in its
-     * slice of the space, and x from another shard's slice only as that shard's loan.
+     * slice of the space, and a port of another shard's slice only as that shard's loan.
      *
-     * @param lender the shard, locked too, that may lend x (see {@link #outbound})
+     * <p>When this shard's slice of T is full, a port of another shard's slice of T is borrowed
+     * before T is given up: the slices cut the pool into 1/shards parts for locking, not for
+     * sharing, and without the loan one subscriber who filled its slice would starve every
+     * subscriber hashed to this shard while the other slices had room (and paired pooling, REQ-2,
+     * keeps T). Other addresses are tried, in this shard's slices, only when the lenders asked had
+     * nothing either.
+     *
+     * @param lender the shard, locked too, that may lend (see {@link #outbound})
      * @return {@link #pack}ed (T,t); -1 when the pool is exhausted, -2 when not a subscriber,
-     *     {@link #NEED_LENDER} when x could be kept but lies in an unlocked shard's slice
+     *     {@link #NEED_LENDER} when a port must come from an unlocked shard's slice
      */
     private long allocate(NatProtocol proto, int x, int pairedT, boolean paired, long subHi, long subLo,
-            int subNo, Shard lender) {
+            int subNo, Shard lender, boolean lastLender) {
         Pool4 pool = table.pool;
         PortBlocks blocks = table.blocks;
         if (blocks != null) {
@@ -758,20 +787,23 @@ final class Shard {
         int pairedIndex = paired ? pool.indexOf(pairedT) : -1;
         int n = pool.size();
         int start = (int) Long.remainderUnsigned(subHash(subHi, subLo) & 0xffff_ffffL, n);
-        long kept = keep(proto, pairedIndex >= 0 ? pairedIndex : start, x, lender);
+        int first = pairedIndex >= 0 ? pairedIndex : start;
+        long kept = keep(proto, first, x, lender);
         if (kept >= 0 || kept == NEED_LENDER) {
             return kept;
         }
-        if (pairedIndex >= 0) {
-            int t = inSlice(proto, pairedIndex, x);
-            if (t >= 0) {
-                return pack(pairedT, t);
-            }
+        int own = inSlice(proto, first, x);
+        if (own >= 0) {
+            return pack(pool.address(first), own);
+        }
+        long lent = borrow(proto, first, x, lender, lastLender);
+        if (lent >= 0 || lent == NEED_LENDER) {
+            return lent;
         }
         int tries = Math.min(n, ADDRESS_TRIES);
         for (int i = 0; i < tries; i++) {
             int a = (start + i) % n;
-            if (a == pairedIndex) {
+            if (a == first) {
                 continue;
             }
             int t = inSlice(proto, a, x);
@@ -811,6 +843,45 @@ final class Shard {
         }
         lender.loans.lend(Nat64Table.StaticMap.key(p, t4, x), id);
         return pack(t4, x);
+    }
+
+    /**
+     * A port of {@code lender}'s slice of address number {@code a}, lent to this shard, with the
+     * same preferences (range, parity) as in this shard's own slice.
+     *
+     * @return {@link #pack}ed (T,t); -1 when no shard can lend (one shard, or the last lender
+     *     asked had none); {@link #NEED_LENDER}, with {@link #wantedLender} set, to ask (another) one
+     */
+    private long borrow(NatProtocol proto, int a, int x, Shard lender, boolean lastLender) {
+        if (table.shardBits == 0 || table.pool.first(proto, a) < 0) {
+            return -1;
+        }
+        if (lender != null) {
+            int t = lender.inSlice(proto, a, x);
+            if (t >= 0) {
+                int t4 = table.pool.address(a);
+                lender.loans.lend(Nat64Table.StaticMap.key(proto.ordinal(), t4, t), id);
+                return pack(t4, t);
+            }
+            if (lastLender) {
+                return -1;
+            }
+        }
+        // Each ask names the owner of the next 16-port chunk of the protocol's range at T: only
+        // shards with ports there are asked (a narrow range has few), in turn, so that the
+        // lenders share the load and a full one is not asked first again and again.
+        Pool4 pool = table.pool;
+        int c0 = pool.first(proto, a) >>> 4;
+        int chunks = (pool.last(proto, a) >>> 4) - c0 + 1;
+        int t4 = pool.address(a);
+        for (int i = Math.min(chunks, 1 << table.shardBits); i > 0; i--) {
+            int owner = table.sliceOwner(t4, (c0 + Integer.remainderUnsigned(lendCursor++, chunks)) << 4);
+            if (owner != id) {
+                wantedLender = owner;
+                return NEED_LENDER;
+            }
+        }
+        return -1; // this shard owns every chunk of the range
     }
 
     /** (T,t) in the low 48 bits of a long, never negative (T may have its top bit set). */
@@ -1126,7 +1197,7 @@ final class Shard {
     }
 
     /** Every structural invariant of this shard; throws IllegalStateException naming the first broken. */
-    void check(int maxPerSubscriber) {
+    void check(int maxPerSubscriber, int maxPortsPerSubscriber) {
         int sessionsSeen = 0;
         int recordsUsed = 0;
         for (int s = 0; s < recs.high(); s++) {
@@ -1147,6 +1218,10 @@ final class Shard {
         require(sessionsSeen == liveSessions && sessionsSeen == sessionIndex.size(), "session counts differ");
         require(recordsUsed == recs.live(), "records in use differ from the slab's count");
         int bibsSeen = 0;
+        // Per subscriber and protocol: BIB entries, and the dynamic ones the port limit bounds
+        // (a static entry is the operator's, added whatever the limit).
+        int[] held = new int[subs.high() * 3];
+        int[] dynamic = new int[subs.high() * 3];
         for (int b = 0; b < recs.high(); b++) {
             int meta = recs.get(b, B_META);
             if ((meta & META_LIVE) == 0) {
@@ -1165,6 +1240,8 @@ final class Shard {
             require(n > 0 || (meta & META_STATIC) != 0, "dynamic BIB " + b + " outlived its sessions");
             int u = findSub(table.subHi(bibHi(b)), table.subLo(bibLo(b)));
             require(u >= 0, "BIB " + b + " has no subscriber");
+            held[u * 3 + p]++;
+            dynamic[u * 3 + p] += (meta & META_STATIC) == 0 ? 1 : 0;
         }
         require(bibsSeen == liveBibs && bibsSeen == bibOut.size() && bibsSeen == bibIn.size(), "BIB counts differ");
         int subBibs = 0;
@@ -1174,9 +1251,15 @@ final class Shard {
         for (int v : subIndex.slots) {
             if (v != 0) {
                 int u = v - 1;
-                require(subs.get(u, U_BIBS) > 0, "subscriber " + u + " without BIB entries");
+                require(subBibs(u) > 0, "subscriber " + u + " without BIB entries");
                 require(subs.get(u, U_SESSIONS) <= maxPerSubscriber, "subscriber " + u + " over its limit");
-                subBibs += subs.get(u, U_BIBS);
+                for (int p = 0; p < 3; p++) {
+                    require(subs.get(u, U_BIBS + p) == held[u * 3 + p], "subscriber " + u + " counts "
+                            + subs.get(u, U_BIBS + p) + " BIB entries of protocol " + p + ", holds " + held[u * 3 + p]);
+                    require(dynamic[u * 3 + p] <= maxPortsPerSubscriber, "subscriber " + u + " holds "
+                            + dynamic[u * 3 + p] + " dynamic (T,t) of protocol " + p + ", over its limit");
+                }
+                subBibs += subBibs(u);
                 subSessions += subs.get(u, U_SESSIONS);
             }
         }

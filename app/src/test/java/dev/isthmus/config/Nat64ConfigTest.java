@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isthmus.addr.Ipv4Prefix;
 import dev.isthmus.nat.Filtering;
 import dev.isthmus.nat.Nat64Service;
+import dev.isthmus.nat.Nat64Settings;
 import dev.isthmus.nat.NatProtocol;
 import dev.isthmus.nat.PortBlocks;
 import dev.isthmus.nat.SessionLog;
@@ -75,6 +76,7 @@ class Nat64ConfigTest {
                 tcp-transitory-timeout = 300
                 max-sessions = 1000
                 max-sessions-per-subscriber = 10
+                max-ports-per-subscriber = 200
                 """ + POOL4, "t.toml").nat64();
         assertAll(
                 () -> assertEquals(Filtering.ADDRESS_DEPENDENT, n.table().filtering()),
@@ -82,7 +84,14 @@ class Nat64ConfigTest {
                 () -> assertEquals(Duration.ofSeconds(90), n.table().icmpTimeout()),
                 () -> assertEquals(Duration.ofSeconds(300), n.table().tcpTransitory()),
                 () -> assertEquals(1000, n.table().maxSessions()),
-                () -> assertEquals(10, n.table().maxSessionsPerSubscriber()));
+                () -> assertEquals(10, n.table().maxSessionsPerSubscriber()),
+                () -> assertEquals(200, n.table().maxPortsPerSubscriber(), "RFC 6888 REQ-4"));
+    }
+
+    @Test
+    void thePortLimitDefaultsTo1024() throws ConfigException {
+        // RFC 6888 REQ-4 leaves the value to the operator: 1/64 of an address's ports.
+        assertEquals(1024, ConfigLoader.parse(HEAD + POOL4, "t.toml").nat64().table().maxPortsPerSubscriber());
     }
 
     @Test
@@ -104,6 +113,8 @@ class Nat64ConfigTest {
                 () -> assertEquals("2001:db8::/48", b.subscribers().toString()),
                 () -> assertEquals(52, b.subscriberLength()),
                 () -> assertEquals(52, n.table().subscriberLength(), "the limits count the same subscribers"),
+                () -> assertEquals(Nat64Settings.MAX_PORTS_PER_SUBSCRIBER, n.table().maxPortsPerSubscriber(),
+                        "no port limit but the block by default"),
                 () -> assertEquals(4096, b.blockSize()),
                 () -> assertEquals(1024, b.firstPort(), "default: above the well-known ports"),
                 () -> assertEquals(new Nat64Service.LogTarget(SessionLog.Mode.BLOCKS,
@@ -241,6 +252,10 @@ class Nat64ConfigTest {
                         subscribers = "2001:db8::/48"
                         subscriber-length = 52
                         """),
+                Arguments.of("no ports per subscriber", 3, "nat64.max-ports-per-subscriber", "out of range 1..",
+                        "max-ports-per-subscriber = 0\n" + POOL4),
+                Arguments.of("ports per subscriber a word", 3, "nat64.max-ports-per-subscriber", "",
+                        "max-ports-per-subscriber = \"many\"\n" + POOL4),
                 Arguments.of("log without file", 5, "nat64.log", "missing key \"file\"", POOL4 + """
                         [nat64.log]
                         mode = "blocks"

@@ -25,6 +25,8 @@ class Nat64TableFuzzTest {
                 .shards(1 << data.consumeInt(0, 3))
                 .maxSessions(data.consumeInt(1, 64))
                 .maxSessionsPerSubscriber(data.consumeInt(1, 16))
+                // Derived, not consumed, so that the stored inputs keep their meaning.
+                .maxPortsPerSubscriber(Math.max(1, data.remainingBytes() % 12))
                 .maxBib(NatProtocol.TCP, data.consumeInt(1, 40))
                 .maxStoredSyns(data.consumeInt(0, 8))
                 .subscriberLength(data.consumeBoolean() ? 128 : 120)

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.wire.Ipv4Address;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -400,6 +401,127 @@ class Nat64TableTest {
         t.checkInvariants();
         assertEquals(4, t.expire(at(Duration.ofMinutes(6)), 1 << 16));
         assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 3004, Z, 53, 0, at(Duration.ofMinutes(6))));
+    }
+
+    @Test
+    void oneGreedySubscriberCannotDenyUdpToOthers() {
+        // RFC 6888 REQ-4 (issue 19 item 4): one pool4 address, 64 shards. The greedy subscriber
+        // first takes every port of its own shard's slice of T, then ports of other slices, until
+        // max-ports-per-subscriber (default 1024) refuses it, counted, with ICMPv6 1/3. 35 others,
+        // five of them of the greedy's shard, all ask for ports the greedy holds: each still gets
+        // its flows, those of the greedy's shard from other shards' slices.
+        Nat64Table t = table(Fixture.settings());
+        int g = t.subscriberShard(t.subHi(X_HI), t.subLo(X_LO));
+        List<Integer> ports = new ArrayList<>();
+        for (int port = 1; port < 65536; port++) {
+            if (t.sliceOwner(T, port) == g) {
+                ports.add(port);
+            }
+        }
+        for (int port = 1; ports.size() < 1100; port++) {
+            if (t.sliceOwner(T, port) != g) {
+                ports.add(port);
+            }
+        }
+        int held = 0;
+        NatVerdict v;
+        while ((v = t.outbound(r, NatProtocol.UDP, X_HI, X_LO, ports.get(held), Z, 53, 0, T0)) == NatVerdict.OK) {
+            held++;
+        }
+        assertEquals(NatVerdict.PORT_LIMIT, v);
+        assertEquals(IcmpReply.V6_ADDRESS_UNREACHABLE, v.icmp());
+        assertEquals(Nat64Settings.DEFAULT_MAX_PORTS_PER_SUBSCRIBER, held);
+        assertEquals(1, r.counters().count(NatProtocol.UDP, NatVerdict.PORT_LIMIT));
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, ports.getFirst(), Z2, 53, 0, T0),
+                "a new session on a BIB entry it holds takes no port");
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.TCP, X_HI, X_LO, 40000, Z, 80, Fixture.SYN, T0),
+                "the limit is per protocol");
+        List<Long> others = new ArrayList<>();
+        for (long lo = 0x100; others.size() < 35; lo++) {
+            boolean same = t.subscriberShard(t.subHi(X_HI), t.subLo(lo)) == g;
+            if (same == others.size() < 5) {
+                others.add(lo);
+            }
+        }
+        for (long lo : others) {
+            for (int f = 0; f < 32; f++) {
+                assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, lo, ports.get(f), Z, 53, 0, T0),
+                        "subscriber ::" + Long.toHexString(lo) + " flow " + f);
+                int port = r.t4Port();
+                assertEquals(T, r.t4(), "paired pooling");
+                assertEquals(NatVerdict.OK, t.inbound(r, NatProtocol.UDP, Z, 53, T, port, 0, T0), "the reply");
+                assertEquals(lo, r.x6Lo());
+            }
+        }
+        assertEquals(0, r.counters().count(NatVerdict.POOL_EXHAUSTED));
+        t.checkInvariants();
+    }
+
+    @Test
+    void aFullSliceBorrowsFromAnotherShard() {
+        // Two shards, UDP ports 2000-2063: four 16-port chunks, two per shard's slice. A subscriber
+        // whose source ports lie outside the range fills its shard's slice (parity kept: 16 even,
+        // 16 odd), then gets ports of the other slice as that shard's loan (RFC 6146 §3.5.1.1:
+        // any free (T,t) will do); a neighbour of the same shard too; then the pool is exhausted.
+        Pool4 pool = new Pool4(List.of(Pool4.Entry.of("192.0.2.2/32", "1-65535", "2000-2063", "1-65535")));
+        Nat64Table t = table(Nat64Settings.builder(pool).shards(2));
+        int home = t.subscriberShard(t.subHi(X_HI), t.subLo(X_LO));
+        long neighbour = 0x100;
+        while (t.subscriberShard(t.subHi(X_HI), t.subLo(neighbour)) != home) {
+            neighbour++;
+        }
+        for (int i = 0; i < 32; i++) {
+            assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40000 + i, Z, 53, 0, T0));
+            assertEquals(home, t.sliceOwner(T, r.t4Port()), "its own slice first");
+            assertEquals(i & 1, r.t4Port() & 1, "parity (RFC 4787 REQ-4)");
+        }
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40032, Z, 53, 0, T0));
+        int lent = r.t4Port();
+        assertEquals(1 - home, t.sliceOwner(T, lent), "the other shard's slice");
+        assertEquals(NatVerdict.OK, t.inbound(r, NatProtocol.UDP, Z, 53, T, lent, 0, T0), "the reply finds the borrower");
+        assertEquals(X_LO, r.x6Lo());
+        assertEquals(40032, r.x6Port());
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, neighbour, 40000, Z, 53, 0, T0),
+                "a neighbour of the full shard is not starved");
+        assertEquals(1 - home, t.sliceOwner(T, r.t4Port()));
+        t.checkInvariants();
+        // What is left: 16 odd ports and 14 even ones, all in the other slice.
+        for (int x = 40033; x < 40064; x += 2) {
+            assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, x, Z, 53, 0, T0));
+        }
+        for (int x = 40034; x < 40062; x += 2) {
+            assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, x, Z, 53, 0, T0));
+        }
+        assertEquals(NatVerdict.POOL_EXHAUSTED, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 40064, Z, 53, 0, T0),
+                "every port of the address is held");
+        assertEquals(64, t.stats().bibUdp());
+        t.checkInvariants();
+        // The entries expire; so do the loans, and the other shard allocates its ports itself again.
+        long later = at(Duration.ofMinutes(6));
+        assertEquals(64, t.expire(later, 1 << 16));
+        t.checkInvariants();
+        assertEquals(0, t.loans(1 - home).snapshot().length);
+    }
+
+    @Test
+    void thePortLimitCountsBibEntriesPerProtocol() {
+        // RFC 6888 REQ-4: (T,t) held, per protocol; sessions on held entries and other protocols
+        // are not limited by it, and a port given back may be taken again.
+        Nat64Table t = table(Fixture.settings().maxPortsPerSubscriber(2));
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 1001, Z, 53, 0, T0));
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 1002, Z, 53, 0, at(Duration.ofMinutes(1))));
+        assertEquals(NatVerdict.PORT_LIMIT, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 1003, Z, 53, 0, T0));
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 1001, Z2, 53, 0, T0));
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.ICMP, X_HI, X_LO, 7, Z, 0, 0, T0));
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X2_LO, 1003, Z, 53, 0, T0),
+                "another subscriber");
+        t.checkInvariants();
+        // The first entry's sessions expire: its port is the subscriber's to use again.
+        long later = at(Duration.ofMinutes(5).plusSeconds(30));
+        t.expire(later, 1 << 16);
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, X_HI, X_LO, 1003, Z, 53, 0, later));
+        assertEquals(1, r.counters().count(NatVerdict.PORT_LIMIT));
+        t.checkInvariants();
     }
 
     // ------------------------------------------------------------------ expiry, snapshots

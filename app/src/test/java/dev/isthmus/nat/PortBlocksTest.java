@@ -101,4 +101,22 @@ class PortBlocksTest {
         assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.TCP, hi + (1L << 16), 1, 6000, Z, 80, Fixture.SYN, T0));
         t.checkInvariants();
     }
+
+    @Test
+    void aPortLimitBelowTheBlockSizeRefusesFirst() {
+        // RFC 6888 REQ-4 composes with RFC 7422 blocks: a subscriber holds at most the smaller of
+        // max-ports-per-subscriber and its block; the limit counts per protocol.
+        PortBlocks small = new PortBlocks(Ipv6Prefix.parse("2001:db8:100::/40"), 48, 16, 1024);
+        Nat64Table t = new Nat64Table(Nat64Settings.builder(POOL).portBlocks(small).maxPortsPerSubscriber(4).build(),
+                null);
+        NatResult r = new NatResult();
+        long hi = Ipv6Address.parse("2001:db8:101::").hi();
+        for (int x = 0; x < 4; x++) {
+            assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.TCP, hi, 1, 5000 + x, Z, 80, Fixture.SYN, T0));
+        }
+        assertEquals(NatVerdict.PORT_LIMIT, t.outbound(r, NatProtocol.TCP, hi, 1, 6000, Z, 80, Fixture.SYN, T0));
+        assertEquals(NatVerdict.OK, t.outbound(r, NatProtocol.UDP, hi, 1, 6000, Z, 53, 0, T0));
+        assertEquals(small.subscriberIndex(hi, 1), small.subscriberOf(POOL, r.t4(), r.t4Port()), "from its block");
+        t.checkInvariants();
+    }
 }
