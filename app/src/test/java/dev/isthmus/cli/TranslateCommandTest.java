@@ -332,8 +332,8 @@ class TranslateCommandTest {
                 00 64 00 00
                 00 00 00 00
                 c6 33 64 07
-                9c 42 00 35   # UDP source port 40002, destination port 53
-                00 0c fe 7b   # UDP length 12, checksum
+                9c 42 c3 50   # UDP source port 40002, destination port 50000 (not DNS: "ping" is no DNS message)
+                00 0c 3b 60   # UDP length 12, checksum
                 70 69 6e 67   # payload "ping"
                 """));
         Path in = capture("timers.pcap", LINKTYPE_RAW, synV6, synAck, new Frame(101_000_000, heldSyn), laterUdp);
