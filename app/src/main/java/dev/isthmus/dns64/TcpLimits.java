@@ -1,9 +1,9 @@
 package dev.isthmus.dns64;
 
+import dev.isthmus.relay.ClientLimits;
 import dev.isthmus.relay.RateLimitedLog;
+import dev.isthmus.relay.Refusal;
 import java.net.InetAddress;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -30,16 +30,15 @@ final class TcpLimits {
     private final int perClient;
     private final Dns64Counters counters;
     private final RateLimitedLog log = new RateLimitedLog(LOG);
-    /** Open connections; guarded by this. */
-    private int open;
-    /** Open connections per client address, only those with one or more; guarded by this. */
-    private final Map<InetAddress, Integer> byClient = new HashMap<>();
+    /** The slots: the same per-client and total limits as the relays' and the HTTP gateway's. */
+    private final ClientLimits slots;
 
     TcpLimits(Predicate<InetAddress> allowed, int total, int perClient, Dns64Counters counters) {
         this.allowed = allowed;
         this.total = total;
         this.perClient = perClient;
         this.counters = counters;
+        this.slots = new ClientLimits(total, perClient);
     }
 
     /**
@@ -60,26 +59,20 @@ final class TcpLimits {
         return false;
     }
 
-    private synchronized Dns64Counter take(InetAddress client) {
+    private Dns64Counter take(InetAddress client) {
         if (!allowed.test(client)) {
             return Dns64Counter.TCP_REFUSED_CLIENT;
         }
-        int mine = byClient.getOrDefault(client, 0);
-        if (mine >= perClient) {
-            return Dns64Counter.TCP_CLIENT_LIMIT;
+        Refusal r = slots.acquire(client);
+        if (r == null) {
+            return null;
         }
-        if (open >= total) {
-            return Dns64Counter.TCP_REJECTED;
-        }
-        open++;
-        byClient.put(client, mine + 1);
-        return null;
+        return r == Refusal.CLIENT_LIMIT ? Dns64Counter.TCP_CLIENT_LIMIT : Dns64Counter.TCP_REJECTED;
     }
 
     /** Gives back the slot {@link #admit} took for {@code client}. */
-    synchronized void release(InetAddress client) {
-        open--;
-        byClient.computeIfPresent(client, (k, n) -> n == 1 ? null : n - 1);
+    void release(InetAddress client) {
+        slots.release(client);
     }
 
     /** Counts and logs a connection closed because a message did not arrive whole in time. */

@@ -20,12 +20,12 @@ public final class ClientLimits {
         this.perClient = perClient;
     }
 
-    /** Takes a slot for {@code client}, or says which limit refused it (no slot taken). */
+    /**
+     * Takes a slot for {@code client}, or says which limit refused it (no slot taken). The
+     * client's own share is checked first: a client at its share is told so even when every slot
+     * is taken, since that is the limit it hit by itself.
+     */
     public Refusal acquire(InetAddress client) {
-        if (used.incrementAndGet() > total) {
-            used.decrementAndGet();
-            return Refusal.TOTAL_LIMIT;
-        }
         boolean[] full = {false};
         byClient.compute(client, (k, n) -> {
             int now = n == null ? 0 : n;
@@ -36,8 +36,11 @@ public final class ClientLimits {
             return now + 1;
         });
         if (full[0]) {
-            used.decrementAndGet();
             return Refusal.CLIENT_LIMIT;
+        }
+        if (used.incrementAndGet() > total) {
+            release(client);
+            return Refusal.TOTAL_LIMIT;
         }
         return null;
     }
