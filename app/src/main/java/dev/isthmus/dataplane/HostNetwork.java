@@ -74,12 +74,8 @@ final class HostNetwork {
             // Stateful NAT64 refuses pool6 sources; the host speaks from its own addresses there.
             Ipv6Address hostSource = s.stateful() ? null : hostAddress(dev, x);
             if (x.pool6() != null) {
-                List<String> add = new ArrayList<>(List.of(ip, "-6", "route", "add", x.pool6().prefix().toString(),
-                        "dev", dev));
-                if (hostSource != null) {
-                    add.addAll(List.of("src", hostSource.toString()));
-                }
-                change(add, List.of(ip, "-6", "route", "del", x.pool6().prefix().toString(), "dev", dev));
+                route(dev, "-6", x.pool6().prefix().toString(),
+                        hostSource == null ? List.of() : List.of("src", hostSource.toString()));
             }
             for (EamTable.Eam e : x.eam().entries()) {
                 route4(dev, e.ipv4());
@@ -88,8 +84,7 @@ final class HostNetwork {
                 route4(dev, p);
             }
             for (Ipv6Prefix p : s.routes6()) {
-                change(List.of(ip, "-6", "route", "add", p.toString(), "dev", dev),
-                        List.of(ip, "-6", "route", "del", p.toString(), "dev", dev));
+                route(dev, "-6", p.toString(), List.of());
             }
         } catch (IOException e) {
             undo();
@@ -108,8 +103,45 @@ final class HostNetwork {
     }
 
     private void route4(String dev, Ipv4Prefix p) throws IOException {
-        change(List.of(ip, "-4", "route", "add", p.toString(), "dev", dev),
-                List.of(ip, "-4", "route", "del", p.toString(), "dev", dev));
+        route(dev, "-4", p.toString(), List.of());
+    }
+
+    /**
+     * Routes {@code prefix} into the device. A route that is already there through this device
+     * (an operator's or a test harness's, made before the start) is kept as it is and left in
+     * place at exit: it was not ours to add and is not ours to remove. One through another
+     * device is a conflict the operator must settle: the error names it.
+     */
+    private void route(String dev, String family, String prefix, List<String> extra) throws IOException {
+        List<String> add = new ArrayList<>(List.of(ip, family, "route", "add", prefix, "dev", dev));
+        add.addAll(extra);
+        try {
+            change(add, List.of(ip, family, "route", "del", prefix, "dev", dev));
+        } catch (IOException e) {
+            if (!e.getMessage().contains("File exists")) {
+                throw e;
+            }
+            String existing = output(List.of(ip, family, "route", "show", prefix)).strip();
+            if (!throughDevice(existing, dev)) {
+                throw new IOException("a route for " + prefix + " already exists (" + existing + "): remove it,"
+                        + " or set manage-routes = false and route the prefixes into " + dev + " yourself", e);
+            }
+            LOG.log(System.Logger.Level.INFO, "route " + prefix + " already goes through " + dev + ": kept as it is"
+                    + " (and left in place at exit)");
+        }
+    }
+
+    /** True when every line of {@code ip route show PREFIX}'s output routes through {@code dev}. */
+    static boolean throughDevice(String routes, String dev) {
+        if (routes.isEmpty()) {
+            return false;
+        }
+        for (String line : routes.split("\n")) {
+            if (!(" " + line.strip() + " ").contains(" dev " + dev + " ")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -208,17 +240,32 @@ final class HostNetwork {
 
     /** Runs one command, logged; throws with the command and its standard error when it fails. */
     void run(List<String> command) throws IOException {
+        execute(command, false);
+    }
+
+    /** Runs one command that only reads, and returns its standard output. */
+    String output(List<String> command) throws IOException {
+        return execute(command, true);
+    }
+
+    private String execute(List<String> command, boolean keepOutput) throws IOException {
         String text = String.join(" ", command);
         LOG.log(System.Logger.Level.INFO, "run: " + text);
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder b = new ProcessBuilder(command);
+            if (keepOutput) {
+                b.redirectErrorStream(true);
+            } else {
+                b.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            }
+            p = b.start();
         } catch (IOException e) {
             throw new IOException("cannot run " + text + ": " + e.getMessage(), e);
         }
-        String err;
-        try (InputStream es = p.getErrorStream()) {
-            err = new String(es.readAllBytes(), StandardCharsets.UTF_8).strip();
+        String captured;
+        try (InputStream es = keepOutput ? p.getInputStream() : p.getErrorStream()) {
+            captured = new String(es.readAllBytes(), StandardCharsets.UTF_8).strip();
         }
         try {
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -231,7 +278,8 @@ final class HostNetwork {
             throw new IOException(text + ": interrupted", e);
         }
         if (p.exitValue() != 0) {
-            throw new IOException(text + " failed (exit " + p.exitValue() + ")" + (err.isEmpty() ? "" : ": " + err));
+            throw new IOException(text + " failed (exit " + p.exitValue() + ")" + (captured.isEmpty() ? "" : ": " + captured));
         }
+        return captured;
     }
 }

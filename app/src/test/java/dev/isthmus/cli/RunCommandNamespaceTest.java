@@ -193,6 +193,60 @@ class RunCommandNamespaceTest {
         assertTrue(!out(List.of("ip", "-n", X, "-6", "route")).contains("2001:db8:64::"));
     }
 
+    @Test
+    @Order(8)
+    void aRouteThroughAnotherDeviceIsAConflictTheErrorNames() throws Exception {
+        sh("ip", "-n", X, "-6", "route", "add", "2001:db8:64::/96", "dev", "dpb" + ID);
+        try {
+            Path conflictLog = dir.resolve("conflict.log");
+            Process conflicted = isthmus(conflictLog);
+            others.add(conflicted);
+            assertTrue(conflicted.waitFor(20, TimeUnit.SECONDS));
+            assertNotEquals(0, conflicted.exitValue());
+            String text = Files.readString(conflictLog);
+            assertTrue(text.contains("a route for 2001:db8:64::/96 already exists (2001:db8:64::/96 dev dpb" + ID),
+                    text);
+            assertTrue(text.contains("set manage-routes = false"), text);
+        } finally {
+            sh("ip", "-n", X, "-6", "route", "del", "2001:db8:64::/96", "dev", "dpb" + ID);
+        }
+    }
+
+    /**
+     * A harness (shared/lab/bench.sh) or an operator may route the prefixes into a device made
+     * beforehand: those routes are kept, translation works, and they stay after the stop.
+     */
+    @Test
+    @Order(9)
+    void routesAlreadyThroughTheDeviceAreKept() throws Exception {
+        sh("ip", "-n", X, "tuntap", "add", "dev", TUN, "mode", "tun", "multi_queue", "vnet_hdr");
+        try {
+            sh("ip", "-n", X, "link", "set", TUN, "up");
+            sh("ip", "-n", X, "-6", "route", "add", "2001:db8:64::/96", "dev", TUN);
+            sh("ip", "-n", X, "-4", "route", "add", "192.0.2.2/32", "dev", TUN);
+            Path keptLog = dir.resolve("kept.log");
+            Process kept = isthmus(keptLog);
+            others.add(kept);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(keptLog).contains("translating on " + TUN)) {
+                if (!kept.isAlive() || System.nanoTime() > deadline) {
+                    fail("isthmus run did not start:\n" + Files.readString(keptLog));
+                }
+                Thread.sleep(100);
+            }
+            assertTrue(Files.readString(keptLog).contains("route 2001:db8:64::/96 already goes through " + TUN),
+                    Files.readString(keptLog));
+            assertEquals(0, run(List.of("ip", "netns", "exec", C, "ping", "-c", "2", "-i", "0.2", "-W", "2",
+                    SERVER6)));
+            kept.destroy();
+            assertTrue(kept.waitFor(10, TimeUnit.SECONDS));
+            assertTrue(out(List.of("ip", "-n", X, "-6", "route", "show", "dev", TUN)).contains("2001:db8:64::/96"),
+                    "a route isthmus did not add stays");
+        } finally {
+            run(List.of("ip", "-n", X, "tuntap", "del", "dev", TUN, "mode", "tun", "multi_queue", "vnet_hdr"));
+        }
+    }
+
     private static void sh(String... command) throws Exception {
         int rc = run(List.of(command));
         if (rc != 0) {
