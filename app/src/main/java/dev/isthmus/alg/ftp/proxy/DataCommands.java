@@ -2,6 +2,7 @@ package dev.isthmus.alg.ftp.proxy;
 
 import dev.isthmus.alg.ftp.FtpAddresses;
 import dev.isthmus.alg.ftp.FtpEndpoint;
+import dev.isthmus.wire.Ipv6Address;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -65,7 +66,7 @@ final class DataCommands {
             }
         }
         if (!e.address().equals(client)) {
-            return Active.refused(FtpRefusal.BOUNCE, "504 " + c.verb() + " names " + e.address().getHostAddress()
+            return Active.refused(FtpRefusal.BOUNCE, "504 " + c.verb() + " names " + text(e.address())
                     + ", not this client's own address: refused (RFC 2577 §3, FTP bounce)");
         }
         if (e.port() < LOWEST_DATA_PORT) {
@@ -97,6 +98,11 @@ final class DataCommands {
     static String passiveReply(FtpCommand c, InetAddress local, int port) {
         return c.verb().equals("PASV") ? FtpAddresses.format227((Inet4Address) local, port)
                 : FtpAddresses.format229(port);
+    }
+
+    /** An address as operators write it ({@code 2001:db8::1}, not Java's uncompressed form). */
+    static String text(InetAddress a) {
+        return a instanceof Inet6Address ? Ipv6Address.ofBytes(a.getAddress()).toString() : a.getHostAddress();
     }
 
     /** What the proxy sends the server to make it listen. */

@@ -185,7 +185,7 @@ final class DataLink {
 
     /**
      * One connection to a data port: kept when it comes from the side's own address and is that
-     * side's first, else closed and counted (RFC 2577 §5 "port stealing": another host that
+     * side's first, else closed and counted (RFC 2577 §8, port stealing: another host that
      * guesses the port must not get the file). The port then stops listening.
      */
     private void accepted(SocketChannel ch, InetAddress peer, boolean clientSide) {

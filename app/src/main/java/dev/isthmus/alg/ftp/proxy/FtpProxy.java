@@ -38,7 +38,8 @@ public final class FtpProxy implements AutoCloseable {
     private final ChannelGroup connections;
     private Channel listener;
 
-    private FtpProxy(FtpProxySettings settings, DescriptorBudget descriptors) {
+    /** A proxy not listening yet (tests drive its sessions over in-memory channels). */
+    FtpProxy(FtpProxySettings settings, DescriptorBudget descriptors) {
         this.settings = settings;
         this.counters = new FtpProxyCounters(settings.name());
         this.log = new RateLimitedLog(LOG);

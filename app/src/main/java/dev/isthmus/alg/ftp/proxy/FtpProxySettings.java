@@ -92,7 +92,8 @@ public record FtpProxySettings(
     }
 
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
-    public static final int DEFAULT_MAX_PER_CLIENT = 16;
+    /** As a relay's: lftp's mirror and parallel gets open a control connection each. */
+    public static final int DEFAULT_MAX_PER_CLIENT = 64;
     /** vsftpd's idle session timeout is 300 s; the proxy should not be the one that ends a session first. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(900);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
