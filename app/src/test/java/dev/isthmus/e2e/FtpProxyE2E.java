@@ -22,8 +22,10 @@ import org.junit.jupiter.api.Timeout;
  * on the client's side (EPSV and EPRT: over IPv6, curl and lftp use those even when told not to
  * prefer them) and on the server's (EPSV against vsftpd; PASV and PORT against a pyftpdlib whose
  * command table has no EPSV and EPRT, which the proxy learns from its 500), 50 MiB both ways
- * byte-exact, REST, a listing, 20 transfers at once, and the refusals: a bounce, AUTH TLS in both
- * modes, a client not in allow.
+ * byte-exact, REST, a listing, 20 transfers at once, the transparent mode (the server is the
+ * IPv4 address in the pool6 address the client reached, made local in the middle as in
+ * RelayE2E), and the refusals: a bounce, AUTH TLS in both modes, a client not in allow, a
+ * destination the transparent mode must not reach.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
@@ -39,8 +41,15 @@ class FtpProxyE2E {
 
             [[ftp.proxy]]
             name = "old"
-            listen = "[2001:db8:6::1]:2122"
+            listen = "[2001:db8:6::1]:2124"
             connect = "198.51.100.2:2122"
+            allow = ["2001:db8:6::/64"]
+
+            [[ftp.proxy]]
+            name = "transparent"
+            listen = "[::]:2122"
+            pool6 = "2001:db8:64::/96"
+            connect-ports = [2122]
             allow = ["2001:db8:6::/64"]
 
             [[ftp.proxy]]
@@ -170,6 +179,9 @@ class FtpProxyE2E {
         Path old = lab.work.resolve("old.py");
         Files.writeString(old, OLD_SERVER);
         Files.writeString(lab.work.resolve("raw.py"), RAW_CLIENT);
+        // The transparent mode's routing, AnyIP form (docs/RELAY.md): every pool6 address is local.
+        Shell.Result route = lab.exec(lab.mid(), "ip", "-6", "route", "add", "local", "2001:db8:64::/96", "dev", "lo");
+        assertTrue(route.ok(), route.describe());
         lab.peer(lab.server(), "vsftpd", "vsftpd", plain.toString());
         lab.peer(lab.server(), "vsftpd-tls", "vsftpd", tls.toString());
         lab.peer(lab.server(), "pyftpdlib", PY, old.toString(), root.toString());
@@ -208,7 +220,7 @@ class FtpProxyE2E {
     @Test
     void lftpPassiveThroughPasvTowardsTheServer() {
         Path out = down.resolve("lftp-passive.bin");
-        lftp(2122, "set ftp:prefer-epsv no; get pub/big.bin -o " + out);
+        lftp(2124, "set ftp:prefer-epsv no; get pub/big.bin -o " + out);
         assertEquals(bigSha, sha(out));
         assertTrue(lab.peerLog("pyftpdlib").contains("<- PASV"), lab.peerLog("pyftpdlib"));
     }
@@ -226,7 +238,7 @@ class FtpProxyE2E {
 
     @Test
     void directoryListing() {
-        Shell.Result r = lftp(2122, "cls -1 pub");
+        Shell.Result r = lftp(2124, "cls -1 pub");
         assertTrue(r.out().contains("big.bin") && r.out().contains("small.bin"), r.out());
         Shell.Result c = curl("--disable-epsv", "ftp://[2001:db8:6::1]/pub/");
         assertTrue(c.out().contains("big.bin"), c.out());
@@ -294,6 +306,23 @@ class FtpProxyE2E {
         assertFalse(r.ok(), r.out());
         lab.awaitLog("ftp proxy closed: refused (client-not-allowed)");
         assertTrue(proxyCounter("closed", "client-not-allowed") >= 1, lab.statsJson());
+    }
+
+    /** 2001:db8:64::c633:6402 is pool6 + 198.51.100.2 (RFC 6052 §2.2); the passive port listens on that address. */
+    @Test
+    void transparentModeReachesTheEmbeddedServer() {
+        Path out = down.resolve("transparent.bin");
+        curl("-o", out.toString(), "ftp://[2001:db8:64::c633:6402]:2122/pub/small.bin");
+        assertEquals(sha(root.resolve("pub/small.bin")), sha(out));
+    }
+
+    /** pool6 + 127.0.0.1: RFC 3142 §7, the proxy must not reach its own loopback. */
+    @Test
+    void transparentModeRefusesLoopback() {
+        Shell.Result r = lab.exec(lab.client(), "curl", "-sS", "-m", "5", "ftp://[2001:db8:64::7f00:1]:2122/");
+        assertFalse(r.ok(), r.out());
+        lab.awaitLog("ftp proxy transparent: refused (destination-refused)");
+        assertTrue(proxyCounter("transparent", "destination-refused") >= 1, lab.statsJson());
     }
 
     @Test
