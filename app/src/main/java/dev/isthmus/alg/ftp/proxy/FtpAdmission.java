@@ -1,11 +1,12 @@
 package dev.isthmus.alg.ftp.proxy;
 
 import dev.isthmus.addr.AddressSet;
-import dev.isthmus.relay.Families;
 import dev.isthmus.relay.ClientLimits;
+import dev.isthmus.relay.Families;
 import dev.isthmus.relay.Refusal;
 import dev.isthmus.relay.TransparentDestination;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,11 +15,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +37,13 @@ final class FtpAdmission extends ChannelInboundHandlerAdapter {
     private final FtpProxy proxy;
     private final ClientLimits limits;
     private final TransparentDestination destinations;
+    /**
+     * What the client sent before the server connection was up: reading is off until then, but
+     * the epoll transport still reads a client that half-closed (a script that sends its
+     * commands and FIN at once), as for a relay ({@code TcpRelayConnection}).
+     */
+    private final List<ByteBuf> early = new ArrayList<>();
+    private boolean earlyEnd;
 
     FtpAdmission(FtpProxy proxy, ClientLimits limits, TransparentDestination destinations) {
         this.proxy = proxy;
@@ -115,7 +127,30 @@ final class FtpAdmission extends ChannelInboundHandlerAdapter {
             }
             ctx.pipeline().remove(this);
             new FtpSession(proxy, client, server).start(deadline);
+            for (ByteBuf b : early) {
+                client.pipeline().fireChannelRead(b);
+            }
+            early.clear();
+            if (earlyEnd) {
+                client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            }
         });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf b) {
+            early.add(b);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        early.forEach(ReferenceCountUtil::release);
+        early.clear();
+        ctx.fireChannelInactive();
     }
 
     private void firstCommandLate(Channel client) {
@@ -134,10 +169,11 @@ final class FtpAdmission extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            return; // the first-command deadline is shorter, and ends this stage
+        if (evt instanceof ChannelInputShutdownEvent) {
+            earlyEnd = true;
+        } else if (!(evt instanceof IdleStateEvent)) { // the first-command deadline is shorter, and ends this stage
+            ctx.fireUserEventTriggered(evt);
         }
-        ctx.fireUserEventTriggered(evt);
     }
 
     private void refuse(Channel client, FtpRefusal r, String why) {

@@ -43,7 +43,10 @@ final class FtpSession {
     static final int MAX_COMMAND = 4096;
     /** The longest reply line the proxy reads (a FEAT or HELP line, a long path in a 257). */
     static final int MAX_REPLY_LINE = 8192;
-    /** Commands read ahead of the one being handled before the client's connection stops being read. */
+    /**
+     * Commands read ahead of the one being handled before the client's connection stops being
+     * read; as many commands may await the server's replies.
+     */
     static final int MAX_PENDING = 32;
 
     private final FtpProxy proxy;
@@ -130,6 +133,9 @@ final class FtpSession {
     /** Handles the pending commands in order, as far as the one being handled lets it. */
     private void pump() {
         while (!pending.isEmpty() && !busy && client.isActive()) {
+            if (expected.size() >= MAX_PENDING) {
+                return; // the server is behind: the client's commands wait, then its connection stops being read
+            }
             FtpCommand c = FtpCommand.parse(pending.peek());
             FtpCommand.Kind kind = c.kind();
             if (kind != FtpCommand.Kind.RELAY && kind != FtpCommand.Kind.TRANSFER && !expected.isEmpty()) {

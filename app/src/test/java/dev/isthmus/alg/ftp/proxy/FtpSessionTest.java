@@ -134,6 +134,25 @@ class FtpSessionTest {
         assertEquals("PASV\r\n", written(server));
     }
 
+    /**
+     * A client that pipelines faster than the server answers waits: at most MAX_PENDING commands
+     * await replies, as many more wait in the proxy, and the client's connection is not read
+     * until the server has caught up.
+     */
+    @Test
+    void commandsAwaitingRepliesAreBounded() {
+        start(proxy);
+        int n = FtpSession.MAX_PENDING;
+        fromClient("NOOP\r\n".repeat(2 * n + 8));
+        assertEquals("NOOP\r\n".repeat(n), written(server));
+        assertEquals(false, client.config().isAutoRead());
+        fromServer("200 NOOP ok.\r\n");
+        assertEquals("NOOP\r\n", written(server));
+        fromServer("200 NOOP ok.\r\n".repeat(n + 7));
+        assertEquals("NOOP\r\n".repeat(n + 7), written(server));
+        assertEquals(true, client.config().isAutoRead());
+    }
+
     @Test
     void whatIsNotAReplyEndsTheSession() {
         start(proxy);
