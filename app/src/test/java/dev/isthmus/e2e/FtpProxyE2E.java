@@ -67,6 +67,13 @@ class FtpProxyE2E {
             tls = "passthrough"
 
             [[ftp.proxy]]
+            name = "impatient"
+            listen = "[2001:db8:6::1]:2125"
+            connect = "198.51.100.2:21"
+            allow = ["2001:db8:6::/64"]
+            first-command-timeout = 1
+
+            [[ftp.proxy]]
             name = "closed"
             listen = "[2001:db8:6::1]:2121"
             connect = "198.51.100.2:21"
@@ -89,7 +96,7 @@ class FtpProxyE2E {
             FTPServer(('198.51.100.2', 2122), Old).serve_forever()
             """;
 
-    /** A raw control connection: prints every reply, sends each argument as a command. */
+    /** A raw control connection: prints every reply, sends each argument as a command ("-": only reads a reply). */
     static final String RAW_CLIENT = """
             import socket, sys
             s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
@@ -106,8 +113,9 @@ class FtpProxyE2E {
                 return out
             print(reply(), end='')
             for c in sys.argv[3:]:
-                f.write((c + '\\r\\n').encode('latin-1'))
-                f.flush()
+                if c != '-':
+                    f.write((c + '\\r\\n').encode('latin-1'))
+                    f.flush()
                 print('> ' + c)
                 print(reply(), end='')
             """;
@@ -250,6 +258,25 @@ class FtpProxyE2E {
         sh("head -c 10485760 " + root.resolve("pub/big.bin") + " > " + out);
         curl("-C", "-", "-o", out.toString(), "ftp://[2001:db8:6::1]/pub/big.bin");
         assertEquals(bigSha, sha(out));
+    }
+
+    /** APPE (RFC 959 §4.1.3): the second upload lands after the first. */
+    @Test
+    void appendUploads() {
+        Path small = root.resolve("pub/small.bin");
+        curl("-T", small.toString(), "ftp://[2001:db8:6::1]/up/appended.bin");
+        curl("-T", small.toString(), "--append", "ftp://[2001:db8:6::1]/up/appended.bin");
+        Path twice = down.resolve("twice.bin");
+        sh("cat " + small + " " + small + " > " + twice);
+        assertEquals(sha(twice), sha(root.resolve("up/appended.bin")));
+    }
+
+    /** A client that says nothing after the greeting is told 421 when first-command-timeout (here 1 s) runs out. */
+    @Test
+    void aSilentClientIsClosedAtTheFirstCommandDeadline() {
+        Shell.Result r = raw(2125, "-");
+        assertTrue(r.out().contains("> -\n421 No command within 1 s"), r.out());
+        assertTrue(proxyCounter("impatient", "first-command-timeout") >= 1, lab.statsJson());
     }
 
     @Test
