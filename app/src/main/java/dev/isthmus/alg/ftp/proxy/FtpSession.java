@@ -3,7 +3,6 @@ package dev.isthmus.alg.ftp.proxy;
 import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.DescriptorBudget;
 import dev.isthmus.relay.Families;
-import dev.isthmus.relay.RateLimitedLog;
 import dev.isthmus.relay.Splice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -23,7 +22,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.DescriptorBudget;
-import dev.isthmus.relay.PortSet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
