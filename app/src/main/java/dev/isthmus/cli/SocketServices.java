@@ -2,6 +2,8 @@ package dev.isthmus.cli;
 
 import dev.isthmus.addr.EamTable;
 import dev.isthmus.addr.Rfc6052Prefix;
+import dev.isthmus.alg.ftp.proxy.FtpProxy;
+import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpGateway;
 import dev.isthmus.config.IsthmusConfig;
 import dev.isthmus.config.Nat64Config;
@@ -22,7 +24,8 @@ import java.util.stream.Stream;
 
 /**
  * The socket-plane services of {@code isthmus run}: the {@code [dns64]} server (its own threads),
- * the {@code [[relay]]} relays and the {@code [http]} gateway on shared event loops. Started all
+ * the {@code [[relay]]} relays, the {@code [http]} gateway and the {@code [[ftp.proxy]]} proxies
+ * on shared event loops. Started all
  * or none; closed in reverse order.
  */
 final class SocketServices implements AutoCloseable {
@@ -32,12 +35,15 @@ final class SocketServices implements AutoCloseable {
     private final SocketPlane plane;
     private final List<Relay> relays;
     private final HttpGateway http;
+    private final List<FtpProxy> ftpProxies;
 
-    private SocketServices(Dns64Server dns64, SocketPlane plane, List<Relay> relays, HttpGateway http) {
+    private SocketServices(Dns64Server dns64, SocketPlane plane, List<Relay> relays, HttpGateway http,
+            List<FtpProxy> ftpProxies) {
         this.dns64 = dns64;
         this.plane = plane;
         this.relays = relays;
         this.http = http;
+        this.ftpProxies = ftpProxies;
     }
 
     /** Starts what {@code cfg} configures; null when it configures nothing of the socket plane. */
@@ -48,17 +54,25 @@ final class SocketServices implements AutoCloseable {
         Dns64Server dns64 = cfg.dns64() == null ? null : Dns64Server.start(cfg.dns64().settings());
         SocketPlane plane = null;
         List<Relay> relays = new ArrayList<>();
+        List<FtpProxy> ftpProxies = new ArrayList<>();
+        HttpGateway http = null;
         try {
-            HttpGateway http = null;
-            if (!cfg.relays().isEmpty() || cfg.http() != null) {
+            if (!cfg.relays().isEmpty() || cfg.http() != null || !cfg.ftpProxies().isEmpty()) {
                 plane = SocketPlane.start(Math.max(1, Runtime.getRuntime().availableProcessors()), descriptors(cfg));
                 for (RelaySettings r : cfg.relays()) {
                     relays.add(Relay.start(plane, r));
                 }
                 http = cfg.http() == null ? null : HttpGateway.start(plane, cfg.http(), translated(cfg));
+                for (FtpProxySettings f : cfg.ftpProxies()) {
+                    ftpProxies.add(FtpProxy.start(plane, f, translated(cfg)));
+                }
             }
-            return new SocketServices(dns64, plane, relays, http);
+            return new SocketServices(dns64, plane, relays, http, ftpProxies);
         } catch (IOException | RuntimeException e) {
+            ftpProxies.reversed().forEach(FtpProxy::close);
+            if (http != null) {
+                http.close();
+            }
             relays.reversed().forEach(Relay::close);
             if (plane != null) {
                 plane.close();
@@ -114,11 +128,12 @@ final class SocketServices implements AutoCloseable {
 
     SocketPlaneStats stats() {
         return new SocketPlaneStats(dns64 == null ? null : dns64.counters(), relays.stream().map(Relay::counters).toList(),
-                http == null ? null : http.counters());
+                http == null ? null : http.counters(), ftpProxies.stream().map(FtpProxy::counters).toList());
     }
 
     @Override
     public void close() {
+        ftpProxies.reversed().forEach(FtpProxy::close);
         if (http != null) {
             http.close();
         }
@@ -134,6 +149,6 @@ final class SocketServices implements AutoCloseable {
     @Override
     public String toString() {
         return "socket plane (" + (dns64 == null ? "" : "dns64 server, ") + relays.size() + " relays"
-                + (http == null ? "" : ", http gateway") + ")";
+                + (http == null ? "" : ", http gateway") + ", " + ftpProxies.size() + " ftp proxies)";
     }
 }

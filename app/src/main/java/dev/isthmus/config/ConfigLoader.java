@@ -1,6 +1,7 @@
 package dev.isthmus.config;
 
 import dev.isthmus.addr.Ipv6Prefix;
+import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class ConfigLoader {
      * dns64, …) is added here together with its reader; until then its table is an error, so that
      * a misspelt section name is never silently ignored.
      */
-    static final List<String> SECTIONS = List.of("siit", "nat64", "dataplane", "control", "dns64", "relay", "http");
+    static final List<String> SECTIONS = List.of("siit", "nat64", "dataplane", "control", "dns64", "relay", "http", "ftp");
 
     private ConfigLoader() {}
 
@@ -127,6 +128,7 @@ public final class ConfigLoader {
         ControlSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "control"));
         Dns64Section.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "dns64"));
         HttpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "http"));
+        FtpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "ftp"));
         root.rejectUnknown(SECTIONS, belongsIn);
 
         SiitConfig siit = null;
@@ -185,12 +187,17 @@ public final class ConfigLoader {
         if (httpTable != null) {
             http = HttpSection.read(httpTable, listeners);
         }
+        List<FtpProxySettings> ftpProxies = List.of();
+        TableReader ftpTable = root.table("ftp");
+        if (ftpTable != null) {
+            ftpProxies = FtpSection.read(ftpTable, listeners);
+        }
         listeners.report(problems);
 
         if (!problems.isEmpty()) {
             throw problems.exception();
         }
-        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64);
+        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies);
     }
 
     /**

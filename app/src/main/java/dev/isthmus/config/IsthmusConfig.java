@@ -1,5 +1,6 @@
 package dev.isthmus.config;
 
+import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.util.List;
@@ -16,9 +17,10 @@ import java.util.List;
  * @param relays the {@code [[relay]]} tables, empty when the file has none (never null)
  * @param http the {@code [http]} section, or null when the file has none
  * @param nat64 the {@code [nat64]} section, or null when the file has none (never with {@code siit})
+ * @param ftpProxies the {@code [[ftp.proxy]]} tables, empty when the file has none (never null)
  */
 public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
-        List<RelaySettings> relays, HttpSettings http, Nat64Config nat64) {
+        List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies) {
 
     public IsthmusConfig {
         if (dataplane == null) {
@@ -28,6 +30,13 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
             control = ControlConfig.DEFAULT;
         }
         relays = relays == null ? List.of() : List.copyOf(relays);
+        ftpProxies = ftpProxies == null ? List.of() : List.copyOf(ftpProxies);
+    }
+
+    /** A config without FTP proxies. */
+    public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
+            List<RelaySettings> relays, HttpSettings http, Nat64Config nat64) {
+        this(siit, dataplane, control, dns64, relays, http, nat64, List.of());
     }
 
     /** A config without NAT64. */
@@ -46,9 +55,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         this(siit, null, null);
     }
 
-    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway) is configured. */
+    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway, FTP proxy) is configured. */
     public boolean hasSocketServices() {
-        return dns64 != null || !relays.isEmpty() || http != null;
+        return dns64 != null || !relays.isEmpty() || http != null || !ftpProxies.isEmpty();
     }
 
     /** The effective configuration as TOML, defaults filled in (for {@code show config}). */
@@ -70,6 +79,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         }
         if (http != null) {
             sb.append('\n').append(HttpSection.render(http));
+        }
+        if (!ftpProxies.isEmpty()) {
+            sb.append('\n').append(FtpSection.render(ftpProxies));
         }
         return sb.toString();
     }

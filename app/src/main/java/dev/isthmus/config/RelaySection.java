@@ -112,7 +112,8 @@ final class RelaySection {
                 maxPerClient, idle, connectTimeout, proxyProtocol);
     }
 
-    private static Rfc6052Prefix pool6(TableReader t) {
+    /** {@code pool6}, an RFC 6052 prefix (also the FTP proxy's transparent mode); null when absent or wrong. */
+    static Rfc6052Prefix pool6(TableReader t) {
         String text = t.string("pool6");
         if (text == null) {
             return null;

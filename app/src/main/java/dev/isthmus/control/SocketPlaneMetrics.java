@@ -1,5 +1,7 @@
 package dev.isthmus.control;
 
+import dev.isthmus.alg.ftp.proxy.FtpProxyCounters;
+import dev.isthmus.alg.ftp.proxy.FtpRefusal;
 import dev.isthmus.alg.http.HttpCounters;
 import dev.isthmus.alg.http.HttpRefusal;
 import dev.isthmus.relay.Refusal;
@@ -20,7 +22,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code isthmus_http_requests_total{kind}},
  *       {@code isthmus_http_refused_total{reason, status}} (status "none": closed at accept),
  *       {@code isthmus_http_bytes_total{direction}}, {@code isthmus_http_connections_total},
- *       {@code isthmus_http_active}.
+ *       {@code isthmus_http_active};
+ *   <li>{@code isthmus_ftp_proxy_total{proxy, counter="sessions"|"transfers"|"translated"|"tls-passthrough"|"idle-closed"}},
+ *       {@code isthmus_ftp_proxy_active{proxy}}, {@code isthmus_ftp_proxy_refused_total{proxy, reason}}
+ *       per {@code FtpRefusal} key, {@code isthmus_ftp_proxy_bytes_total{proxy, direction}} (data connections).
  * </ul>
  */
 final class SocketPlaneMetrics {
@@ -36,6 +41,45 @@ final class SocketPlaneMetrics {
         if (s.http() != null) {
             http(registry, s.http());
         }
+        if (!s.ftpProxies().isEmpty()) {
+            ftpProxies(registry, s);
+        }
+    }
+
+    private static void ftpProxies(PrometheusRegistry registry, SocketPlaneStats s) {
+        CounterWithCallback.builder().name("isthmus_ftp_proxy_total")
+                .help("FTP proxy events: sessions, transfers, data commands translated, TLS passed through, idle closes")
+                .labelNames("proxy", "counter")
+                .callback(cb -> {
+                    for (FtpProxyCounters f : s.ftpProxies()) {
+                        cb.call(f.sessions(), f.name(), "sessions");
+                        cb.call(f.transfers(), f.name(), "transfers");
+                        cb.call(f.translated(), f.name(), "translated");
+                        cb.call(f.tlsPassthrough(), f.name(), "tls-passthrough");
+                        cb.call(f.idleClosed(), f.name(), "idle-closed");
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("isthmus_ftp_proxy_active")
+                .help("Control connections an FTP proxy has open").labelNames("proxy")
+                .callback(cb -> s.ftpProxies().forEach(f -> cb.call(f.active(), f.name()))).register(registry);
+        CounterWithCallback.builder().name("isthmus_ftp_proxy_refused_total")
+                .help("Clients, commands and data connections an FTP proxy refused, per reason")
+                .labelNames("proxy", "reason")
+                .callback(cb -> {
+                    for (FtpProxyCounters f : s.ftpProxies()) {
+                        for (FtpRefusal x : FtpRefusal.values()) {
+                            cb.call(f.refused(x), f.name(), x.key());
+                        }
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_ftp_proxy_bytes_total")
+                .help("Data-connection bytes an FTP proxy copied, per direction").labelNames("proxy", "direction")
+                .callback(cb -> {
+                    for (FtpProxyCounters f : s.ftpProxies()) {
+                        cb.call(f.bytesToServer(), f.name(), "to-server");
+                        cb.call(f.bytesToClient(), f.name(), "to-client");
+                    }
+                }).register(registry);
     }
 
     private static void relays(PrometheusRegistry registry, SocketPlaneStats s) {

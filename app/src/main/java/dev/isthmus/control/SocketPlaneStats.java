@@ -1,5 +1,7 @@
 package dev.isthmus.control;
 
+import dev.isthmus.alg.ftp.proxy.FtpProxyCounters;
+import dev.isthmus.alg.ftp.proxy.FtpRefusal;
 import dev.isthmus.alg.http.HttpCounters;
 import dev.isthmus.alg.http.HttpRefusal;
 import dev.isthmus.dns64.Dns64Counters;
@@ -9,21 +11,29 @@ import java.util.List;
 
 /**
  * The live counters of the socket-plane services that {@code show stats} and the metrics report
- * beside the data plane's: the DNS64 server's, the relays' and the HTTP gateway's.
+ * beside the data plane's: the DNS64 server's, the relays', the HTTP gateway's and the FTP proxies'.
  *
  * @param dns64 the DNS64 server's, or null when there is none
  * @param relays one per {@code [[relay]]}, in file order
  * @param http the HTTP gateway's, or null when there is none
+ * @param ftpProxies one per {@code [[ftp.proxy]]}, in file order
  */
-public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http) {
+public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http,
+        List<FtpProxyCounters> ftpProxies) {
     public static final SocketPlaneStats NONE = new SocketPlaneStats(null, List.of(), null);
 
     public SocketPlaneStats {
         relays = List.copyOf(relays);
+        ftpProxies = List.copyOf(ftpProxies);
+    }
+
+    /** Without FTP proxies. */
+    public SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http) {
+        this(dns64, relays, http, List.of());
     }
 
     boolean isEmpty() {
-        return dns64 == null && relays.isEmpty() && http == null;
+        return dns64 == null && relays.isEmpty() && http == null && ftpProxies.isEmpty();
     }
 
     /**
@@ -63,6 +73,22 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
                 }
             }
         }
+        for (FtpProxyCounters f : ftpProxies) {
+            b.append("\nftp proxy ").append(f.name()).append('\n');
+            line(b, "sessions", f.sessions());
+            line(b, "active", f.active());
+            line(b, "transfers", f.transfers());
+            line(b, "translated", f.translated());
+            line(b, "tls-passthrough", f.tlsPassthrough());
+            line(b, "bytes-to-server", f.bytesToServer());
+            line(b, "bytes-to-client", f.bytesToClient());
+            line(b, "idle-closed", f.idleClosed());
+            for (FtpRefusal x : FtpRefusal.values()) {
+                if (f.refused(x) != 0) {
+                    line(b, "refused " + x.key(), f.refused(x));
+                }
+            }
+        }
         return b.toString();
     }
 
@@ -70,7 +96,10 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
         b.append("  ").append(key).repeat(' ', Math.max(1, 32 - key.length())).append(v).append('\n');
     }
 
-    /** {@code show stats json}: {@code "dns64":{...}, "relays":[{...}], "http":{...}}, every counter, zeros included. */
+    /**
+     * {@code show stats json}: {@code "dns64":{...}, "relays":[{...}], "http":{...}, "ftp-proxies":[{...}]},
+     * every counter, zeros included.
+     */
     void json(JsonWriter j) {
         if (dns64 != null) {
             j.name("dns64");
@@ -110,6 +139,28 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
             }
             j.endObject();
             j.endObject();
+        }
+        if (!ftpProxies.isEmpty()) {
+            j.name("ftp-proxies").beginArray();
+            for (FtpProxyCounters f : ftpProxies) {
+                j.beginObject();
+                j.name("name").value(f.name());
+                j.name("sessions").value(f.sessions());
+                j.name("active").value(f.active());
+                j.name("transfers").value(f.transfers());
+                j.name("translated").value(f.translated());
+                j.name("tls-passthrough").value(f.tlsPassthrough());
+                j.name("bytes-to-server").value(f.bytesToServer());
+                j.name("bytes-to-client").value(f.bytesToClient());
+                j.name("idle-closed").value(f.idleClosed());
+                j.name("refused").beginObject();
+                for (FtpRefusal x : FtpRefusal.values()) {
+                    j.name(x.key()).value(f.refused(x));
+                }
+                j.endObject();
+                j.endObject();
+            }
+            j.endArray();
         }
     }
 }

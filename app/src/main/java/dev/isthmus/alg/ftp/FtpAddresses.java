@@ -67,7 +67,7 @@ public final class FtpAddresses {
         if (f == null) {
             return null;
         }
-        int af = number(f[0], 1);
+        int af = number(f[0], AF_IPV6);
         int port = number(f[2], 65535);
         if (port < 0 || (af != AF_IPV4 && af != AF_IPV6) || f[1].isEmpty()) {
             return null;
@@ -190,22 +190,42 @@ public final class FtpAddresses {
 
     /** A numeric address of family {@code af} (no name lookups), or null. */
     private static InetAddress literal(String text, int af) {
-        boolean v6 = af == AF_IPV6;
-        if (v6 ? text.indexOf(':') < 0 || text.indexOf('%') >= 0
-                : !text.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
-            return null;
+        if (af == AF_IPV4) {
+            return dottedQuad(text);
         }
-        if (!v6 && !text.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
-            return null;
-        }
-        if (v6 && !text.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
+        if (text.indexOf(':') < 0 || !text.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
             return null;
         }
         try {
-            InetAddress a = InetAddress.getByName(text); // numeric only: checked above
-            return (a instanceof Inet6Address) == v6 ? a : null;
+            // A string with a colon is only ever parsed as an IPv6 literal, never looked up.
+            InetAddress a = InetAddress.getByName(text);
+            return a instanceof Inet6Address ? a : null;
         } catch (UnknownHostException e) {
             return null;
+        }
+    }
+
+    /**
+     * {@code a.b.c.d}, each a decimal number 0-255, or null. Parsed here: handed a dotted quad
+     * with a number above 255, {@link InetAddress#getByName} asks the resolver.
+     */
+    private static InetAddress dottedQuad(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] a = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            int v = parts[i].length() > 3 ? -1 : number(parts[i], 255);
+            if (v < 0) {
+                return null;
+            }
+            a[i] = (byte) v;
+        }
+        try {
+            return InetAddress.getByAddress(a);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e); // four bytes are always an address
         }
     }
 }
