@@ -22,6 +22,12 @@ import java.util.concurrent.atomic.LongAdder;
  * active-mode mapping, so taking the monitor under the lock could deadlock. At most {@link #MAX_CONTROL_CONNECTIONS} are followed at
  * once; beyond, a new one passes untouched, as plain NAT64 would pass it, and is counted
  * ({@link #notFollowed}): an FTP server that offers PASV and PORT still works through it.
+ *
+ * <p>Not mapped: the TCP header an ICMP error quotes. An error about a control segment (a
+ * Packet Too Big, say) quotes its sequence number as the sender of the error saw it, in the other
+ * side's numbering once a rewrite changed a length, and the endpoint may find it outside its
+ * window and ignore the error. Control segments are short lines, far below any MTU, so this is
+ * left as it is.
  */
 public final class FtpAlg {
     /**
