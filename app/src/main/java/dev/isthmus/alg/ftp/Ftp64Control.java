@@ -179,7 +179,7 @@ public final class Ftp64Control {
             out.seq = syn ? seq : u32(dataSeq - d.map.emittedIn >= 0 ? d.map.nextOut : d.map.mapSeq(dataSeq));
             return;
         }
-        if (dataSeq - d.nextIn > 0 && !transparent) {
+        if (dataSeq - d.nextIn > 0 && !(transparent && d.heldLen == 0)) {
             out.drop = true; // a gap before this segment: TCP sends the missing data again
             counters.outOfOrder.increment();
             return;
