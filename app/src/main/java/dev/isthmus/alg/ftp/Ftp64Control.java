@@ -1,6 +1,7 @@
 package dev.isthmus.alg.ftp;
 
 import dev.isthmus.alg.ftp.PendingCommands.Kind;
+import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.TcpView;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -509,7 +510,16 @@ public final class Ftp64Control {
             refuse(d, w, pos, len, AlgReplies.NO_MAPPING, "ftp-alg: EPRT " + arg.strip() + " refused: no IPv4 mapping (425)");
             return;
         }
-        String port = FtpAddresses.formatPort((int) (m >>> 16), (int) (m & 0xffff));
+        int t4 = (int) (m >>> 16);
+        if (t4 != pool4) {
+            // RFC 6384 §5 / paired pooling (RFC 4787 REQ-2): servers check that PORT names the
+            // address the control connection comes from (RFC 2577 §3); another T would be refused.
+            refuse(d, w, pos, len, AlgReplies.NO_MAPPING, "ftp-alg: EPRT " + arg.strip() + " refused: mapping on "
+                    + Ipv4Address.format(t4) + ", not the control connection's "
+                    + Ipv4Address.format(pool4) + " (425)");
+            return;
+        }
+        String port = FtpAddresses.formatPort(t4, (int) (m & 0xffff));
         byte[] line = ascii("PORT " + port + "\r\n");
         d.emitChunk(len, line, 0, line.length);
         pending.push(Kind.FORWARD, null);

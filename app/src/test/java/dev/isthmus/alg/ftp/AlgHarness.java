@@ -22,9 +22,10 @@ final class AlgHarness {
     final FtpAlgCounters counters = new FtpAlgCounters();
     final List<String> mapped = new ArrayList<>();
     boolean mapperFails;
+    int mapperAddress = POOL4;
     final Ftp64Control alg = new Ftp64Control(CLIENT_HI, CLIENT_LO, SERVER, POOL4, (hi, lo, port, server) -> {
         mapped.add(port + "");
-        return mapperFails ? -1 : (long) POOL4 << 16 | 40000;
+        return mapperFails ? -1 : (long) mapperAddress << 16 | 40000;
     }, counters);
     final SegmentRewrite out = new SegmentRewrite();
 

@@ -2,9 +2,11 @@ package dev.isthmus.alg.ftp;
 
 import static dev.isthmus.alg.ftp.AlgHarness.ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.wire.TcpView;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -58,6 +60,68 @@ class Ftp64ControlPropertyTest {
         assertEquals(whole.atClient.text(), cut.atClient.text());
         assertEquals(clientIsn + 1 + c.length & 0xffffffffL, cut.alg.mapAck(false, cut.atServer.next()));
         assertEquals(serverIsn + 1 + r.length & 0xffffffffL, cut.alg.mapAck(true, cut.atClient.next()));
+    }
+
+    /**
+     * Command, reply, command, reply... as an FTP client without pipelining talks, each message
+     * cut anywhere, every segment carrying the acknowledgement of what its sender received: the
+     * streams equal those of unsplit delivery, and no acknowledgement that reaches a sender covers
+     * bytes it has not sent or the ALG still holds.
+     */
+    @Property(tries = 300)
+    void lockstepDialogueWithAcks(
+            @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 12) Integer> dialogue,
+            @ForAll @Size(min = 1, max = 5) List<@IntRange(min = 1, max = 30) Integer> cuts,
+            @ForAll boolean retransmit) {
+        AlgHarness whole = lockstep(dialogue, List.of(10_000), false);
+        AlgHarness cut = lockstep(dialogue, cuts, retransmit);
+        assertEquals(whole.atServer.text(), cut.atServer.text());
+        assertEquals(whole.atClient.text(), cut.atClient.text());
+    }
+
+    private static AlgHarness lockstep(List<Integer> dialogue, List<Integer> cuts, boolean retransmit) {
+        AlgHarness h = new AlgHarness();
+        long[] sent = {1000, 5000}; // the next sequence number each side sends: client, server
+        h.fromClient(sent[0]++, 0, TcpView.SYN, "");
+        h.fromServer(sent[1]++, sent[0], TcpView.SYN | ACK, "");
+        int k = 0;
+        List<String> messages = new ArrayList<>(List.of("", "220 ready\r\n")); // no client message first
+        for (int i : dialogue) {
+            messages.add(DIALOGUE[i][0] + "\r\n");
+            messages.add(DIALOGUE[i][1] + "\r\n");
+        }
+        long firstClient = sent[0];
+        long firstServer = sent[1];
+        for (int m = 0; m < messages.size(); m++) {
+            boolean client = m % 2 == 0;
+            byte[] b = messages.get(m).getBytes(StandardCharsets.ISO_8859_1);
+            int side = client ? 0 : 1;
+            long start = sent[side];
+            for (int pos = 0; pos < b.length; k++) {
+                int n = Math.min(cuts.get(k % cuts.size()), b.length - pos);
+                // Each side acknowledges what it received (its receiver's next byte).
+                long ack = client ? h.atClient.next() : h.atServer.next();
+                SegmentRewrite out = segment(h, client, start + pos, ack, b, pos, n);
+                long acked = out.ack;
+                long peerSent = client ? sent[1] : sent[0];
+                long peerFirst = client ? firstServer : firstClient;
+                assertTrue(((peerSent - acked) & 0xffffffffL) < 0x80000000L
+                        && ((acked - peerFirst) & 0xffffffffL) < 0x80000000L,
+                        "ack " + acked + " outside [" + peerFirst + ", " + peerSent + "]");
+                if (retransmit && k % 3 == 2) {
+                    segment(h, client, start, ack, b, 0, pos + n);
+                }
+                pos += n;
+            }
+            sent[side] = start + b.length;
+        }
+        return h;
+    }
+
+    private static SegmentRewrite segment(AlgHarness h, boolean client, long seq, long ack, byte[] data, int off,
+            int n) {
+        String s = new String(data, off, n, StandardCharsets.ISO_8859_1);
+        return client ? h.fromClient(seq & 0xffffffffL, ack, ACK, s) : h.fromServer(seq & 0xffffffffL, ack, ACK, s);
     }
 
     private static AlgHarness run(byte[] c, byte[] r, List<Integer> clientCuts, List<Integer> serverCuts,

@@ -288,6 +288,16 @@ class Ftp64ControlTest {
     }
 
     @Test
+    void aMappingOnAnotherAddressThanTheControlConnectionsIsRefused() {
+        open();
+        h.mapperAddress = 0xc0000202;
+        h.fromClient(1001, 5012, ACK, "EPRT |2|2001:db8::5|40000|\r\n");
+        assertEquals("ftp-alg: EPRT |2|2001:db8::5|40000| refused: mapping on 192.0.2.2, not the control connection's"
+                + " 192.0.2.1 (425)", h.alg.lastExplain());
+        assertEquals("NOOP\r\n", h.atServer.text());
+    }
+
+    @Test
     void epsvAllIsAnsweredAndEnforced() {
         open();
         h.fromClient(1001, 5012, ACK, "EPSV ALL\r\nPASV\r\nEPRT |2|2001:db8::5|40000|\r\nEPSV\r\n");
