@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * {@link SegmentRewrite}. Thread-safe: the two directions may be handled by different workers.
  * Allocates only on segments whose lines are rewritten or held.
  *
- * <p>How it works. Each direction is a byte stream cut into lines at LF (RFC 959 §4.1.3 ends
+ * <p>How it works. Each direction is a byte stream cut into lines at LF (RFC 959 §5.3 ends
  * them with CRLF). A line the ALG does not act on is forwarded as it comes (only the sequence
  * numbers move by the delta so far). A line it acts on is needed whole: when a segment ends inside
  * such a line, the partial line is held back (cut from this segment's payload, not acknowledged)
@@ -39,6 +39,13 @@ import java.nio.charset.StandardCharsets;
  * and DO with IAC WONT x, sent to the client in the server's stream at the next reply boundary
  * (RFC 1143: WONT and DONT need no answer). Other Telnet commands (IAC IP, IAC DM before ABOR)
  * pass through.
+ *
+ * <p>Limits the caller should know: a rewritten segment may be longer than it came (the ALG's
+ * replies are longer than a server's "200 NOOP ok"), by up to about 100 bytes per reply it
+ * replaces, so a full-sized segment may need splitting; the urgent pointer is not moved (Telnet
+ * Synch before ABOR sits in lines the ALG forwards unchanged); held bytes are not acknowledged,
+ * so a sender that waits for an acknowledgement before sending the rest of a line (Nagle) sends
+ * it with its retransmission.
  */
 public final class Ftp64Control {
     /** The longest partial line held back (RFC 959 gives no limit; real commands are short). */
