@@ -7,7 +7,7 @@ import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings.ServerMode;
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings.Tls;
 import dev.isthmus.relay.Families;
-import dev.isthmus.relay.PortSet;
+import dev.isthmus.addr.PortSet;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.isthmus.nat.NatProtocol;
 import dev.isthmus.nat.Pool4;
 import dev.isthmus.nat.PortBlocks;
 import dev.isthmus.nat.PortRange;
-import dev.isthmus.nat.PortSet;
+import dev.isthmus.addr.PortSet;
 import dev.isthmus.nat.SessionLog;
 import dev.isthmus.nat.StaticBib;
 import dev.isthmus.wire.Ipv4Address;

@@ -4,7 +4,7 @@ import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.Families;
-import dev.isthmus.relay.PortSet;
+import dev.isthmus.addr.PortSet;
 import dev.isthmus.relay.RelaySettings;
 import dev.isthmus.relay.RelaySettings.Protocol;
 import java.net.InetSocketAddress;

@@ -2,7 +2,7 @@ package dev.isthmus.config;
 
 import dev.isthmus.addr.AddressSet;
 import dev.isthmus.relay.Families;
-import dev.isthmus.relay.PortSet;
+import dev.isthmus.addr.PortSet;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.isthmus.nat;
 
+import dev.isthmus.addr.PortSet;
 import dev.isthmus.alg.ftp.ActiveMapper;
 import dev.isthmus.alg.ftp.Ftp64Control;
 import dev.isthmus.alg.ftp.FtpAlgCounters;

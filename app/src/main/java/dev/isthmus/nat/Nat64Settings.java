@@ -1,5 +1,6 @@
 package dev.isthmus.nat;
 
+import dev.isthmus.addr.PortSet;
 import java.time.Duration;
 
 /**

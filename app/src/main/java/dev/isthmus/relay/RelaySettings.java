@@ -1,6 +1,7 @@
 package dev.isthmus.relay;
 
 import dev.isthmus.addr.AddressSet;
+import dev.isthmus.addr.PortSet;
 import dev.isthmus.addr.Rfc6052Prefix;
 import java.net.InetSocketAddress;
 import java.time.Duration;

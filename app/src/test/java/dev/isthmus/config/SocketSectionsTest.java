@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.alg.http.HttpSettings;
-import dev.isthmus.relay.PortSet;
+import dev.isthmus.addr.PortSet;
 import dev.isthmus.relay.RelaySettings;
 import java.time.Duration;
 import java.util.List;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isthmus.addr.PortSet;
 import dev.isthmus.wire.Checksum;
 import dev.isthmus.wire.IpProtocol;
 import dev.isthmus.wire.Ipv4Address;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.addr.AddressSet;
+import dev.isthmus.addr.PortSet;
 import dev.isthmus.relay.RelaySettings.Protocol;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.addr.AddressSet;
+import dev.isthmus.addr.PortSet;
 import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.relay.RelaySettings.Protocol;
 import java.net.InetSocketAddress;

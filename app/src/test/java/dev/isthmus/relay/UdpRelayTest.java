@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.isthmus.addr.AddressSet;
+import dev.isthmus.addr.PortSet;
 import dev.isthmus.relay.RelaySettings.Protocol;
 import java.io.IOException;
 import java.net.DatagramPacket;

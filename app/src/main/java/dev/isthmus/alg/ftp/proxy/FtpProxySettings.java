@@ -2,7 +2,7 @@ package dev.isthmus.alg.ftp.proxy;
 
 import dev.isthmus.addr.AddressSet;
 import dev.isthmus.addr.Rfc6052Prefix;
-import dev.isthmus.relay.PortSet;
+import dev.isthmus.addr.PortSet;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.isthmus.relay;
+package dev.isthmus.addr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,13 +1,14 @@
-package dev.isthmus.relay;
+package dev.isthmus.addr;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * An immutable set of TCP ports 1..65535 (the transparent relay's {@code connect-ports}): a bit
- * per port, 8 KiB, so that a look-up per accepted connection is one array read however many
- * ranges the operator wrote.
+ * An immutable set of TCP/UDP ports 1..65535 (the transparent relay's {@code connect-ports}, the
+ * NAT64 FTP ALG's {@code alg-ftp-ports}): a bit per port, 8 KiB, so that a look-up (per accepted
+ * connection, or per packet in the data plane) is one array read however many ranges the
+ * operator wrote.
  */
 public final class PortSet {
     /**
@@ -24,6 +25,15 @@ public final class PortSet {
 
     private PortSet(long[] bits) {
         this.bits = bits;
+    }
+
+    /** Exactly these ports. */
+    public static PortSet of(int... ports) {
+        PortSet set = NONE;
+        for (int p : ports) {
+            set = set.with(p, p);
+        }
+        return set;
     }
 
     /** This set and ports {@code first} to {@code last}. */
@@ -44,6 +54,17 @@ public final class PortSet {
 
     public boolean contains(int port) {
         return port >= 1 && port <= 65535 && (bits[port >>> 6] & 1L << port) != 0;
+    }
+
+    /** Every port in the set, ascending. */
+    public List<Integer> ports() {
+        List<Integer> out = new ArrayList<>();
+        for (int p = 1; p <= 65535; p++) {
+            if (contains(p)) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /**
