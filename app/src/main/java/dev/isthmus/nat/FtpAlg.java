@@ -142,12 +142,7 @@ public final class FtpAlg {
 
     /** The table's listener with the ALG's bookkeeping in front: {@code next} hears everything as before. */
     Nat64Listener listener(Nat64Listener next) {
-        return new Nat64Listener() {
-            @Override
-            public void sessionStarted(NatEvent e) {
-                next.sessionStarted(e);
-            }
-
+        return new ForwardingListener(next) {
             @Override
             public void sessionEnded(NatEvent e) {
                 if (e.protocol() == NatProtocol.TCP && ports.contains(e.z4Port())) {
@@ -156,37 +151,7 @@ public final class FtpAlg {
                         ended.add(c);
                     }
                 }
-                next.sessionEnded(e);
-            }
-
-            @Override
-            public void bibCreated(NatEvent e) {
-                next.bibCreated(e);
-            }
-
-            @Override
-            public void bibRemoved(NatEvent e) {
-                next.bibRemoved(e);
-            }
-
-            @Override
-            public void subscriberStarted(NatEvent e) {
-                next.subscriberStarted(e);
-            }
-
-            @Override
-            public void subscriberEnded(NatEvent e) {
-                next.subscriberEnded(e);
-            }
-
-            @Override
-            public void probe(NatEvent e) {
-                next.probe(e);
-            }
-
-            @Override
-            public void storedSynExpired(NatEvent e) {
-                next.storedSynExpired(e);
+                super.sessionEnded(e);
             }
         };
     }

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {"time":"2026-12-03T09:00:00Z","event":"run-end","run":"2026-12-03T07:59:59Z","end":"restart"}
  * </pre>
  */
-public final class SessionLog implements Nat64Listener {
+public final class SessionLog extends ForwardingListener {
     /** What to log. */
     public enum Mode {
         /** Start and end of every session. */
@@ -46,7 +46,6 @@ public final class SessionLog implements Nat64Listener {
     private final Clock clock;
     private final ArrayBlockingQueue<String> queue;
     private final AtomicLong dropped = new AtomicLong();
-    private final Nat64Listener next;
 
     /**
      * @param capacity lines held before {@link #drainTo} (beyond it lines are dropped and counted)
@@ -54,10 +53,10 @@ public final class SessionLog implements Nat64Listener {
      *     ICMP sender), or null
      */
     public SessionLog(Mode mode, Clock clock, int capacity, Nat64Listener next) {
+        super(next);
         this.mode = mode;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(capacity);
-        this.next = next == null ? Nat64Listener.NONE : next;
     }
 
     @Override
@@ -65,7 +64,7 @@ public final class SessionLog implements Nat64Listener {
         if (mode == Mode.SESSIONS) {
             offer(session("session-start", e).append('}'));
         }
-        next.sessionStarted(e);
+        super.sessionStarted(e);
     }
 
     @Override
@@ -73,7 +72,7 @@ public final class SessionLog implements Nat64Listener {
         if (mode == Mode.SESSIONS) {
             offer(session("session-end", e).append(",\"end\":\"").append(endKey(e)).append("\"}"));
         }
-        next.sessionEnded(e);
+        super.sessionEnded(e);
     }
 
     @Override
@@ -81,7 +80,7 @@ public final class SessionLog implements Nat64Listener {
         if (mode == Mode.BLOCKS) {
             offer(block("block-start", e).append('}'));
         }
-        next.subscriberStarted(e);
+        super.subscriberStarted(e);
     }
 
     @Override
@@ -89,27 +88,7 @@ public final class SessionLog implements Nat64Listener {
         if (mode == Mode.BLOCKS) {
             offer(block("block-end", e).append('}'));
         }
-        next.subscriberEnded(e);
-    }
-
-    @Override
-    public void bibCreated(NatEvent e) {
-        next.bibCreated(e);
-    }
-
-    @Override
-    public void bibRemoved(NatEvent e) {
-        next.bibRemoved(e);
-    }
-
-    @Override
-    public void probe(NatEvent e) {
-        next.probe(e);
-    }
-
-    @Override
-    public void storedSynExpired(NatEvent e) {
-        next.storedSynExpired(e);
+        super.subscriberEnded(e);
     }
 
     private static String endKey(NatEvent e) {
