@@ -30,10 +30,11 @@ import org.junit.jupiter.api.Test;
  * Keeps the package layering of DESIGN.md one-way.
  *
  * <p>From the bottom up: {@code wire} (bytes), {@code addr} (address mapping), {@code xlat}
- * (stateless translation), {@code nat} and {@code tunnel}, then {@code dataplane} (composes the
- * packet plane) beside the socket plane ({@code dns64}, {@code relay}, {@code alg.*}, {@code
- * dstm}), then {@code config}, {@code control}, and {@code cli} on top. A package may use those
- * below it, never those above.
+ * (stateless translation), the protocol cores without sockets ({@code alg.ftp}: FTP's rewriting,
+ * which the NAT64's data-plane ALG and the FTP proxy share), {@code nat} and {@code tunnel}, then
+ * {@code dataplane} (composes the packet plane) beside the socket plane ({@code dns64},
+ * {@code relay}, {@code alg.http}, {@code alg.ftp.proxy}, {@code dstm}...), then {@code config},
+ * {@code control}, and {@code cli} on top. A package may use those below it, never those above.
  *
  * <p>{@code config} sits above every engine because it builds their settings values (for example
  * {@code xlat.XlatSettings}); the engines never read the configuration model themselves, so they
