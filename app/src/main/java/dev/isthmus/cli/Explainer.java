@@ -90,13 +90,21 @@ final class Explainer {
      * (null when the packet never reached the table), named with its BIB entry and session.
      */
     void after(Trace t, NatResult nat) {
+        after(t, nat, "");
+    }
+
+    /**
+     * As {@link #after(Trace, NatResult)} with what the NAT64's FTP ALG did to the packet
+     * ({@code alg}, e.g. "ftp-alg: EPSV → PASV"; empty when nothing).
+     */
+    void after(Trace t, NatResult nat, String alg) {
         if (nat != null && nat.verdict() == NatVerdict.SYN_STORED && inputSyn != null) {
             heldSyns.put(inputSyn, record);
         }
         if (format == Format.JSON) {
-            json(t, nat);
+            json(t, nat, alg);
         } else {
-            text(t, nat);
+            text(t, nat, alg);
         }
     }
 
@@ -215,7 +223,7 @@ final class Explainer {
         return b.toString();
     }
 
-    private void text(Trace t, NatResult nat) {
+    private void text(Trace t, NatResult nat, String alg) {
         StringBuilder b = new StringBuilder(256);
         b.append('#').append(record).append(' ').append(input);
         String src = mapping(t.sourceMapping(), t.sourceEam());
@@ -225,6 +233,9 @@ final class Explainer {
         }
         if (nat != null) {
             b.append(" | nat64 ").append(natText(nat));
+        }
+        if (!alg.isEmpty()) {
+            b.append(" | ").append(alg);
         }
         if (t.hairpinned()) {
             b.append(nat != null ? " | hairpinned (RFC 6146 §3.8)" : " | hairpinned (RFC 7757 §4.2)");
@@ -242,7 +253,7 @@ final class Explainer {
         out.println(b);
     }
 
-    private void json(Trace t, NatResult nat) {
+    private void json(Trace t, NatResult nat, String alg) {
         StringBuilder b = new StringBuilder(384);
         b.append("{\"record\":").append(record);
         b.append(",\"in\":");
@@ -254,6 +265,9 @@ final class Explainer {
         b.append(",\"hairpinned\":").append(t.hairpinned());
         if (nat != null) {
             b.append(",\"nat64\":").append(Json.str(natText(nat)));
+        }
+        if (!alg.isEmpty()) {
+            b.append(",\"ftp_alg\":").append(Json.str(alg));
         }
         b.append(",\"out\":[");
         for (int i = 0; i < outputs.size(); i++) {

@@ -183,7 +183,11 @@ final class TranslateCommand implements Callable<Integer> {
                     translator.translate(pkt, sink);
                     written += translator.trace().outputs();
                     if (explainer != null) {
-                        explainer.after(translator.trace(), stateful == null ? null : stateful.lastResult());
+                        if (stateful == null) {
+                            explainer.after(translator.trace());
+                        } else {
+                            explainer.after(translator.trace(), stateful.lastResult(), stateful.lastAlgExplain());
+                        }
                     }
                 }
             } catch (CaptureFormatException e) {

@@ -55,6 +55,7 @@ public record Nat64Config(Ipv6Prefix pool6, SiitConfig translator, Nat64Settings
         sb.append("max-sessions-per-subscriber = ").append(table.maxSessionsPerSubscriber()).append('\n');
         sb.append("max-ports-per-subscriber = ").append(table.maxPortsPerSubscriber()).append('\n');
         sb.append("subscriber-length = ").append(table.subscriberLength()).append('\n');
+        sb.append("alg-ftp-ports = ").append(table.ftpAlgPorts()).append('\n');
         PortBlocks blocks = table.portBlocks();
         if (blocks != null) {
             sb.append("\n[nat64.port-blocks]\nsubscribers = \"").append(blocks.subscribers())

@@ -9,6 +9,7 @@ import dev.isthmus.nat.NatProtocol;
 import dev.isthmus.nat.Pool4;
 import dev.isthmus.nat.PortBlocks;
 import dev.isthmus.nat.PortRange;
+import dev.isthmus.nat.PortSet;
 import dev.isthmus.nat.SessionLog;
 import dev.isthmus.nat.StaticBib;
 import dev.isthmus.wire.Ipv4Address;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.tomlj.TomlArray;
 
 /**
  * Reads and validates {@code [nat64]}, {@code [[nat64.pool4]]} and {@code [[nat64.bib]]}
@@ -32,7 +34,7 @@ final class Nat64Section {
     static final List<String> OWN_KEYS = List.of("pool6", "ipv4-address", "ipv6-address", "filtering",
             "udp-timeout", "icmp-timeout", "tcp-established-timeout", "tcp-transitory-timeout", "max-sessions",
             "max-sessions-per-subscriber", "max-bib", "subscriber-length", "pool4", "bib", "port-blocks", "log",
-            "max-ports-per-subscriber");
+            "max-ports-per-subscriber", "alg-ftp-ports");
     static final List<String> KEYS = Stream.concat(OWN_KEYS.stream(), TranslatorKeys.KEYS.stream()).toList();
     static final List<String> POOL4_KEYS = List.of("prefix", "tcp", "udp", "icmp");
     static final List<String> BIB_KEYS = List.of("protocol", "ipv6", "ipv4");
@@ -72,6 +74,7 @@ final class Nat64Section {
         int perSubscriberPorts = t.intIn("max-ports-per-subscriber", 1, Nat64Settings.MAX_PORTS_PER_SUBSCRIBER,
                 blocks != null ? Nat64Settings.MAX_PORTS_PER_SUBSCRIBER : Nat64Settings.DEFAULT_MAX_PORTS_PER_SUBSCRIBER);
         Nat64Service.LogTarget log = log(t);
+        PortSet ftpAlgPorts = algPorts(t, "alg-ftp-ports", Nat64Settings.DEFAULT_FTP_ALG_PORTS);
         if (t.problems().count() != errorsBefore || pool6 == null || pool4 == null) {
             return null;
         }
@@ -87,7 +90,7 @@ final class Nat64Section {
                     .maxSessionsPerSubscriber(perSubscriber).maxBib(NatProtocol.TCP, maxBib)
                     .maxBib(NatProtocol.UDP, maxBib).maxBib(NatProtocol.ICMP, maxBib)
                     .subscriberLength(subscriberLength).portBlocks(blocks).maxPortsPerSubscriber(perSubscriberPorts)
-                    .build();
+                    .ftpAlgPorts(ftpAlgPorts).build();
         } catch (IllegalArgumentException e) {
             if (blocks != null) {
                 t.table("port-blocks").errorHere(e.getMessage());
@@ -105,6 +108,43 @@ final class Nat64Section {
         SiitConfig translator = SiitConfig.of(pool6, List.of(), List.of(), xlat, XlatSettings.HairpinMode.OFF, ownIpv4,
                 ipv6Address, null);
         return new Nat64Config(pool6, translator, settings, statics, log);
+    }
+
+    /**
+     * An ALG's IPv4 server ports, {@code alg-ftp-ports = [21]}: TCP ports 1-65535, each once; an
+     * empty list turns the ALG off.
+     */
+    private static PortSet algPorts(TableReader t, String key, PortSet dflt) {
+        TomlArray a = t.array(key);
+        if (a == null) {
+            return dflt;
+        }
+        String kp = t.keyPath(key);
+        int[] ports = new int[a.size()];
+        boolean ok = true;
+        for (int i = 0; i < a.size(); i++) {
+            Object v = a.get(i);
+            if (!(v instanceof Long l)) {
+                t.problems().add(a.inputPositionOf(i), kp + "[" + i + "]",
+                        "expected an integer, got " + TableReader.describe(v));
+                ok = false;
+                continue;
+            }
+            if (l < 1 || l > 65535) {
+                t.problems().add(a.inputPositionOf(i), kp + "[" + i + "]", l + " is out of range 1..65535");
+                ok = false;
+                continue;
+            }
+            ports[i] = (int) (long) l;
+            for (int j = 0; j < i; j++) {
+                if (ports[j] == ports[i]) {
+                    t.problems().add(a.inputPositionOf(i), kp + "[" + i + "]", "port " + l + " is also "
+                            + kp + "[" + j + "]");
+                    ok = false;
+                }
+            }
+        }
+        return ok ? PortSet.of(ports) : dflt;
     }
 
     /**

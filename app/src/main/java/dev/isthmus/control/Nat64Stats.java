@@ -1,7 +1,9 @@
 package dev.isthmus.control;
 
 import dev.isthmus.addr.Ipv6Prefix;
+import dev.isthmus.alg.ftp.FtpAlgCounters;
 import dev.isthmus.nat.BibEntry;
+import dev.isthmus.nat.FtpAlg;
 import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.Nat64Table;
 import dev.isthmus.nat.NatCounters;
@@ -51,7 +53,51 @@ final class Nat64Stats {
         line(b, "tcp-probes-sent", s.probesSent());
         line(b, "syn-unreachables-sent", s.synUnreachablesSent());
         line(b, "log-lines-dropped", s.logLinesDropped());
+        FtpAlg alg = s.table().ftpAlg();
+        if (alg != null) {
+            for (FtpAlgCount a : FtpAlgCount.values()) {
+                line(b, "ftp-alg-" + a.key, a.of(alg));
+            }
+        }
         return b.toString();
+    }
+
+    /**
+     * What {@code show stats} and the metrics say about the FTP ALG (RFC 6384): the control
+     * connections followed now, then events — rewritten commands and replies, commands refused
+     * with the ALG's own reply, ALGS answered (§11), connections gone transparent after AUTH,
+     * segments held ahead of a gap, overlong lines passed unparsed, connections not followed at
+     * the limit ({@code FtpAlg.MAX_CONTROL_CONNECTIONS}).
+     */
+    enum FtpAlgCount {
+        SESSIONS("sessions"),
+        REWRITTEN("rewritten"),
+        REFUSED("refused"),
+        ALGS_ANSWERED("algs-answered"),
+        TRANSPARENT("transparent"),
+        OUT_OF_ORDER("out-of-order"),
+        OVERLONG("overlong"),
+        NOT_FOLLOWED("not-followed");
+
+        final String key;
+
+        FtpAlgCount(String key) {
+            this.key = key;
+        }
+
+        long of(FtpAlg alg) {
+            FtpAlgCounters c = alg.counters();
+            return switch (this) {
+                case SESSIONS -> c.sessions.sum();
+                case REWRITTEN -> c.rewritten.sum();
+                case REFUSED -> c.refused.sum();
+                case ALGS_ANSWERED -> c.algsAnswered.sum();
+                case TRANSPARENT -> c.transparent.sum();
+                case OUT_OF_ORDER -> c.outOfOrder.sum();
+                case OVERLONG -> c.overlong.sum();
+                case NOT_FOLLOWED -> alg.notFollowed();
+            };
+        }
     }
 
     private static void line(StringBuilder b, String key, long v) {
@@ -83,6 +129,14 @@ final class Nat64Stats {
         j.name("tcp-probes-sent").unsigned(s.probesSent());
         j.name("syn-unreachables-sent").unsigned(s.synUnreachablesSent());
         j.name("log-lines-dropped").unsigned(s.logLinesDropped());
+        FtpAlg alg = s.table().ftpAlg();
+        if (alg != null) {
+            j.name("ftp-alg").beginObject();
+            for (FtpAlgCount a : FtpAlgCount.values()) {
+                j.name(a.key).unsigned(a.of(alg));
+            }
+            j.endObject();
+        }
         j.endObject();
     }
 
@@ -224,6 +278,22 @@ final class Nat64Stats {
                     cb.call(s.probesSent(), "tcp-probe");
                     cb.call(s.synUnreachablesSent(), "syn-unreachable");
                 }).register(registry);
+        FtpAlg alg = s.table().ftpAlg();
+        if (alg != null) {
+            GaugeWithCallback.builder().name("isthmus_nat64_ftp_alg_sessions")
+                    .help("FTP control connections the NAT64's ALG follows now (RFC 6384)")
+                    .callback(cb -> cb.call(FtpAlgCount.SESSIONS.of(alg))).register(registry);
+            CounterWithCallback.builder().name("isthmus_nat64_ftp_alg_total")
+                    .help("What the NAT64's FTP ALG did (RFC 6384), by event")
+                    .labelNames("event")
+                    .callback(cb -> {
+                        for (FtpAlgCount a : FtpAlgCount.values()) {
+                            if (a != FtpAlgCount.SESSIONS) {
+                                cb.call(a.of(alg), a.key);
+                            }
+                        }
+                    }).register(registry);
+        }
         CounterWithCallback.builder().name("isthmus_nat64_log_lines_dropped_total")
                 .help("Session-log lines lost because the log queue was full")
                 .callback(cb -> cb.call(s.logLinesDropped())).register(registry);

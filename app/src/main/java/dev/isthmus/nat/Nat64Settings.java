@@ -36,6 +36,9 @@ import java.time.Duration;
  * @param subscriberLength prefix length that makes one subscriber (limits, paired pooling), default 128
  * @param shards lock stripes, a power of two (default 64)
  * @param portBlocks deterministic port blocks (RFC 7422), or null for dynamic allocation
+ * @param ftpAlgPorts the IPv4 server ports whose TCP sessions the FTP ALG of RFC 6384 follows
+ *     (default {@link #DEFAULT_FTP_ALG_PORTS}: RFC 6384 §4 asks for the ALG on the FTP control
+ *     port; RFC 6888 leaves which ALGs run to the operator), empty for none
  */
 public record Nat64Settings(
         Pool4 pool4,
@@ -58,7 +61,8 @@ public record Nat64Settings(
         int maxStoredSyns,
         int subscriberLength,
         int shards,
-        PortBlocks portBlocks) {
+        PortBlocks portBlocks,
+        PortSet ftpAlgPorts) {
 
     public static final Duration UDP_MIN = Duration.ofMinutes(2);
     public static final Duration UDP_DEFAULT = Duration.ofMinutes(5);
@@ -79,6 +83,8 @@ public record Nat64Settings(
      * ports already, and a full block stays {@link NatVerdict#POOL_EXHAUSTED} as before.
      */
     public static final int MAX_PORTS_PER_SUBSCRIBER = 1 << 26;
+    /** The FTP control port (RFC 959 §5.4 names 21 the control connection's default port). */
+    public static final PortSet DEFAULT_FTP_ALG_PORTS = PortSet.of(21);
 
     /** @throws IllegalArgumentException naming the setting and its bound */
     public Nat64Settings {
@@ -110,6 +116,9 @@ public record Nat64Settings(
         }
         if (shards < 1 || shards > 1024 || Integer.bitCount(shards) != 1) {
             throw new IllegalArgumentException("shards " + shards + " is not a power of two in 1-1024");
+        }
+        if (ftpAlgPorts == null) {
+            throw new IllegalArgumentException("ftp alg ports are not set");
         }
         if (portBlocks != null) {
             portBlocks.check(pool4);
@@ -168,6 +177,7 @@ public record Nat64Settings(
         b.subscriberLength = subscriberLength;
         b.shards = shards;
         b.portBlocks = portBlocks;
+        b.ftpAlgPorts = ftpAlgPorts;
         return b;
     }
 
@@ -194,6 +204,7 @@ public record Nat64Settings(
         private int subscriberLength = 128;
         private int shards = 64;
         private PortBlocks portBlocks;
+        private PortSet ftpAlgPorts = DEFAULT_FTP_ALG_PORTS;
 
         private Builder(Pool4 pool4) {
             this.pool4 = pool4;
@@ -223,6 +234,7 @@ public record Nat64Settings(
         public Builder maxStoredSyns(int v) { maxStoredSyns = v; return this; }
         public Builder subscriberLength(int v) { subscriberLength = v; return this; }
         public Builder shards(int v) { shards = v; return this; }
+        public Builder ftpAlgPorts(PortSet v) { ftpAlgPorts = v; return this; }
         /**
          * Also sets the subscriber length to the blocks', and lifts the port limit to
          * {@link #MAX_PORTS_PER_SUBSCRIBER} (a block bounds a subscriber's ports already; set a
@@ -241,7 +253,7 @@ public record Nat64Settings(
             return new Nat64Settings(pool4, filtering, udpTimeout, icmpTimeout, tcpEstablished, tcpTransitory,
                     tcpIncomingSyn, ipv4Refreshes, dropExternalTcp, probeEstablished, storedSynIcmp, maxSessions,
                     maxSessionsPerSubscriber, maxPortsPerSubscriber, maxBibTcp, maxBibUdp, maxBibIcmp, maxStoredSyns,
-                    subscriberLength, shards, portBlocks);
+                    subscriberLength, shards, portBlocks, ftpAlgPorts);
         }
     }
 }

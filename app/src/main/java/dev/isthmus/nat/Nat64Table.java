@@ -83,6 +83,7 @@ public final class Nat64Table {
     final PortBlocks blocks;
     final Nat64Listener listener;
     final Filtering filtering;
+    private final FtpAlg ftpAlg;
     private final Shard[] shards;
     final int shardBits;
     private final int shardMask;
@@ -105,7 +106,11 @@ public final class Nat64Table {
         this.settings = settings;
         this.pool = settings.pool4();
         this.blocks = settings.portBlocks();
-        this.listener = listener == null ? Nat64Listener.NONE : listener;
+        Nat64Listener l = listener == null ? Nat64Listener.NONE : listener;
+        this.ftpAlg = settings.ftpAlgPorts().isEmpty() ? null
+                : new FtpAlg(this, settings.ftpAlgPorts(), FtpAlg.MAX_CONTROL_CONNECTIONS);
+        // The ALG forgets a control connection when its session ends, then the caller hears of it.
+        this.listener = ftpAlg == null ? l : ftpAlg.listener(l);
         this.filtering = settings.filtering();
         int n = settings.shards();
         shardBits = Integer.numberOfTrailingZeros(n);
@@ -139,6 +144,11 @@ public final class Nat64Table {
 
     public Nat64Settings settings() {
         return settings;
+    }
+
+    /** The FTP ALG (RFC 6384) of this NAT64, or null when {@link Nat64Settings#ftpAlgPorts} is empty. */
+    public FtpAlg ftpAlg() {
+        return ftpAlg;
     }
 
     // ------------------------------------------------------------------ the packet path

@@ -1,6 +1,7 @@
 package dev.isthmus.nat;
 
 import dev.isthmus.addr.Ipv4Special;
+import dev.isthmus.alg.ftp.Ftp64Control;
 import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.wire.BigEndian;
 import dev.isthmus.wire.Checksum;
@@ -41,10 +42,17 @@ import java.lang.foreign.MemorySegment;
  * <p>Fragments (§3.4) are translated one by one, not reassembled: the first carries the ports and
  * gets the table's answer; the others follow its mapping ({@link FragmentTracker}), and those
  * that arrive before it wait for it (2 s at most).
+ *
+ * <p>The FTP ALG (RFC 6384, {@link FtpAlg}): a TCP segment of a session whose IPv4 server port is
+ * one of {@link Nat64Settings#ftpAlgPorts} — the destination port 6→4, the source port 4→6 —
+ * that is not hairpinned is translated as any other, then handed to its control connection's
+ * {@link Ftp64Control} and rewritten in place ({@link FtpAlgSegments}) before it leaves. Every
+ * other packet pays one bitmap lookup for it.
  */
 public final class Nat64Translator implements PacketTranslator {
     private static final int V6 = 40;
     private static final int ICMP_HEADER = 8;
+    private static final int TCP_ACK = 0x10;
     /** The most extension headers walked before the upper layer; more is refused as unsupported. */
     private static final int MAX_EXTENSIONS = 8;
     /** Datagrams whose fragments a worker can follow at once. */
@@ -69,6 +77,9 @@ public final class Nat64Translator implements PacketTranslator {
     private long fragE;
     private final Out46 out46 = new Out46();
     private boolean lastUsedTable;
+    private final FtpAlg ftpAlg;
+    /** The ALG's hand that ran on the last packet, or null. */
+    private FtpAlgSegments algRan;
 
     /**
      * @param settings the stateless settings: pool6 must be the NAT64 prefix, and no EAM entry
@@ -83,6 +94,9 @@ public final class Nat64Translator implements PacketTranslator {
         this.pool6 = settings.pool6();
         this.clock = clock;
         this.stateless = new Translator(settings, counters, clock, current);
+        this.ftpAlg = table.ftpAlg();
+        out64.alg = new FtpAlgSegments(true);
+        out46.alg = new FtpAlgSegments(false);
     }
 
     @Override
@@ -96,6 +110,7 @@ public final class Nat64Translator implements PacketTranslator {
         current.clear();
         lastUsedTable = false;
         firstFragment = false;
+        algRan = null;
         if (pkt.length() < 1) {
             return stateless.translate(pkt, out, offload);
         }
@@ -130,6 +145,14 @@ public final class Nat64Translator implements PacketTranslator {
      */
     public NatResult lastResult() {
         return lastUsedTable ? result : null;
+    }
+
+    /**
+     * What the FTP ALG did to the last packet (e.g. "ftp-alg: EPSV → PASV"), empty when it did
+     * nothing or did not see the packet: for {@code translate --explain}.
+     */
+    public String lastAlgExplain() {
+        return algRan == null ? "" : algRan.explain();
     }
 
     // ------------------------------------------------------------------ IPv6 → IPv4
@@ -230,8 +253,21 @@ public final class Nat64Translator implements PacketTranslator {
         if (pool4.contains(z4)) {
             return hairpin(pkt, out, offload, p, z4, z, flags);
         }
+        Ftp64Control control = null;
+        if (ftpAlg != null && p == NatProtocol.TCP && ftpAlg.follows(z)) {
+            // The client's SYN starts a control connection (again, for a new one on the same ports).
+            control = (flags & (TcpState.SYN | TCP_ACK)) == TcpState.SYN
+                    ? ftpAlg.start(srcHi, srcLo, x, z4, z, result.t4(), clock)
+                    : ftpAlg.find(srcHi, srcLo, x, z4, z);
+            if (control != null && firstFragment) {
+                return stateless.refuse(pkt, DropReason.FTP_ALG_FRAGMENT, -1, 0, out);
+            }
+        }
         current.set(srcHi, srcLo, result.t4());
-        Verdict verdict = stateless.translate(pkt, out64.arm(out, offload, false, result.t4Port()), offload);
+        Verdict verdict = stateless.translate(pkt, out64.arm(out, offload, false, result.t4Port(), control), offload);
+        if (control != null) {
+            return algVerdict(pkt, out, out64, verdict);
+        }
         if (firstFragment && verdict == Verdict.TRANSLATED) {
             fragments.remember(fragA, fragB, fragC, fragD, fragE, srcHi, srcLo, result.t4(), clock.nanoTime());
             releaseHeld(out, out64);
@@ -556,8 +592,18 @@ public final class Nat64Translator implements PacketTranslator {
         if (v != NatVerdict.OK) {
             return refused(pkt, v, out);
         }
+        Ftp64Control control = null;
+        if (ftpAlg != null && p == NatProtocol.TCP && ftpAlg.follows(z)) {
+            control = ftpAlg.find(result.x6Hi(), result.x6Lo(), result.x6Port(), z4, z);
+            if (control != null && firstFragment) {
+                return stateless.refuse(pkt, DropReason.FTP_ALG_FRAGMENT, -1, 0, out);
+            }
+        }
         current.set(result.x6Hi(), result.x6Lo(), t4);
-        Verdict verdict = stateless.translate(pkt, out46.arm(out, offload, false, result.x6Port()), offload);
+        Verdict verdict = stateless.translate(pkt, out46.arm(out, offload, false, result.x6Port(), control), offload);
+        if (control != null) {
+            return algVerdict(pkt, out, out46, verdict);
+        }
         if (firstFragment && verdict == Verdict.TRANSLATED) {
             fragments.remember(fragA, fragB, fragC, fragD, fragE, result.x6Hi(), result.x6Lo(), t4, clock.nanoTime());
             releaseHeld(out, out46);
@@ -612,6 +658,19 @@ public final class Nat64Translator implements PacketTranslator {
         return stateless.translate(pkt, out46.arm(out, offload, true, result.x6Port()), offload);
     }
 
+    /**
+     * After the translation of a followed FTP control segment: the ALG's refusal, if it made one,
+     * becomes the packet's verdict. The translation was counted on its path already (the
+     * stateless translator counts as it emits); the drop is counted by its own reason too.
+     */
+    private Verdict algVerdict(PacketBuffer pkt, PacketSink out, PortSink sink, Verdict verdict) {
+        algRan = sink.alg;
+        if (sink.withheld == null) {
+            return verdict;
+        }
+        return stateless.refuse(pkt, sink.withheld, -1, 0, out);
+    }
+
     /** A drop the table decided, with the ICMP error it recommends (RFC 6146 §3.5). */
     private Verdict refused(PacketBuffer pkt, NatVerdict v, PacketSink out) {
         IcmpReply icmp = v.icmp();
@@ -631,13 +690,39 @@ public final class Nat64Translator implements PacketTranslator {
         Offload offload;
         boolean error;
         int port;
+        /** The FTP control connection the packet belongs to, or null (nearly always). */
+        Ftp64Control control;
+        FtpAlgSegments alg;
+        /** Set when the ALG kept the packet back: why. */
+        DropReason withheld;
 
         final PacketSink arm(PacketSink out, Offload o, boolean icmpError, int newPort) {
+            return arm(out, o, icmpError, newPort, null);
+        }
+
+        final PacketSink arm(PacketSink out, Offload o, boolean icmpError, int newPort, Ftp64Control c) {
             target = out;
             offload = o;
             error = icmpError;
             port = newPort;
+            control = c;
+            withheld = null;
             return this;
+        }
+
+        /**
+         * Hands the translated packet to the FTP ALG when it is a followed control segment, then
+         * to {@code target} unless the ALG kept it back.
+         */
+        final void pass(MemorySegment s, int o, int len) {
+            if (control != null) {
+                len = alg.run(s, o, len, offload, control);
+                if (len < 0) {
+                    withheld = alg.reason;
+                    return;
+                }
+            }
+            target.emit(s, o, len);
         }
     }
 
@@ -667,7 +752,7 @@ public final class Nat64Translator implements PacketTranslator {
                             partial ? -1 : PortRewrite.checksumAt(protocol, l4), protocol == IpProtocol.UDP);
                 }
             }
-            target.emit(s, o, len);
+            pass(s, o, len);
         }
 
         private void rewriteInner(MemorySegment s, int icmp, int end) {
@@ -691,7 +776,7 @@ public final class Nat64Translator implements PacketTranslator {
         @Override
         public void emit(MemorySegment s, int o, int len) {
             if (len < V6 || BigEndian.u8(s, o) >>> 4 != 6) {
-                target.emit(s, o, len);
+                pass(s, o, len);
                 return;
             }
             int end = o + len;
@@ -723,7 +808,7 @@ public final class Nat64Translator implements PacketTranslator {
                 PortRewrite.rewrite(s, PortRewrite.portAt(nh, at, false), port,
                         partial ? -1 : PortRewrite.checksumAt(nh, at), nh == IpProtocol.UDP);
             }
-            target.emit(s, o, len);
+            pass(s, o, len);
         }
     }
 

@@ -50,7 +50,13 @@ public enum DropReason {
     NAT64_FRAGMENT_HELD("fragment ahead of its first fragment: held up to 2 s for it, then translated (RFC 6146 §3.4)"),
     NAT64_FRAGMENT_REFUSED("fragment ahead of its first fragment that cannot be held (too many waiting, or too large)"),
     NAT64_NOT_IN_POOL4("IPv4 destination outside pool4"),
-    NAT64_SPOOFED_SOURCE("IPv4 source in pool4: only the translator sends from those addresses");
+    NAT64_SPOOFED_SOURCE("IPv4 source in pool4: only the translator sends from those addresses"),
+    // --- the NAT64's FTP ALG (RFC 6384), on segments of the control connections it follows ---
+    FTP_ALG_HELD("FTP control segment the ALG did not forward (ahead of a gap in the stream, or a command it"
+            + " answered itself; TCP sends it again)"),
+    FTP_ALG_NO_ROOM("FTP control segment the ALG's rewriting would grow beyond the buffer or 65535 bytes"),
+    FTP_ALG_BAD_CHECKSUM("FTP control segment with a wrong TCP checksum (the ALG reads intact segments only)"),
+    FTP_ALG_FRAGMENT("fragmented FTP control segment (the ALG rewrites whole segments only)");
 
     private final String description;
 

@@ -13,6 +13,7 @@ import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.Nat64Settings;
 import dev.isthmus.nat.NatProtocol;
 import dev.isthmus.nat.PortBlocks;
+import dev.isthmus.nat.PortSet;
 import dev.isthmus.nat.SessionLog;
 import dev.isthmus.nat.StaticBib;
 import dev.isthmus.wire.Ipv4Address;
@@ -92,6 +93,24 @@ class Nat64ConfigTest {
     void thePortLimitDefaultsTo1024() throws ConfigException {
         // RFC 6888 REQ-4 leaves the value to the operator: 1/64 of an address's ports.
         assertEquals(1024, ConfigLoader.parse(HEAD + POOL4, "t.toml").nat64().table().maxPortsPerSubscriber());
+    }
+
+    @Test
+    void theFtpAlgFollowsPort21ByDefault() throws ConfigException {
+        // RFC 6384 §4 puts the ALG on the FTP control port; RFC 6888 leaves the choice of ALGs open.
+        IsthmusConfig c = ConfigLoader.parse(HEAD + POOL4, "t.toml");
+        assertEquals(List.of(21), c.nat64().table().ftpAlgPorts().ports());
+        assertTrue(c.render().contains("alg-ftp-ports = [21]\n"), c.render());
+    }
+
+    @Test
+    void ftpAlgPortsLoadAndRenderBackAndAnEmptyListTurnsTheAlgOff() throws ConfigException {
+        IsthmusConfig c = ConfigLoader.parse(HEAD + "alg-ftp-ports = [2121, 21]\n" + POOL4, "t.toml");
+        assertEquals(PortSet.of(21, 2121), c.nat64().table().ftpAlgPorts());
+        assertEquals(c, ConfigLoader.parse(c.render(), "rendered"));
+        IsthmusConfig off = ConfigLoader.parse(HEAD + "alg-ftp-ports = []\n" + POOL4, "t.toml");
+        assertTrue(off.nat64().table().ftpAlgPorts().isEmpty());
+        assertEquals(off, ConfigLoader.parse(off.render(), "rendered"));
     }
 
     @Test
@@ -256,6 +275,14 @@ class Nat64ConfigTest {
                         "max-ports-per-subscriber = 0\n" + POOL4),
                 Arguments.of("ports per subscriber a word", 3, "nat64.max-ports-per-subscriber", "",
                         "max-ports-per-subscriber = \"many\"\n" + POOL4),
+                Arguments.of("ftp alg port 0", 3, "nat64.alg-ftp-ports[1]", "0 is out of range 1..65535",
+                        "alg-ftp-ports = [21, 0]\n" + POOL4),
+                Arguments.of("ftp alg port a word", 3, "nat64.alg-ftp-ports[0]", "expected an integer",
+                        "alg-ftp-ports = [\"ftp\"]\n" + POOL4),
+                Arguments.of("ftp alg port twice", 3, "nat64.alg-ftp-ports[1]", "port 21 is also nat64.alg-ftp-ports[0]",
+                        "alg-ftp-ports = [21, 21]\n" + POOL4),
+                Arguments.of("ftp alg ports not a list", 3, "nat64.alg-ftp-ports", "expected an array",
+                        "alg-ftp-ports = 21\n" + POOL4),
                 Arguments.of("log without file", 5, "nat64.log", "missing key \"file\"", POOL4 + """
                         [nat64.log]
                         mode = "blocks"

@@ -33,6 +33,12 @@ public final class FtpAddresses {
                 + (port >>> 8) + "," + (port & 0xff);
     }
 
+    /** PORT's argument for an IPv4 address given as an int (T from the NAT64's pool4) and a port. */
+    public static String formatPort(int address, int port) {
+        return (address >>> 24) + "," + (address >>> 16 & 0xff) + "," + (address >>> 8 & 0xff) + ","
+                + (address & 0xff) + "," + (port >>> 8 & 0xff) + "," + (port & 0xff);
+    }
+
     /**
      * The endpoint in a 227 reply's text. RFC 1123 §4.1.2.6: the text around the six numbers
      * varies between servers (with or without parentheses), so the first run of six
@@ -41,7 +47,10 @@ public final class FtpAddresses {
     public static FtpEndpoint parse227(CharSequence reply) {
         int len = reply.length();
         for (int i = 3; i < len; i++) {
-            if (Character.isDigit(reply.charAt(i)) && !Character.isDigit(reply.charAt(i - 1))) {
+            // A run starts at a digit after neither a digit nor a comma: "(1,2,3,4,5,6,7)" is
+            // not read as its last six numbers.
+            char prev = reply.charAt(i - 1);
+            if (digit(reply.charAt(i)) && !digit(prev) && prev != ',') {
                 int[] n = sixNumbers(reply, i, end227(reply, i));
                 if (n != null) {
                     return endpoint(n);
@@ -67,7 +76,7 @@ public final class FtpAddresses {
         if (f == null) {
             return null;
         }
-        int af = number(f[0], 1);
+        int af = number(f[0], AF_IPV6);
         int port = number(f[2], 65535);
         if (port < 0 || (af != AF_IPV4 && af != AF_IPV6) || f[1].isEmpty()) {
             return null;
@@ -94,16 +103,21 @@ public final class FtpAddresses {
      */
     public static int parse229(CharSequence reply) {
         String s = reply.toString();
-        int open = s.indexOf('(');
-        int close = open < 0 ? -1 : s.indexOf(')', open);
-        if (close < 0) {
-            return -1;
+        // The text before the parentheses is free (RFC 2428 §3) and may hold parentheses too.
+        for (int open = s.indexOf('('); open >= 0; open = s.indexOf('(', open + 1)) {
+            int close = s.indexOf(')', open);
+            if (close < 0) {
+                return -1;
+            }
+            String[] f = fields(s.substring(open + 1, close), 4);
+            if (f != null && f[0].isEmpty() && f[1].isEmpty()) {
+                int port = number(f[2], 65535);
+                if (port >= 0) {
+                    return port;
+                }
+            }
         }
-        String[] f = fields(s.substring(open + 1, close), 4);
-        if (f == null || !f[0].isEmpty() || !f[1].isEmpty()) {
-            return -1;
-        }
-        return number(f[2], 65535);
+        return -1;
     }
 
     /** A 229 reply line (without CRLF), as RFC 2428 §3's example writes it. */
@@ -121,14 +135,18 @@ public final class FtpAddresses {
             return -1;
         }
         int af = number(a, Integer.MAX_VALUE);
-        return af < 0 ? Integer.MAX_VALUE : af;
+        return af <= 0 ? Integer.MAX_VALUE : af; // there is no family 0
     }
 
     // ------------------------------------------------------------------ helpers
 
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
     private static int end227(CharSequence s, int from) {
         int i = from;
-        while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == ',' || s.charAt(i) == ' ')) {
+        while (i < s.length() && (digit(s.charAt(i)) || s.charAt(i) == ',' || s.charAt(i) == ' ')) {
             i++;
         }
         return i;
