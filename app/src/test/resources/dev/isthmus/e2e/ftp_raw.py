@@ -60,7 +60,7 @@ for step in sys.argv[3:]:
             print("data none: no 229 reply", flush=True)
             continue
         data = socket.create_connection((host, int(m.group(1))), timeout=10)
-        if not send("RETR " + name).startswith("150"):
+        if not send("RETR " + name).startswith("1"):  # 125 or 150 (RFC 959 §4.2)
             data.close()
             continue
         digest, size = hashlib.sha256(), 0

@@ -15,7 +15,7 @@ import sys
 
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import DTPHandler, FTPHandler, proto_cmds
-from pyftpdlib.servers import FTPServer
+from pyftpdlib.servers import ThreadedFTPServer
 
 
 class LoggingDTP(DTPHandler):
@@ -36,7 +36,10 @@ def main():
     if "--no-extended" in sys.argv[4:]:
         handler.proto_cmds = {k: v for k, v in proto_cmds.items() if k not in ("EPSV", "EPRT")}
     logging.basicConfig(level=logging.INFO, stream=sys.stdout)
-    server = FTPServer((address, port), handler)
+    # A thread per connection: pyftpdlib 1.5.7's single-threaded loop (FTPServer) stops serving
+    # some sessions when passive and active transfers run side by side, even over plain IPv4
+    # without any translator (the kernel acknowledges a command that is then never answered).
+    server = ThreadedFTPServer((address, port), handler)
     server.max_cons = 256
     print("ready", flush=True)
     server.serve_forever()
