@@ -16,7 +16,7 @@
 # Rows, curl RETR of a SIZE_MB file to /dev/null (passive: EPSV, as any client over IPv6), MB/s:
 #   nat64-alg      through the NAT64 to port 21: the ALG rewrites EPSV → PASV and 227 → 229
 #   nat64-no-alg   through the NAT64 to port 2121: EPSV passes untouched (vsftpd supports it)
-#   nat64-tcp      not FTP: socat streams the same file through the NAT64 over one TCP connection
+#   nat64-tcp      not FTP: one iperf3 stream of the same size, server → client (-R), through the NAT64
 #   direct         curl in the middle straight to 198.51.100.2:2121 (no translation; the ceiling)
 #   isthmus-proxy  [[ftp.proxy]] on [2001:db8:6::1]:2100 → 198.51.100.2:2121
 #   proftpd-proxy  ProFTPD 1.3.8 mod_proxy (reverse) on [2001:db8:6::1]:2200 → 198.51.100.2:2121
@@ -30,10 +30,10 @@
 # them), unpacked with dpkg -x into the work directory and run from there (LD_LIBRARY_PATH,
 # ModulePath).
 #
-# Needs: iproute2, curl, socat, vsftpd, apt-get and dpkg (ProFTPD rows), JDK 25 and the packaged
-# jar (./mvnw -pl app package -DskipTests; ISTHMUS_JAR overrides app/target/isthmus.jar).
+# Needs: iproute2, curl, iperf3, jq, vsftpd, apt-get and dpkg (ProFTPD rows), JDK 25 and the
+# packaged jar (./mvnw -pl app package -DskipTests; ISTHMUS_JAR overrides app/target/isthmus.jar).
 # Environment: REPS (3), SIZE_MB (1024), SMALL (10), PROFTPD_CACHE (/var/cache/isthmus-bench/proftpd),
-# ISTHMUS_JAR, JAVA.
+# ISTHMUS_JAR, PROXY_JAR (the jar of the isthmus-proxy row; ISTHMUS_JAR by default), JAVA.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)
@@ -41,6 +41,7 @@ root=$(cd "$here/.." && pwd -P)
 REPS=${REPS:-3}; SIZE_MB=${SIZE_MB:-1024}; SMALL=${SMALL:-10}
 PROFTPD_CACHE=${PROFTPD_CACHE:-/var/cache/isthmus-bench/proftpd}
 ISTHMUS_JAR=${ISTHMUS_JAR:-$root/app/target/isthmus.jar}
+PROXY_JAR=${PROXY_JAR:-$ISTHMUS_JAR}
 
 P=fbench
 NS_C=$P-client NS_X=$P-mid NS_S=$P-server
@@ -50,7 +51,7 @@ chmod 755 "$WORK"   # vsftpd's and proftpd's unprivileged processes read below i
 PIDS=()
 
 [ "$(id -u)" -eq 0 ] || { echo "ftp.sh: needs root (network namespaces, TUN devices)" >&2; exit 77; }
-for tool in ip curl socat vsftpd setsid dpkg apt-get; do
+for tool in ip curl iperf3 jq vsftpd setsid dpkg apt-get; do
   command -v $tool >/dev/null || { echo "ftp.sh: $tool is not installed" >&2; exit 69; }
 done
 [ -f "$ISTHMUS_JAR" ] || { echo "ftp.sh: no $ISTHMUS_JAR (./mvnw -pl app package -DskipTests)" >&2; exit 66; }
@@ -134,9 +135,8 @@ max_clients=64
 CONF
   bg $NS_S vsftpd-$port vsftpd "$WORK/vsftpd-$port.conf"
 done
-# The non-FTP stream: socat sends the file to each connection.
-# (-U: each connection's child opens the file, so that every stream starts at its first byte.)
-bg $NS_S socat socat -U TCP4-LISTEN:9000,bind=198.51.100.2,reuseaddr,fork OPEN:"$WORK/root/big.bin"
+# The non-FTP stream.
+bg $NS_S iperf3 iperf3 -s -B 198.51.100.2 -p 5201
 
 cat >"$WORK/nat64.toml" <<CONF
 [nat64]
@@ -162,11 +162,12 @@ cat >"$WORK/proxy.toml" <<CONF
 socket = "/run/isthmus/$P-proxy.sock"
 
 [[ftp.proxy]]
+name = "bench"
 listen = "[2001:db8:6::1]:2100"
 connect = "198.51.100.2:2121"
 allow = ["2001:db8:6::/64"]
 CONF
-bg $NS_X isthmus-proxy "$JAVA" -jar "$ISTHMUS_JAR" run -c "$WORK/proxy.toml"
+bg $NS_X isthmus-proxy "$JAVA" -jar "$PROXY_JAR" run -c "$WORK/proxy.toml"
 
 proftpd_unpack
 if [ -n "$PROFTPD_ROOT" ]; then
@@ -201,8 +202,8 @@ CONF
     "$PROFTPD_ROOT/usr/sbin/proftpd" -n -q -c "$WORK/proftpd.conf"
 fi
 
-wait_tcp $NS_S 198.51.100.2 21 && wait_tcp $NS_S 198.51.100.2 2121 && wait_tcp $NS_S 198.51.100.2 9000 \
-  || { echo "ftp.sh: the servers did not start:" >&2; cat "$WORK"/vsftpd-*.log "$WORK/socat.log" >&2; exit 1; }
+wait_tcp $NS_S 198.51.100.2 21 && wait_tcp $NS_S 198.51.100.2 2121 && wait_tcp $NS_S 198.51.100.2 5201 \
+  || { echo "ftp.sh: the servers did not start:" >&2; cat "$WORK"/vsftpd-*.log "$WORK/iperf3.log" >&2; exit 1; }
 for _ in $(seq 600); do grep -q "control socket listening" "$WORK/nat64.log" && break; sleep 0.1; done
 grep -q "control socket listening" "$WORK/nat64.log" || { echo "ftp.sh: isthmus [nat64] did not start:" >&2; cat "$WORK/nat64.log" >&2; exit 1; }
 
@@ -226,14 +227,14 @@ else
   PROXY_NOTE+="${PROXY_NOTE:+; }proftpd-proxy: not measured: $(tail -3 "$WORK/proftpd.log" 2>/dev/null | tr '\n' ' ')"
 fi
 
-mbps() {  # mbps ROW: MB/s of one RETR (or socat stream) of big.bin
+mbps() {  # mbps ROW: MB/s of one RETR of big.bin (nat64-tcp: of one iperf3 stream as long)
   local row=$1 ns url bytes t0 t1
   if [ "$row" = nat64-tcp ]; then
-    t0=$(date +%s%N)
-    bytes=$(nsx $NS_C bash -c "cat </dev/tcp/$SERVER6/9000 | wc -c")
-    t1=$(date +%s%N)
-    [ "$bytes" -eq $((SIZE_MB << 20)) ] || { echo "ftp.sh: $row: $bytes bytes" >&2; echo 0; return; }
-    awk -v b="$bytes" -v ns=$((t1 - t0)) 'BEGIN { printf "%d", b / (ns / 1e9) / 1e6 }'
+    local json
+    json=$(nsx $NS_C iperf3 -c $SERVER6 -p 5201 -R -n "${SIZE_MB}M" -J || true)
+    jq -e '.end.sum_received.seconds' <<<"$json" >/dev/null 2>&1 \
+      || { echo "ftp.sh: iperf3 failed: $(jq -r .error <<<"$json" 2>/dev/null)" >&2; echo 0; return; }
+    jq '.end.sum_received.bytes / .end.sum_received.seconds / 1e6 | floor' <<<"$json"
     return
   fi
   read -r ns url <<<"${ENDPOINT[$row]}"

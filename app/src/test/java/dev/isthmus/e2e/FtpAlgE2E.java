@@ -71,6 +71,8 @@ class FtpAlgE2E {
     private static final String PYTHON = "/usr/bin/python3";
 
     Topology topology;
+    /** The TUN device's name, and the tag of the namespaces and the work directory. */
+    String device;
     Path work;
     Path socket;
     Launcher launcher;
@@ -98,9 +100,9 @@ class FtpAlgE2E {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java"));
         launcher = Launcher.ofJar(java, jar);
         Topology.Names names = Topology.uniqueNames("ftp-");
-        String tag = names.mid().substring(0, names.mid().length() - "-mid".length());
-        work = jar.toAbsolutePath().getParent().resolve("e2e").resolve(tag);
-        socket = Path.of("/run/isthmus/" + tag + ".sock");
+        device = names.mid().substring(0, names.mid().length() - "-mid".length());
+        work = jar.toAbsolutePath().getParent().resolve("e2e").resolve(device);
+        socket = Path.of("/run/isthmus/" + device + ".sock");
         Files.createDirectories(work);
         writeFiles();
         topology = Topology.create(names);
@@ -122,11 +124,11 @@ class FtpAlgE2E {
 
                 [control]
                 socket = "%s"
-                """.formatted(Topology.POOL6, VSFTPD, PYFTPD, POOL4, tag, socket));
+                """.formatted(Topology.POOL6, VSFTPD, PYFTPD, POOL4, device, socket));
         Path log = work.resolve("isthmus.log");
         isthmus = topology.start(names.mid(), log, launcher.isthmus("run", "--config", config.toString()));
         startServers();
-        awaitLog(log, "translating on " + tag + " ");
+        awaitLog(log, "translating on " + device + " ");
         awaitLog(log, "control socket listening on " + socket);
         awaitTcp(VSFTPD);
         awaitTcp(PYFTPD);
@@ -141,7 +143,7 @@ class FtpAlgE2E {
             for (Path dir : List.of(client, vsRoot, pyRoot, vsRoot.resolve("up"), pyRoot.resolve("up"))) {
                 deleteFiles(dir);
             }
-            E2eLab.removeLocks(topology.names().mid().substring(0, topology.names().mid().length() - "-mid".length()));
+            E2eLab.removeLocks(device);
         }
     }
 
