@@ -5,6 +5,7 @@ import dev.isthmus.alg.ftp.Ftp64Control;
 import dev.isthmus.alg.ftp.FtpAlgCounters;
 import dev.isthmus.xlat.NanoClock;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,9 +17,17 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>A control connection is followed from its client's SYN to the end of its NAT64 session: the
  * table's {@link Nat64Listener#sessionEnded} removes it (a map removal, quick enough for the
- * shard lock it is called under). At most {@link #MAX_CONTROL_CONNECTIONS} are followed at
+ * shard lock it is called under). It is closed ({@link Ftp64Control#close}) later, outside that
+ * lock: a worker inside the control's monitor may be waiting for the shard's lock, to make an
+ * active-mode mapping, so taking the monitor under the lock could deadlock. At most {@link #MAX_CONTROL_CONNECTIONS} are followed at
  * once; beyond, a new one passes untouched, as plain NAT64 would pass it, and is counted
  * ({@link #notFollowed}): an FTP server that offers PASV and PORT still works through it.
+ *
+ * <p>Not mapped: the TCP header an ICMP error quotes. An error about a control segment (a
+ * Packet Too Big, say) quotes its sequence number as the sender of the error saw it, in the other
+ * side's numbering once a rewrite changed a length, and the endpoint may find it outside its
+ * window and ignore the error. Control segments are short lines, far below any MTU, so this is
+ * left as it is.
  */
 public final class FtpAlg {
     /**
@@ -39,6 +48,8 @@ public final class FtpAlg {
     private final FtpAlgCounters counters = new FtpAlgCounters();
     private final LongAdder notFollowed = new LongAdder();
     private final ConcurrentHashMap<Key, Ftp64Control> controls = new ConcurrentHashMap<>();
+    /** Ended under a shard lock, to be closed outside it. */
+    private final ConcurrentLinkedQueue<Ftp64Control> ended = new ConcurrentLinkedQueue<>();
 
     /** A control connection: the client (X',x) and the server (Z,z). */
     private record Key(long x6Hi, long x6Lo, int x, int z4, int z) {}
@@ -54,7 +65,9 @@ public final class FtpAlg {
         return ports.contains(z);
     }
 
+    /** The ALG's counters, with the connections that ended closed first. */
     public FtpAlgCounters counters() {
+        closeEnded();
         return counters;
     }
 
@@ -76,6 +89,7 @@ public final class FtpAlg {
      * @return the connection's state, or null when it is not followed (the limit)
      */
     Ftp64Control start(long x6Hi, long x6Lo, int x, int z4, int z, int t4, NanoClock clock) {
+        closeEnded();
         Key k = new Key(x6Hi, x6Lo, x, z4, z);
         if (!controls.containsKey(k) && controls.size() >= limit) {
             notFollowed.increment();
@@ -83,10 +97,17 @@ public final class FtpAlg {
         }
         ActiveMapper mapper = (hi, lo, p, server) -> mapActive(hi, lo, p, server, t4, clock.nanoTime());
         Ftp64Control c = new Ftp64Control(x6Hi, x6Lo, z4, t4, mapper, counters);
-        if (controls.put(k, c) == null) {
-            counters.sessions.increment();
+        Ftp64Control before = controls.put(k, c);
+        if (before != null) {
+            before.close();
         }
         return c;
+    }
+
+    private void closeEnded() {
+        for (Ftp64Control c = ended.poll(); c != null; c = ended.poll()) {
+            c.close();
+        }
     }
 
     /** The followed control connection (X',x) ↔ (Z,z), or null. */
@@ -128,9 +149,11 @@ public final class FtpAlg {
 
             @Override
             public void sessionEnded(NatEvent e) {
-                if (e.protocol() == NatProtocol.TCP && ports.contains(e.z4Port())
-                        && controls.remove(new Key(e.x6Hi(), e.x6Lo(), e.x6Port(), e.z4(), e.z4Port())) != null) {
-                    counters.sessions.decrement();
+                if (e.protocol() == NatProtocol.TCP && ports.contains(e.z4Port())) {
+                    Ftp64Control c = controls.remove(new Key(e.x6Hi(), e.x6Lo(), e.x6Port(), e.z4(), e.z4Port()));
+                    if (c != null) {
+                        ended.add(c);
+                    }
                 }
                 next.sessionEnded(e);
             }

@@ -58,6 +58,7 @@ final class FtpAlgSegments {
      * @return the packet's length now, or -1 when it must not leave ({@link #reason} says why)
      */
     int run(MemorySegment s, int o, int len, Offload offload, Ftp64Control c) {
+        control = null; // nothing to explain until the ALG has seen the segment
         int end = o + len;
         int tcp;
         if (fromClient) {
@@ -98,7 +99,7 @@ final class FtpAlgSegments {
         return n < 0 ? refuse(DropReason.FTP_ALG_NO_ROOM) : n;
     }
 
-    /** The explain line of the last segment, empty when none. */
+    /** The explain line of the last segment, empty when none or when the ALG did not see it. */
     String explain() {
         return control == null ? "" : control.lastExplain();
     }

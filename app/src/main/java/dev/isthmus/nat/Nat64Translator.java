@@ -1,8 +1,8 @@
 package dev.isthmus.nat;
 
 import dev.isthmus.addr.Ipv4Special;
-import dev.isthmus.alg.ftp.Ftp64Control;
 import dev.isthmus.addr.Rfc6052Prefix;
+import dev.isthmus.alg.ftp.Ftp64Control;
 import dev.isthmus.wire.BigEndian;
 import dev.isthmus.wire.Checksum;
 import dev.isthmus.wire.IpProtocol;
@@ -664,7 +664,7 @@ public final class Nat64Translator implements PacketTranslator {
      * stateless translator counts as it emits); the drop is counted by its own reason too.
      */
     private Verdict algVerdict(PacketBuffer pkt, PacketSink out, PortSink sink, Verdict verdict) {
-        algRan = sink.alg;
+        algRan = sink.ran ? sink.alg : null;
         if (sink.withheld == null) {
             return verdict;
         }
@@ -695,6 +695,8 @@ public final class Nat64Translator implements PacketTranslator {
         FtpAlgSegments alg;
         /** Set when the ALG kept the packet back: why. */
         DropReason withheld;
+        /** Whether the ALG saw the packet (the translation may have dropped it before). */
+        boolean ran;
 
         final PacketSink arm(PacketSink out, Offload o, boolean icmpError, int newPort) {
             return arm(out, o, icmpError, newPort, null);
@@ -707,6 +709,7 @@ public final class Nat64Translator implements PacketTranslator {
             port = newPort;
             control = c;
             withheld = null;
+            ran = false;
             return this;
         }
 
@@ -716,6 +719,7 @@ public final class Nat64Translator implements PacketTranslator {
          */
         final void pass(MemorySegment s, int o, int len) {
             if (control != null) {
+                ran = true;
                 len = alg.run(s, o, len, offload, control);
                 if (len < 0) {
                     withheld = alg.reason;

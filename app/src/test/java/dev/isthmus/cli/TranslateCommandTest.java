@@ -3,6 +3,7 @@ package dev.isthmus.cli;
 import static dev.isthmus.wire.HexText.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.config.ConfigLoader;
@@ -271,6 +272,113 @@ class TranslateCommandTest {
             ipv6 = "[2001:db8::1]:40000"
             ipv4 = "192.0.2.2:40000"
             """;
+
+    /**
+     * The NAT64's FTP ALG (RFC 6384, on by default for port 21) offline: the explain line of each
+     * packet it rewrote says what it did.
+     */
+    @Test
+    void explainsWhatTheFtpAlgRewrote() throws IOException {
+        Frame synV6 = new Frame(100_000_000, hex("""
+                60 00 00 00   # IPv6 SYN (X',40000) -> (Pref64::Z,21), seq 0x1000
+                00 14 06 40
+                20 01 0d b8
+                00 00 00 00
+                00 00 00 00
+                00 00 00 01
+                20 01 0d b8
+                00 64 00 00
+                00 00 00 00
+                c6 33 64 07
+                9c 40 00 15   # TCP ports
+                00 00 10 00
+                00 00 00 00
+                50 02 fa f0
+                82 8a 00 00
+                """));
+        Frame synAck = new Frame(100_010_000, hex("""
+                45 00 00 28   # IPv4 SYN ACK (Z,21) -> (T,40000), seq 0x5000
+                00 01 40 00
+                40 06 4e 92
+                c6 33 64 07
+                c0 00 02 02
+                00 15 9c 40   # TCP ports
+                00 00 50 00
+                00 00 10 01
+                50 12 fa f0
+                cc 4d 00 00
+                """));
+        Frame greeting = new Frame(100_020_000, hex("""
+                45 00 00 33   # IPv4 "220 ready\\r\\n", seq 0x5001
+                00 02 40 00
+                40 06 4e 86
+                c6 33 64 07
+                c0 00 02 02
+                00 15 9c 40   # TCP ports
+                00 00 50 01
+                00 00 10 01
+                50 18 fa f0
+                13 12 00 00
+                32 32 30 20   # payload
+                72 65 61 64
+                79 0d 0a
+                """));
+        Frame epsv = new Frame(100_030_000, hex("""
+                60 00 00 00   # IPv6 "EPSV\\r\\n", seq 0x1001, ack 0x500c
+                00 1a 06 40
+                20 01 0d b8
+                00 00 00 00
+                00 00 00 00
+                00 00 00 01
+                20 01 0d b8
+                00 64 00 00
+                00 00 00 00
+                c6 33 64 07
+                9c 40 00 15   # TCP ports
+                00 00 10 01
+                00 00 50 0c
+                50 18 fa f0
+                8c b0 00 00
+                45 50 53 56   # payload
+                0d 0a
+                """));
+        Frame reply227 = new Frame(100_040_000, hex("""
+                45 00 00 5a   # IPv4 "227 Entering Passive Mode (198,51,100,7,19,137).\\r\\n", seq 0x500c
+                00 03 40 00
+                40 06 4e 5e
+                c6 33 64 07
+                c0 00 02 02
+                00 15 9c 40   # TCP ports
+                00 00 50 0c
+                00 00 10 07
+                50 18 fa f0
+                49 7b 00 00
+                32 32 37 20   # payload
+                45 6e 74 65
+                72 69 6e 67
+                20 50 61 73
+                73 69 76 65
+                20 4d 6f 64
+                65 20 28 31
+                39 38 2c 35
+                31 2c 31 30
+                30 2c 37 2c
+                31 39 2c 31
+                33 37 29 2e
+                0d 0a
+                """));
+        Path in = capture("ftp.pcap", LINKTYPE_RAW, synV6, synAck, greeting, epsv, reply227);
+        Run r = run("translate", "-c", config(NAT64_CONFIG).toString(), "-i", in.toString(), "--explain");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(5, lines.size(), r.out());
+        assertTrue(lines.get(3).contains("| ftp-alg: EPSV") && lines.get(3).contains("PASV"), lines.get(3));
+        assertTrue(lines.get(4).contains("| ftp-alg: 227 -> 229 (port 5001)"), lines.get(4));
+        assertFalse(lines.get(2).contains("ftp-alg"), lines.get(2));
+        Run json = run("translate", "-c", config(NAT64_CONFIG).toString(), "-i", in.toString(), "--explain=json",
+                "--quiet");
+        assertTrue(json.out().lines().toList().get(4).contains("\"ftp_alg\":\"ftp-alg: 227 -> 229"), json.out());
+    }
 
     /**
      * RFC 5382 REQ-4 and RFC 6146 §3.5.2.2 offline: the capture's timestamps are the clock, so the

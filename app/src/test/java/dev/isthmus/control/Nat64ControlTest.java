@@ -96,6 +96,11 @@ class Nat64ControlTest {
         String m = out.toString(StandardCharsets.UTF_8);
         assertTrue(m.contains("isthmus_nat64_sessions 1.0") && m.contains("isthmus_nat64_bib_entries{protocol=\"udp\"} 1.0")
                 && m.contains("isthmus_nat64_packets_total{protocol=\"tcp\",verdict=\"no-bib\"} 0"), m);
+        // The FTP ALG is on by default (alg-ftp-ports = [21]): its rows and series are there.
+        assertTrue(text.matches("(?s).*  ftp-alg-sessions +0\n.*  ftp-alg-not-followed +0\n.*"), text);
+        assertTrue(json.contains("\"ftp-alg\":{\"sessions\":0,\"rewritten\":0,"), json);
+        assertTrue(m.contains("isthmus_nat64_ftp_alg_sessions 0.0")
+                && m.contains("isthmus_nat64_ftp_alg_total{event=\"rewritten\"} 0"), m);
     }
 
     @Test

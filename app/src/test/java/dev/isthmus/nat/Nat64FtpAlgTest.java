@@ -44,9 +44,11 @@ class Nat64FtpAlgTest {
     private static final int SERVER = Ipv4Address.parse("198.51.100.2");
     private static final int ACK = 0x10;
     private static final int PSH_ACK = 0x18;
-    /** The client's first data byte (its ISN 0x1000 + 1) and the server's (0x5000 + 1). */
+    /** The server's greeting (RFC 959 §5.4), before any command. */
+    private static final String GREETING = "220 ready\r\n";
+    /** The client's first data byte (its ISN 0x1000 + 1) and the server's after the greeting. */
     private static final long C0 = 0x1001;
-    private static final long S0 = 0x5001;
+    private static final long S0 = 0x5001 + GREETING.length();
 
     private long now = 1_000_000_000L;
     private final Nat64Table table = new Nat64Table(Nat64Settings.builder(Pool4.of("192.0.2.2/32")).build(), null);
@@ -56,7 +58,9 @@ class Nat64FtpAlgTest {
     @BeforeEach
     void handshake() {
         run(tcp6(CLIENT, 40000, SERVER6, 21, C0 - 1, 0, TcpState.SYN, null, ""));
-        run(tcp4(SERVER, 21, T, 40000, S0 - 1, C0, TcpState.SYN | ACK, null, ""));
+        run(tcp4(SERVER, 21, T, 40000, 0x5000, C0, TcpState.SYN | ACK, null, ""));
+        run(tcp6(CLIENT, 40000, SERVER6, 21, C0, 0x5001, ACK, null, ""));
+        run(tcp4(SERVER, 21, T, 40000, 0x5001, C0, PSH_ACK, null, GREETING));
         run(tcp6(CLIENT, 40000, SERVER6, 21, C0, S0, ACK, null, ""));
         assertEquals(1, table.ftpAlg().following(), "the client's SYN to port 21 started a control connection");
         assertEquals(1, table.ftpAlg().counters().sessions.sum());
@@ -78,9 +82,9 @@ class Nat64FtpAlgTest {
                 c6 33 64 02
                 9c 40 00 15   # ports 40000 -> 21
                 00 00 10 01   # seq 0x1001
-                00 00 50 01   # ack 0x5001
+                00 00 50 0c   # ack 0x500c (after the greeting)
                 50 18 fa f0   # data offset 5, PSH ACK, window
-                8c b9 00 00   # checksum, urgent
+                8c ae 00 00   # checksum, urgent
                 45 50 53 56   # "EPSV\\r\\n"
                 0d 0a
                 """)));
@@ -158,6 +162,30 @@ class Nat64FtpAlgTest {
         assertEquals(Checksum.fold(Checksum.ipv4Pseudo(T, SERVER, IpProtocol.TCP, p.length - 20)), u16(p, 36));
     }
 
+    /**
+     * A TCP super-packet (GSO, segment size 4) is rewritten whole: the receiver cuts the
+     * rewritten payload at 4 bytes from the rewritten sequence number, so the stream it produces
+     * is the ALG's, whatever the length change did to the last cut.
+     */
+    @Test
+    void aSuperPacketIsRewrittenWhole() {
+        String commands = "EPSV\r\nLIST\r\n";
+        byte[] in = tcp6(CLIENT, 40000, SERVER6, 21, C0, S0, PSH_ACK, null, commands);
+        long pseudo6 = Checksum.ipv6Pseudo(CLIENT.hi(), CLIENT.lo(), SERVER6.hi(), SERVER6.lo(), IpProtocol.TCP,
+                20 + commands.length());
+        put16(in, 40 + 16, Checksum.fold(pseudo6));
+        Offload o = new Offload();
+        o.partialChecksum = true;
+        o.segmentSize = 4;
+        assertEquals(Verdict.TRANSLATED, run(in, o, PacketBuffer.DEFAULT_CAPACITY));
+        byte[] p = out.getFirst();
+        assertEquals("PASV\r\nLIST\r\n", payload(p));
+        assertEquals(p.length, u16(p, 2), "total length of the whole super-packet");
+        assertEquals(C0, u32(p, 24) & 0xffff_ffffL);
+        assertEquals(4, o.segmentSize);
+        assertEquals(Checksum.fold(Checksum.ipv4Pseudo(T, SERVER, IpProtocol.TCP, p.length - 20)), u16(p, 36));
+    }
+
     /** A port outside alg-ftp-ports is plain NAT64: the same bytes go through. */
     @Test
     void anotherPortIsLeftAlone() {
@@ -193,15 +221,13 @@ class Nat64FtpAlgTest {
         run(tcp6(CLIENT, 40000, SERVER6, 21, C0, S0, PSH_ACK, null, "EPSV\r\n"));
         byte[] in = tcp4(SERVER, 21, T, 40000, S0, C0 + 6, PSH_ACK, null, "227 =198,51,100,2,19,137\r\n");
         // The 4→6 translation takes 20 bytes of headroom; the buffer ends where the IPv6 packet does.
-        Verdict v = run(in, new Offload(), PacketBuffer.HEADROOM + in.length);
-        if (v == Verdict.TRANSLATED) {
-            // The ALG's 229 is not longer than this 227: nothing to grow, nothing to refuse.
-            assertTrue(payload(only()).startsWith("229 "));
-            return;
-        }
-        assertEquals(Verdict.DROPPED, v);
+        // "229 Entering Extended Passive Mode (|||5001|)" is longer than this terse 227.
+        assertEquals(Verdict.DROPPED, run(in, new Offload(), PacketBuffer.HEADROOM + in.length));
         assertEquals(DropReason.FTP_ALG_NO_ROOM, xlat.trace().reason());
         assertEquals(0, out.size());
+        // TCP sends it again; with room it goes through, rewritten.
+        assertEquals(Verdict.TRANSLATED, run(in));
+        assertTrue(payload(only()).startsWith("229 "));
     }
 
     /** The ALG forgets a control connection when its NAT64 session ends. */

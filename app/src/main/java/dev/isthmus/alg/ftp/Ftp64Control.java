@@ -1,6 +1,7 @@
 package dev.isthmus.alg.ftp;
 
 import dev.isthmus.alg.ftp.PendingCommands.Kind;
+import dev.isthmus.wire.Ipv4Address;
 import dev.isthmus.wire.TcpView;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * {@link SegmentRewrite}. Thread-safe: the two directions may be handled by different workers.
  * Allocates only on segments whose lines are rewritten or held.
  *
- * <p>How it works. Each direction is a byte stream cut into lines at LF (RFC 959 §4.1.3 ends
+ * <p>How it works. Each direction is a byte stream cut into lines at LF (RFC 959 §5.3 ends
  * them with CRLF). A line the ALG does not act on is forwarded as it comes (only the sequence
  * numbers move by the delta so far). A line it acts on is needed whole: when a segment ends inside
  * such a line, the partial line is held back (cut from this segment's payload, not acknowledged)
@@ -38,6 +39,13 @@ import java.nio.charset.StandardCharsets;
  * and DO with IAC WONT x, sent to the client in the server's stream at the next reply boundary
  * (RFC 1143: WONT and DONT need no answer). Other Telnet commands (IAC IP, IAC DM before ABOR)
  * pass through.
+ *
+ * <p>Limits the caller should know: a rewritten segment may be longer than it came (the ALG's
+ * replies are longer than a server's "200 NOOP ok"), by up to about 100 bytes per reply it
+ * replaces, so a full-sized segment may need splitting; the urgent pointer is not moved (Telnet
+ * Synch before ABOR sits in lines the ALG forwards unchanged); held bytes are not acknowledged,
+ * so a sender that waits for an acknowledgement before sending the rest of a line (Nagle) sends
+ * it with its retransmission.
  */
 public final class Ftp64Control {
     /** The longest partial line held back (RFC 959 gives no limit; real commands are short). */
@@ -179,7 +187,7 @@ public final class Ftp64Control {
             out.seq = syn ? seq : u32(dataSeq - d.map.emittedIn >= 0 ? d.map.nextOut : d.map.mapSeq(dataSeq));
             return;
         }
-        if (dataSeq - d.nextIn > 0 && !transparent) {
+        if (dataSeq - d.nextIn > 0 && !(transparent && d.heldLen == 0)) {
             out.drop = true; // a gap before this segment: TCP sends the missing data again
             counters.outOfOrder.increment();
             return;
@@ -509,7 +517,16 @@ public final class Ftp64Control {
             refuse(d, w, pos, len, AlgReplies.NO_MAPPING, "ftp-alg: EPRT " + arg.strip() + " refused: no IPv4 mapping (425)");
             return;
         }
-        String port = FtpAddresses.formatPort((int) (m >>> 16), (int) (m & 0xffff));
+        int t4 = (int) (m >>> 16);
+        if (t4 != pool4) {
+            // RFC 6384 §5 / paired pooling (RFC 4787 REQ-2): servers check that PORT names the
+            // address the control connection comes from (RFC 2577 §3); another T would be refused.
+            refuse(d, w, pos, len, AlgReplies.NO_MAPPING, "ftp-alg: EPRT " + arg.strip() + " refused: mapping on "
+                    + Ipv4Address.format(t4) + ", not the control connection's "
+                    + Ipv4Address.format(pool4) + " (425)");
+            return;
+        }
+        String port = FtpAddresses.formatPort(t4, (int) (m & 0xffff));
         byte[] line = ascii("PORT " + port + "\r\n");
         d.emitChunk(len, line, 0, line.length);
         pending.push(Kind.FORWARD, null);

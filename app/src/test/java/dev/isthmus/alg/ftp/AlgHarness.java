@@ -22,9 +22,10 @@ final class AlgHarness {
     final FtpAlgCounters counters = new FtpAlgCounters();
     final List<String> mapped = new ArrayList<>();
     boolean mapperFails;
+    int mapperAddress = POOL4;
     final Ftp64Control alg = new Ftp64Control(CLIENT_HI, CLIENT_LO, SERVER, POOL4, (hi, lo, port, server) -> {
         mapped.add(port + "");
-        return mapperFails ? -1 : (long) POOL4 << 16 | 40000;
+        return mapperFails ? -1 : (long) mapperAddress << 16 | 40000;
     }, counters);
     final SegmentRewrite out = new SegmentRewrite();
 
@@ -51,10 +52,14 @@ final class AlgHarness {
                 : original;
     }
 
-    /** A TCP receiver: keeps in-order bytes from its first segment's sequence number on. */
+    /**
+     * A TCP receiver: keeps in-order bytes from its first segment's sequence number on, fails on
+     * a gap, and checks that bytes it receives again (retransmissions) are the bytes it has.
+     */
     static final class Receiver {
         private final ByteArrayOutputStream stream = new ByteArrayOutputStream();
         private boolean started;
+        private long base;
         private long next;
 
         void receive(SegmentRewrite out, byte[] in, int flags) {
@@ -65,11 +70,20 @@ final class AlgHarness {
             long seq = out.seq + ((flags & TcpView.SYN) != 0 ? 1 : 0);
             if (!started) {
                 started = true;
+                base = seq;
                 next = seq;
             }
             long skip = (next - seq) & 0xffffffffL;
             if (skip > 0x7fffffffL) {
                 throw new AssertionError("gap in the output stream: expected " + next + ", got " + seq);
+            }
+            byte[] have = stream.toByteArray();
+            long at = (seq - base) & 0xffffffffL;
+            for (int i = 0; i < Math.min(skip, p.length); i++) {
+                if (at + i < have.length && have[(int) (at + i)] != p[i]) {
+                    throw new AssertionError("a retransmission differs at output " + (seq + i) + ": "
+                            + stream.toString(StandardCharsets.ISO_8859_1));
+                }
             }
             if (skip < p.length) {
                 stream.write(p, (int) skip, p.length - (int) skip);

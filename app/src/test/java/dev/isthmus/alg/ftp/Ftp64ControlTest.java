@@ -212,6 +212,19 @@ class Ftp64ControlTest {
     }
 
     @Test
+    void bytesHeldWhenTheConnectionWentTransparentGoOutUnchanged() {
+        open();
+        h.fromClient(1001, 5012, ACK, "AUTH TLS\r\nEP");
+        h.fromServer(5012, 1011, ACK, "234 go ahead\r\n");
+        SegmentRewrite o = h.fromClient(1020, 5026, ACK, "x");
+        assertTrue(o.drop, "a gap while bytes are held");
+        o = h.fromClient(1013, 5026, ACK, "SV\r\n");
+        assertEquals("EPSV\r\n", AlgHarness.payload(o, null));
+        assertEquals(1011, o.seq);
+        assertEquals("AUTH TLS\r\nEPSV\r\n", h.atServer.text());
+    }
+
+    @Test
     void authRefusedKeepsParsing() {
         open();
         h.fromClient(1001, 5012, ACK, "AUTH TLS\r\n");
@@ -275,6 +288,16 @@ class Ftp64ControlTest {
     }
 
     @Test
+    void aMappingOnAnotherAddressThanTheControlConnectionsIsRefused() {
+        open();
+        h.mapperAddress = 0xc0000202;
+        h.fromClient(1001, 5012, ACK, "EPRT |2|2001:db8::5|40000|\r\n");
+        assertEquals("ftp-alg: EPRT |2|2001:db8::5|40000| refused: mapping on 192.0.2.2, not the control connection's"
+                + " 192.0.2.1 (425)", h.alg.lastExplain());
+        assertEquals("NOOP\r\n", h.atServer.text());
+    }
+
+    @Test
     void epsvAllIsAnsweredAndEnforced() {
         open();
         h.fromClient(1001, 5012, ACK, "EPSV ALL\r\nPASV\r\nEPRT |2|2001:db8::5|40000|\r\nEPSV\r\n");
@@ -335,6 +358,33 @@ class Ftp64ControlTest {
         assertEquals(1, h.counters.overlong.sum());
         o = h.fromClient(1001 + big.length(), 5012, ACK, "\r\nEPSV\r\n");
         assertEquals("\r\nPASV\r\n", AlgHarness.payload(o, null));
+    }
+
+    @Test
+    void aRetransmissionOfForgottenHistoryIsTrimmed() {
+        open();
+        String eprt = "EPRT |2|2001:db8::5|40000|\r\n";
+        for (int i = 0; i < SeqMap.HISTORY + 2; i++) {
+            h.fromClient(1001 + i * eprt.length(), 5012, ACK, eprt);
+        }
+        SegmentRewrite o = h.fromClient(1001, 5012, ACK, eprt);
+        assertTrue(o.payloadChanged);
+        assertEquals(0, o.payloadLength, "its PORT line is forgotten: nothing is resent");
+        int last = 1001 + (SeqMap.HISTORY + 1) * eprt.length();
+        o = h.fromClient(last, 5012, ACK, eprt);
+        assertEquals("PORT 192,0,2,1,156,64\r\n", AlgHarness.payload(o, null));
+        assertEquals(1001 + (SeqMap.HISTORY + 1) * 23, o.seq);
+    }
+
+    @Test
+    void extremePipeliningPassesWhatTheFifoCannotHold() {
+        open();
+        h.fromClient(1001, 5012, ACK, "EPSV\r\n".repeat(40));
+        int rewritten = PendingCommands.SLOTS - 1;
+        assertEquals("PASV\r\n".repeat(rewritten) + "EPSV\r\n".repeat(40 - rewritten), h.atServer.text());
+        String e229 = "229 Entering Extended Passive Mode (|||6446|)\r\n";
+        h.fromServer(5012, 1241, ACK, P227.repeat(rewritten) + e229.repeat(40 - rewritten));
+        assertEquals(GREETING + P229.repeat(rewritten) + e229.repeat(40 - rewritten), h.atClient.text());
     }
 
     @Test
