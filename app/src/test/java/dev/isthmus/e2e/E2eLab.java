@@ -49,7 +49,12 @@ final class E2eLab {
             return;
         }
         lab.close();
-        String prefix = lab.settings().device() + ".";
+        removeLocks(lab.settings().device());
+    }
+
+    /** Removes the lock files of {@code device} that {@code isthmus run} left in /run/isthmus (see {@link #stop}). */
+    static void removeLocks(String device) {
+        String prefix = device + ".";
         try (Stream<Path> files = Files.list(Path.of("/run/isthmus"))) {
             for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)
                     && f.getFileName().toString().endsWith(".lock")).toList()) {
