@@ -12,6 +12,7 @@ import dev.isthmus.xlat.DropReason;
 import dev.isthmus.xlat.NanoClock;
 import dev.isthmus.xlat.Offload;
 import dev.isthmus.xlat.PacketTranslator;
+import dev.isthmus.xlat.Path;
 import dev.isthmus.xlat.Trace;
 import dev.isthmus.xlat.Translator;
 import dev.isthmus.xlat.Verdict;
@@ -660,15 +661,16 @@ public final class Nat64Translator implements PacketTranslator {
 
     /**
      * After the translation of a followed FTP control segment: the ALG's refusal, if it made one,
-     * becomes the packet's verdict. The translation was counted on its path already (the
-     * stateless translator counts as it emits); the drop is counted by its own reason too.
+     * becomes the packet's verdict. The stateless translator had counted the packet on its TCP
+     * path as it emitted; that count is taken back and the drop counted instead, so a withheld
+     * segment counts once, as a drop.
      */
     private Verdict algVerdict(PacketBuffer pkt, PacketSink out, PortSink sink, Verdict verdict) {
         algRan = sink.ran ? sink.alg : null;
         if (sink.withheld == null) {
             return verdict;
         }
-        return stateless.refuse(pkt, sink.withheld, -1, 0, out);
+        return stateless.withhold(pkt, sink == out64 ? Path.TCP_64 : Path.TCP_46, sink.withheld, out);
     }
 
     /** A drop the table decided, with the ICMP error it recommends (RFC 6146 §3.5). */

@@ -93,6 +93,17 @@ public final class Translator implements PacketTranslator {
     }
 
     /**
+     * A packet this translator translated on {@code path} and handed on, which the caller's sink
+     * then kept back (the NAT64's FTP ALG, RFC 6384: a segment ahead of a gap, no room to grow):
+     * the path's count is taken back and the drop counted for {@code reason} instead, so that
+     * the packet is counted once.
+     */
+    public Verdict withhold(PacketBuffer pkt, Path path, DropReason reason, PacketSink out) {
+        ctx.counters.unpath(path);
+        return refuse(pkt, reason, -1, 0, out);
+    }
+
+    /**
      * Counts a packet that a stateful translator hairpinned itself, rewritten within its own
      * family and already emitted (RFC 6146 §3.8), and records it in the trace.
      */

@@ -16,6 +16,11 @@ public final class XlatCounters {
         paths[p.ordinal()]++;
     }
 
+    /** Takes back a {@link #path} count (a translated packet its caller kept back, then counted as a drop). */
+    void unpath(Path p) {
+        paths[p.ordinal()]--;
+    }
+
     public long drops(DropReason r) {
         return drops[r.ordinal()];
     }

@@ -42,10 +42,14 @@ final class Fixture {
      * translator's own addresses 192.0.2.1 and 2001:db8:64::c000:201.
      */
     static Nat64Translator translator(Nat64Table table, String pool6, NanoClock clock) {
+        return translator(table, pool6, clock, new XlatCounters());
+    }
+
+    static Nat64Translator translator(Nat64Table table, String pool6, NanoClock clock, XlatCounters counters) {
         XlatSettings s = new XlatSettings(Rfc6052Prefix.parse(pool6), new EamTable(List.of()), Ipv4Pool.empty(), null,
                 -1, -1, true, 1280, null, 1500, 1500, Ipv4Address.parse("192.0.2.1"),
                 Ipv6Address.parse("2001:db8:64::c000:201"), XlatSettings.HairpinMode.OFF, true, 0);
-        return new Nat64Translator(table, s, new XlatCounters(), clock);
+        return new Nat64Translator(table, s, counters, clock);
     }
 
     /** Time starts at an arbitrary value (System.nanoTime may be anything, negative included). */

@@ -18,8 +18,10 @@ import dev.isthmus.wire.Ipv6Address;
 import dev.isthmus.wire.PacketBuffer;
 import dev.isthmus.xlat.DropReason;
 import dev.isthmus.xlat.Offload;
+import dev.isthmus.xlat.Path;
 import dev.isthmus.xlat.SamplePackets;
 import dev.isthmus.xlat.Verdict;
+import dev.isthmus.xlat.XlatCounters;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +55,8 @@ class Nat64FtpAlgTest {
 
     private long now = 1_000_000_000L;
     private final Nat64Table table = new Nat64Table(Nat64Settings.builder(Pool4.of("192.0.2.2/32")).build(), null);
-    private final Nat64Translator xlat = Fixture.translator(table, "2001:db8:64::/96", () -> now);
+    private final XlatCounters counters = new XlatCounters();
+    private final Nat64Translator xlat = Fixture.translator(table, "2001:db8:64::/96", () -> now, counters);
     private final List<byte[]> out = new ArrayList<>();
 
     @BeforeEach
@@ -223,12 +226,16 @@ class Nat64FtpAlgTest {
         byte[] in = tcp4(SERVER, 21, T, 40000, S0, C0 + 6, PSH_ACK, null, "227 =198,51,100,2,19,137\r\n");
         // The 4→6 translation takes 20 bytes of headroom; the buffer ends where the IPv6 packet does.
         // "229 Entering Extended Passive Mode (|||5001|)" is longer than this terse 227.
+        long before = counters.paths(Path.TCP_46);
         assertEquals(Verdict.DROPPED, run(in, new Offload(), PacketBuffer.HEADROOM + in.length));
         assertEquals(DropReason.FTP_ALG_NO_ROOM, xlat.trace().reason());
         assertEquals(0, out.size());
+        assertEquals(1, counters.drops(DropReason.FTP_ALG_NO_ROOM));
+        assertEquals(before, counters.paths(Path.TCP_46), "a withheld segment counts once, as a drop");
         // TCP sends it again; with room it goes through, rewritten.
         assertEquals(Verdict.TRANSLATED, run(in));
         assertTrue(payload(only()).startsWith("229 "));
+        assertEquals(before + 1, counters.paths(Path.TCP_46));
     }
 
     /** The ALG forgets a control connection when its NAT64 session ends. */
