@@ -93,7 +93,7 @@ final class FtpAlgSegments {
             c.fromServer(seq, ack, flags, s, tcp + doff, end - tcp - doff, rewrite);
         }
         if (rewrite.drop) {
-            return refuse(DropReason.FTP_ALG_HELD);
+            return refuse(DropReason.FTP_ALG_GAP);
         }
         int n = apply(s, o, len, tcp, !fromClient, rewrite, edges, offload.partialChecksum);
         return n < 0 ? refuse(DropReason.FTP_ALG_NO_ROOM) : n;

@@ -52,8 +52,8 @@ public enum DropReason {
     NAT64_NOT_IN_POOL4("IPv4 destination outside pool4"),
     NAT64_SPOOFED_SOURCE("IPv4 source in pool4: only the translator sends from those addresses"),
     // --- the NAT64's FTP ALG (RFC 6384), on segments of the control connections it follows ---
-    FTP_ALG_HELD("FTP control segment the ALG did not forward (ahead of a gap in the stream, or a command it"
-            + " answered itself; TCP sends it again)"),
+    FTP_ALG_GAP("FTP control segment ahead of a gap in the stream (the ALG reads in order; TCP sends the"
+            + " missing data and this segment again)"),
     FTP_ALG_NO_ROOM("FTP control segment the ALG's rewriting would grow beyond the buffer or 65535 bytes"),
     FTP_ALG_BAD_CHECKSUM("FTP control segment with a wrong TCP checksum (the ALG reads intact segments only)"),
     FTP_ALG_FRAGMENT("fragmented FTP control segment (the ALG rewrites whole segments only)");
