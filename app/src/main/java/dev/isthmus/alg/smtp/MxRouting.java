@@ -36,12 +36,22 @@ import org.xbill.DNS.Type;
  * host's A record is used over IPv4 instead.
  */
 final class MxRouting {
+    /** RFC 5321 §4.5.4: mail goes to port 25 of an MX. */
+    static final int SMTP_PORT = 25;
+
     private final SmtpSettings settings;
     private final Resolver resolver;
+    private final int port;
 
     MxRouting(SmtpSettings settings, Resolver resolver) {
+        this(settings, resolver, SMTP_PORT);
+    }
+
+    /** With another port than 25 for the MX hosts: tests run their servers on loopback. */
+    MxRouting(SmtpSettings settings, Resolver resolver, int port) {
         this.settings = settings;
         this.resolver = resolver;
+        this.port = port;
     }
 
     /** The configured resolvers, or the system's (/etc/resolv.conf) when none are. */
@@ -97,7 +107,7 @@ final class MxRouting {
             }
             if (mx.isEmpty()) {
                 // RFC 5321 §5.1: no MX, so the domain itself is the host (the implicit MX).
-                return hops(List.of(domain.toString(true)), 25);
+                return hops(List.of(domain.toString(true)), port);
             }
             mx.removeIf(m -> m.getTarget().equals(Name.root)); // §7505 §3: a "." beside real MXes is ignored
             mx.sort(Comparator.comparingInt(MXRecord::getPriority));
@@ -105,7 +115,7 @@ final class MxRouting {
             for (MXRecord m : mx) {
                 hosts.add(m.getTarget().toString(true));
             }
-            return hops(hosts, 25);
+            return hops(hosts, port);
         } catch (TextParseException e) {
             return new Failure(true, "550 5.1.2 Bad domain name: " + destination);
         } catch (IOException e) {
