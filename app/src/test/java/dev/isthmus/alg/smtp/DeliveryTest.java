@@ -244,6 +244,38 @@ class DeliveryTest {
         assertEquals(2, server.maxOpen.get());
     }
 
+    @Test
+    void startTlsWhenOfferedWithoutCheckingTheCertificate() throws Exception {
+        server.tls = DeliveryHarness.serverTls();
+        server.extensions = List.of("STARTTLS", "PIPELINING", "SIZE 10000000");
+        Delivery d = delivery(false, 20);
+        queue(d, "m1", "alice@src.test", "bob@dest.test", CONTENT);
+        await("delivery", () -> store.removed.contains("m1"));
+        assertTrue(server.received.getFirst().tls());
+        // RFC 3207 §4.2: the client forgets what it knew and says EHLO again.
+        assertEquals(2, server.commands.stream().filter(c -> c.startsWith("EHLO")).count());
+    }
+
+    @Test
+    void heloWhenEhloIsRefused() throws Exception {
+        server.ehlo = false;
+        Delivery d = delivery(false, 20);
+        queue(d, "m1", "alice@src.test", "bob@dest.test", CONTENT);
+        await("delivery", () -> store.removed.contains("m1"));
+        assertTrue(server.commands.contains("HELO relay.example.net"), server.commands::toString);
+        assertTrue(server.commands.contains("MAIL FROM:<alice@src.test>"), "no extensions without EHLO");
+    }
+
+    @Test
+    void messageLargerThanTheServersSizeBounces() throws Exception {
+        server.extensions = List.of("SIZE 10");
+        Delivery d = delivery(false, 20);
+        queue(d, "m1", "", "bob@dest.test", CONTENT);
+        await("bounce", () -> store.removed.contains("m1"));
+        assertEquals(1, d.counters().bounced());
+        assertTrue(server.commands.stream().noneMatch(c -> c.startsWith("MAIL")), "RFC 1870 §6: not tried");
+    }
+
     private static Map<String, String> headers(String block) {
         Map<String, String> h = new LinkedHashMap<>();
         for (String line : block.split("\r\n")) {
