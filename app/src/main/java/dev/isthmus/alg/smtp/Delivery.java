@@ -314,7 +314,7 @@ public final class Delivery implements Outbox, AutoCloseable {
             byte[] report = new Dsn(settings.hostname(), clock).build(m, bounced, arrived, store);
             Envelope env = new Envelope("", List.of(m.envelope().reversePath()),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings.hostname(), null,
-                    !isAscii(m.envelope().reversePath()), false, null);
+                    m.envelope().smtputf8() || !isAscii(m.envelope().reversePath()), false, null);
             QueuedMessage dsn = store.enqueue(env, report);
             counters.dsn();
             LOG.log(System.Logger.Level.INFO, "smtp: " + m.id() + ": sender non-delivery notification: " + dsn.id());

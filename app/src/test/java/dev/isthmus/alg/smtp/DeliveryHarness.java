@@ -265,6 +265,8 @@ final class DeliveryHarness {
         volatile boolean ehlo = true;
         /** Set: STARTTLS is offered (if in the extensions) with this context. */
         volatile SSLContext tls;
+        /** STARTTLS answered 220, then the connection closed: a handshake that fails. */
+        volatile boolean tlsBroken;
         private final AtomicInteger transactions = new AtomicInteger();
         private final ServerSocket socket;
         private final Thread acceptor;
@@ -306,6 +308,9 @@ final class DeliveryHarness {
                     String upper = line.toUpperCase(java.util.Locale.ROOT);
                     if (upper.startsWith("EHLO") && !ehlo) {
                         reply(out, "502 5.5.2 what is EHLO");
+                    } else if (upper.equals("STARTTLS") && tlsBroken) {
+                        reply(out, "220 2.0.0 ready");
+                        return; // and no handshake
                     } else if (upper.equals("STARTTLS") && tls != null && !(s instanceof SSLSocket)) {
                         reply(out, "220 2.0.0 ready");
                         SSLSocket t = (SSLSocket) tls.getSocketFactory().createSocket(s, null, s.getPort(), true);

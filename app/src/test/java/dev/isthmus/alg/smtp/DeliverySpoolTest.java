@@ -39,11 +39,12 @@ class DeliverySpoolTest {
                     Clock.systemUTC(), Duration.ofSeconds(3))) {
                 d.start(restarted.recover());
                 await("the message and its DSN delivered", () -> server.received.size() == 2);
-                await("the spool empty", () -> list(restarted).isEmpty());
+                // The queue forgets a message after the spool does.
+                await("the queue empty", () -> d.counters().queueSize() == 0);
+                assertEquals(List.of(), list(restarted));
                 assertEquals("Subject: spooled\r\n\r\n..dot\r\n", server.received.get(0).data());
                 assertEquals("", server.received.get(1).mailFrom());
                 assertTrue(server.received.get(1).data().contains("Original-Envelope-Id: env-1\r\n"));
-                assertEquals(0, d.counters().queueSize());
             }
         }
     }
