@@ -141,9 +141,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             server.limits().release(who);
             counters.closed();
         });
-        firstCommand = ch.eventLoop().schedule(this::firstCommandLate, server.firstCommandTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-        ch.closeFuture().addListener(f -> firstCommand.cancel(false));
+        ScheduledFuture<?> deadline = ch.eventLoop().schedule(this::firstCommandLate,
+                server.firstCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        firstCommand = deadline;
+        ch.closeFuture().addListener(f -> deadline.cancel(false));
         allowed = settings.allow().contains(who);
         if (!allowed && settings.users().isEmpty()) {
             // RFC 5321 §3.1: 554 greeting; the client should QUIT, and gets 503 to anything else.
