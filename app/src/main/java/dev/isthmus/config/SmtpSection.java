@@ -179,8 +179,7 @@ final class SmtpSection {
             boolean portGiven = s.startsWith("[") || s.chars().filter(c -> c == ':').count() == 1;
             return portGiven ? a : new InetSocketAddress(a.getAddress(), 25);
         } catch (IllegalArgumentException e) {
-            t.error("smarthost", e.getMessage().replace("192.0.2.53:53", "192.0.2.25:25").replace("[2001:db8::53]:53",
-                    "[2001:db8::25]:25"));
+            t.error("smarthost", e.getMessage());
             return null;
         }
     }
@@ -238,7 +237,7 @@ final class SmtpSection {
                         + TableReader.describe(users.get(List.of(name))));
             }
         }
-        if (out.isEmpty()) {
+        if (users.isEmpty()) {
             auth.error("users", "is empty: list name = \"password\" pairs, or leave out [smtp.auth]");
         }
         return out;
