@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -80,6 +81,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> firstCommand;
     private boolean busy;
     private boolean closing;
+    /** The client shut its side down: the session ends once the lines it sent are answered. */
+    private boolean inputEnded;
     /** STARTTLS was answered and the handshake is not done: a line now was sent in the clear after it. */
     private boolean handshaking;
 
@@ -188,6 +191,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             timeout(SmtpRefusal.IDLE_TIMEOUT, SmtpServer.IDLE_TIMEOUT.toSeconds());
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            // A client that sends its commands and FIN at once (half-close) still reads the replies.
+            inputEnded = true;
+            pump();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -238,6 +245,13 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
         if (!busy && !closing && pending.size() < MAX_PENDING / 2 && !ch.config().isAutoRead()) {
             ch.config().setAutoRead(true);
+        }
+        if (inputEnded && pending.isEmpty() && !busy && !closing) {
+            closing = true;
+            if (inData) {
+                discard(); // the data never ended: nothing was promised
+            }
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
