@@ -64,6 +64,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     static final int CHUNK = 64 * 1024;
     /** Chunks on their way to the disk before the session stops reading the client. */
     static final int MAX_CHUNKS_IN_FLIGHT = 4;
+    /** The Received header is the relay's own: it does not count against the client's SIZE. */
+    static final int RECEIVED_ALLOWANCE = 1024;
     /** Failed AUTH before the connection is closed (RFC 4954 §4: the server may). */
     static final int MAX_AUTH_FAILURES = 3;
 
@@ -588,7 +590,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         int from = b.length > 0 && b[0] == '.' ? 1 : 0;
-        if (size + chunkLength + (b.length - from) + 2 > settings.maxMessageSize() + headerAllowance()) {
+        if (size + chunkLength + (b.length - from) + 2 > settings.maxMessageSize() + RECEIVED_ALLOWANCE) {
             fault(SmtpRefusal.TOO_BIG);
             return;
         }
@@ -598,24 +600,17 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         appendLine(b, from);
     }
 
-    /** The Received header is the relay's own, not counted against the client's SIZE. */
-    private long headerAllowance() {
-        return 1024;
-    }
-
     private void fault(SmtpRefusal r) {
         if (dataFault == null) {
             dataFault = r;
         }
     }
 
+    /** Appends a text line and its CR LF (a line fits a chunk: MAX_LINE < CHUNK). */
     private void appendLine(byte[] b, int from) {
         int n = b.length - from;
         if (chunkLength + n + 2 > CHUNK) {
             flushChunk();
-        }
-        if (n + 2 > CHUNK) {
-            throw new IllegalStateException("a line longer than a chunk"); // MAX_LINE < CHUNK
         }
         System.arraycopy(b, from, chunk, chunkLength, n);
         chunkLength += n;
