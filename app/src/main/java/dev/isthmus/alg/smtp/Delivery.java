@@ -1,0 +1,324 @@
+package dev.isthmus.alg.smtp;
+
+import dev.isthmus.alg.smtp.RecipientResult.Status;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay's delivery side (RFC 5321 §4.5.4, §5.1, §6): keeps the queue ordered by next
+ * attempt, delivers each message's recipients per destination domain, retries temporary
+ * failures with a growing interval, bounces permanent failures and messages too long in the
+ * queue with a DSN (RFC 3464) to the reverse-path, and writes every change of state to the spool
+ * before forgetting the old one.
+ *
+ * <p>Threads: one scheduler thread decides what is due; each attempt runs on a virtual thread
+ * as a blocking SMTP dialogue ({@link SmtpClient}). Blocking code keeps the dialogue in the
+ * RFC's order, readable top to bottom; the bound is explicit: at most {@link #MAX_IN_FLIGHT}
+ * messages at once, and at most {@code perDestinationConcurrency} connections to one
+ * destination (a semaphore per domain, or one for the smarthost), so a slow destination holds
+ * back only its own mail.
+ */
+public final class Delivery implements Outbox, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("smtp");
+    /** Messages being attempted at once, every destination together. */
+    static final int MAX_IN_FLIGHT = 200;
+    /** The scheduler looks again at least this often, so a changed wall clock is noticed. */
+    private static final Duration MAX_SLEEP = Duration.ofSeconds(30);
+
+    private final SmtpSettings settings;
+    private final DeliveryStore store;
+    private final SmtpClient client;
+    private final Clock clock;
+    private final Map<String, QueuedMessage> queue = new ConcurrentHashMap<>();
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
+    private final DeliveryCounters counters;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+    private ScheduledFuture<?> nextWake;
+
+    /** Delivery over MX (or the smarthost) with the settings' resolvers, on the system clock. */
+    public Delivery(SmtpSettings settings, Spool spool) {
+        this(settings, DeliveryStore.of(spool), new MxRouting(settings, MxRouting.resolver(settings.resolvers())),
+                Clock.systemUTC(), SmtpClient.DEFAULT_TIMEOUT);
+    }
+
+    Delivery(SmtpSettings settings, DeliveryStore store, MxRouting routing, Clock clock, Duration ioTimeout) {
+        this.settings = settings;
+        this.store = store;
+        this.clock = clock;
+        this.client = new SmtpClient(settings, routing, store, ioTimeout);
+        this.counters = new DeliveryCounters(this::queueView);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("smtp-delivery-scheduler").daemon().factory());
+        this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-delivery-", 0).factory());
+    }
+
+    /** Takes over the messages the spool recovered at start and begins delivering. */
+    public void start(List<QueuedMessage> recovered) {
+        for (QueuedMessage m : recovered) {
+            queue.put(m.id(), m);
+        }
+        wake();
+    }
+
+    @Override
+    public void queued(QueuedMessage m) {
+        queue.put(m.id(), m);
+        wake();
+    }
+
+    /** The queue now, oldest first (for {@code show smtp-queue}). */
+    public List<QueuedMessage> queue() {
+        return queue.values().stream().sorted(Comparator.comparing((QueuedMessage m) -> m.envelope().received(),
+                Comparator.nullsFirst(Comparator.naturalOrder()))).toList();
+    }
+
+    /**
+     * Tries the message now rather than at its next attempt ({@code isthmus smtp flush ID}).
+     * False when there is no such message.
+     */
+    public boolean flush(String id) {
+        QueuedMessage m = queue.computeIfPresent(id, (k, v) -> inFlight.contains(k) ? v
+                : new QueuedMessage(v.id(), v.envelope(), v.pending(), v.attempts(), clock.instant(), v.lastError(),
+                        v.size()));
+        if (m == null) {
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    /**
+     * Removes the message from the queue and the spool without delivering it nor telling the
+     * sender ({@code isthmus smtp delete ID}). False when there is no such message, or it is
+     * being delivered at this moment (its attempt would write it back).
+     */
+    public boolean delete(String id) {
+        QueuedMessage m = queue.get(id);
+        if (m == null || !inFlight.add(id)) {
+            return false;
+        }
+        try {
+            store.remove(m);
+            queue.remove(id);
+            LOG.log(System.Logger.Level.INFO, "smtp: " + id + ": removed by the operator");
+            return true;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "smtp: " + id + ": cannot remove from the spool: " + e.getMessage());
+            return false;
+        } finally {
+            inFlight.remove(id);
+        }
+    }
+
+    public DeliveryCounters counters() {
+        return counters;
+    }
+
+    /** Stops scheduling and interrupts attempts under way (their messages stay in the spool as they were). */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Asks the scheduler to look at the queue now (a message came, an attempt ended, the clock moved). */
+    void wake() {
+        if (!scheduler.isShutdown()) {
+            try {
+                scheduler.execute(this::dispatch);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing: nothing more to schedule
+            }
+        }
+    }
+
+    /** On the scheduler thread: starts every due message (within the bound), then sleeps until the next is due. */
+    private void dispatch() {
+        Instant now = clock.instant();
+        Instant earliest = null;
+        List<QueuedMessage> due = new ArrayList<>();
+        for (QueuedMessage m : queue.values()) {
+            if (inFlight.contains(m.id())) {
+                continue;
+            }
+            if (!m.nextAttempt().isAfter(now)) {
+                due.add(m);
+            } else if (earliest == null || m.nextAttempt().isBefore(earliest)) {
+                earliest = m.nextAttempt();
+            }
+        }
+        due.sort(Comparator.comparing(QueuedMessage::nextAttempt));
+        for (QueuedMessage m : due) {
+            if (inFlight.size() >= MAX_IN_FLIGHT) {
+                break; // an ending attempt wakes the scheduler again
+            }
+            if (inFlight.add(m.id())) {
+                workers.execute(() -> attempt(m));
+            }
+        }
+        if (nextWake != null) {
+            nextWake.cancel(false);
+        }
+        Duration sleep = earliest == null ? MAX_SLEEP : Duration.between(now, earliest);
+        if (sleep.compareTo(MAX_SLEEP) > 0) {
+            sleep = MAX_SLEEP;
+        }
+        nextWake = scheduler.schedule(this::dispatch, Math.max(1, sleep.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    /** On a worker: one attempt of every pending recipient, destination by destination. */
+    private void attempt(QueuedMessage m) {
+        try {
+            List<RecipientResult> results = new ArrayList<>();
+            for (Map.Entry<String, List<String>> d : byDestination(m.pending()).entrySet()) {
+                Semaphore slots = destinations.computeIfAbsent(d.getKey(),
+                        k -> new Semaphore(settings.perDestinationConcurrency()));
+                slots.acquire();
+                try {
+                    counters.attempt();
+                    results.addAll(client.deliver(m, d.getKey(), d.getValue()));
+                } finally {
+                    slots.release();
+                }
+            }
+            finish(m, results);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing: the spool keeps the message as it was
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "smtp: " + m.id() + ": attempt failed", e);
+        } finally {
+            inFlight.remove(m.id());
+            wake();
+        }
+    }
+
+    /**
+     * Recipients grouped by where they go: their domain (RFC 5321 §5.1: the domain decides the
+     * MX), or all together to the smarthost. Domains compare case-insensitively (§2.4).
+     */
+    private Map<String, List<String>> byDestination(List<String> recipients) {
+        Map<String, List<String>> by = new LinkedHashMap<>();
+        for (String r : recipients) {
+            String key = settings.smarthost() != null ? SmtpClient.SMARTHOST : domainOf(r);
+            by.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        }
+        return by;
+    }
+
+    static String domainOf(String mailbox) {
+        int at = mailbox.lastIndexOf('@');
+        return at < 0 ? "" : mailbox.substring(at + 1).toLowerCase(Locale.ROOT);
+    }
+
+    /** Logs, counts, bounces, and writes the message's new state (or removes it when done). */
+    private void finish(QueuedMessage m, List<RecipientResult> results) {
+        Instant now = clock.instant();
+        Instant arrived = m.envelope().received() != null ? m.envelope().received() : now;
+        boolean expired = Duration.between(arrived, now).compareTo(settings.maxQueueLifetime()) >= 0;
+        List<RecipientResult> bounced = new ArrayList<>();
+        List<String> stillPending = new ArrayList<>();
+        String lastError = null;
+        for (RecipientResult r : results) {
+            RecipientResult r2 = r;
+            if (r.status() == Status.DEFERRED && expired) {
+                // RFC 5321 §4.5.4.1: give up after the queue lifetime, and say why in the DSN.
+                r2 = new RecipientResult(r.recipient(), Status.BOUNCED, r.relay(), r.remoteMta(),
+                        r.reply(), r.fromServer());
+                lastError = "delivery temporarily suspended, given up after " + settings.maxQueueLifetime();
+            }
+            LOG.log(System.Logger.Level.INFO, AttemptLog.line(m, r2, arrived, now, expired));
+            switch (r2.status()) {
+                case SENT -> counters.delivered(1);
+                case DEFERRED -> {
+                    counters.deferred(1);
+                    stillPending.add(r2.recipient());
+                    lastError = r2.reply();
+                }
+                case BOUNCED -> {
+                    counters.bounced(1);
+                    bounced.add(r2);
+                }
+            }
+        }
+        if (!bounced.isEmpty()) {
+            notifySender(m, bounced, arrived, expired);
+        }
+        try {
+            if (stillPending.isEmpty()) {
+                store.remove(m);
+                queue.remove(m.id());
+            } else {
+                int attempts = m.attempts() + 1;
+                QueuedMessage next = new QueuedMessage(m.id(), m.envelope(), stillPending, attempts,
+                        now.plus(Backoff.after(attempts, settings.firstRetry(), settings.maxRetryInterval())),
+                        lastError, m.size());
+                store.update(next);
+                queue.put(m.id(), next);
+            }
+        } catch (IOException e) {
+            // The spool keeps the older state: after a restart those recipients are tried again
+            // (at-least-once, RFC 5321 §6.1 prefers a duplicate to a loss).
+            LOG.log(System.Logger.Level.WARNING, "smtp: " + m.id() + ": cannot write its state: " + e.getMessage());
+            queue.remove(m.id());
+        }
+    }
+
+    /** RFC 3461 §6.2, RFC 5321 §6.1: a DSN to the reverse-path, never when it is null (no loops of bounces). */
+    private void notifySender(QueuedMessage m, List<RecipientResult> bounced, Instant arrived, boolean expired) {
+        if (m.envelope().reversePath().isEmpty()) {
+            return;
+        }
+        try {
+            byte[] report = new Dsn(settings.hostname(), clock).build(m, bounced, arrived, store);
+            Envelope env = new Envelope("", List.of(m.envelope().reversePath()),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings.hostname(), null,
+                    !isAscii(m.envelope().reversePath()), false, null);
+            QueuedMessage dsn = store.enqueue(env, report);
+            counters.dsn();
+            LOG.log(System.Logger.Level.INFO, "smtp: " + m.id() + ": sender non-delivery notification: " + dsn.id());
+            queued(dsn);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "smtp: " + m.id() + ": cannot queue its DSN: " + e.getMessage());
+        }
+    }
+
+    private static boolean isAscii(String s) {
+        return s.chars().allMatch(c -> c < 0x80);
+    }
+
+    private DeliveryCounters.QueueView queueView() {
+        Instant oldest = null;
+        for (QueuedMessage m : queue.values()) {
+            Instant r = m.envelope().received();
+            if (r != null && (oldest == null || r.isBefore(oldest))) {
+                oldest = r;
+            }
+        }
+        return new DeliveryCounters.QueueView(queue.size(), oldest, clock.instant());
+    }
+}

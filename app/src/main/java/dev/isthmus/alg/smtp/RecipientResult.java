@@ -1,0 +1,35 @@
+package dev.isthmus.alg.smtp;
+
+/**
+ * How one recipient fared in one attempt.
+ *
+ * @param recipient the forward-path
+ * @param status what became of it
+ * @param relay where it went, {@code host[addr]:port}, or {@code none} (no connection made)
+ * @param remoteMta the server's host name for the DSN's Remote-MTA field, or null
+ * @param reply the server's reply, or the local reason ("connect to ...: Connection refused")
+ * @param fromServer the reply came from the server (a DSN's Diagnostic-Code is then {@code smtp;})
+ */
+record RecipientResult(String recipient, Status status, String relay, String remoteMta, String reply,
+        boolean fromServer) {
+    enum Status {
+        SENT("sent"),
+        DEFERRED("deferred"),
+        BOUNCED("bounced");
+
+        private final String word;
+
+        Status(String word) {
+            this.word = word;
+        }
+
+        /** As Postfix logs it. */
+        String word() {
+            return word;
+        }
+    }
+
+    static RecipientResult local(String recipient, Status status, String reply) {
+        return new RecipientResult(recipient, status, "none", null, reply, false);
+    }
+}

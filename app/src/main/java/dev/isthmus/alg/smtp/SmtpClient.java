@@ -1,0 +1,374 @@
+package dev.isthmus.alg.smtp;
+
+import dev.isthmus.alg.smtp.RecipientResult.Status;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * One attempt to deliver some of a message's recipients to one destination (RFC 5321 §3, §4.1):
+ * the hops from {@link MxRouting} in order, each address of a hop until one answers, then the
+ * dialogue: EHLO (HELO if refused), STARTTLS when offered, MAIL with the extensions the message
+ * needs, RCPT per recipient (pipelined with MAIL when the server offers PIPELINING, RFC 2920),
+ * DATA with the dot-stuffed content. Blocking, on the caller's (virtual) thread; every read and
+ * connect has a timeout.
+ */
+final class SmtpClient {
+    /** The destination key of every recipient when a smarthost is set. */
+    static final String SMARTHOST = "[smarthost]";
+    /** RFC 5321 §4.5.3.2 gives per-command timeouts of 2 to 10 minutes; one bound for all keeps it simple. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final SmtpSettings settings;
+    private final MxRouting routing;
+    private final DeliveryStore store;
+    private final Duration timeout;
+
+    SmtpClient(SmtpSettings settings, MxRouting routing, DeliveryStore store, Duration timeout) {
+        this.settings = settings;
+        this.routing = routing;
+        this.store = store;
+        this.timeout = timeout;
+    }
+
+    List<RecipientResult> deliver(QueuedMessage m, String destination, List<String> recipients)
+            throws InterruptedException {
+        MxRouting.Route route = routing.route(destination);
+        if (route instanceof MxRouting.Failure f) {
+            return all(recipients, f.permanent() ? Status.BOUNCED : Status.DEFERRED, f.reason());
+        }
+        String lastError = "no usable address";
+        for (MxRouting.Hop hop : ((MxRouting.Hops) route).hops()) {
+            for (InetSocketAddress address : hop.addresses()) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                String relay = hop.name() + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+                Socket socket = new Socket();
+                try {
+                    socket.connect(address, (int) Math.min(CONNECT_TIMEOUT.toMillis(), timeout.toMillis()));
+                } catch (IOException e) {
+                    // §5.1: try the next address (the other family) or the next MX.
+                    lastError = "connect to " + relay + ": " + e.getMessage();
+                    close(socket);
+                    continue;
+                }
+                try {
+                    Session s = new Session(socket, hop.name(), relay);
+                    List<RecipientResult> results = s.run(m, recipients);
+                    if (results != null) {
+                        return results;
+                    }
+                    lastError = s.tryNextReason;
+                } catch (IOException e) {
+                    lastError = "lost connection with " + relay + ": " + e.getMessage();
+                    if (e instanceof DataSent) {
+                        // The message may have arrived: no other hop now, or it could arrive twice.
+                        return all(recipients, Status.DEFERRED, relay, lastError);
+                    }
+                } finally {
+                    close(socket);
+                }
+            }
+        }
+        return all(recipients, Status.DEFERRED, lastError);
+    }
+
+    private static List<RecipientResult> all(List<String> recipients, Status status, String reason) {
+        return all(recipients, status, "none", reason);
+    }
+
+    private static List<RecipientResult> all(List<String> recipients, Status status, String relay, String reason) {
+        List<RecipientResult> out = new ArrayList<>();
+        for (String r : recipients) {
+            out.add(new RecipientResult(r, status, relay, null, reason, false));
+        }
+        return out;
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    /** An I/O failure after the content went out: the server may have the message. */
+    private static final class DataSent extends IOException {
+        DataSent(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** The dialogue on one connection. */
+    private final class Session {
+        private Socket socket;
+        private final String host;
+        private final String relay;
+        private InputStream rawIn;
+        private ReplyReader in;
+        private OutputStream out;
+        private final Map<String, String> extensions = new HashMap<>();
+        private boolean tls;
+        String tryNextReason;
+
+        Session(Socket socket, String host, String relay) throws IOException {
+            this.host = host;
+            this.relay = relay;
+            attach(socket);
+        }
+
+        private void attach(Socket s) throws IOException {
+            socket = s;
+            socket.setSoTimeout((int) timeout.toMillis());
+            rawIn = new java.io.BufferedInputStream(socket.getInputStream());
+            in = new ReplyReader(rawIn);
+            out = new BufferedOutputStream(socket.getOutputStream());
+        }
+
+        /** Per-recipient results, or null with {@link #tryNextReason} set: this host would not take it now. */
+        List<RecipientResult> run(QueuedMessage m, List<String> recipients) throws IOException {
+            Reply greeting = in.read();
+            if (!greeting.positive()) {
+                // §3.1: a 554 (or 4xx) greeting: the next MX may serve.
+                return tryNext("host " + relay + " refused to talk to me: " + greeting);
+            }
+            if (!hello()) {
+                return tryNext(tryNextReason);
+            }
+            if (extensions.containsKey("STARTTLS") && !tls) {
+                send("STARTTLS");
+                Reply r = in.read();
+                if (r.positive()) {
+                    startTls();
+                    if (!hello()) {
+                        return tryNext(tryNextReason);
+                    }
+                }
+            }
+            Envelope e = m.envelope();
+            if (e.smtputf8() && !extensions.containsKey("SMTPUTF8")) {
+                // RFC 6531 §3.4: not to be sent to a server without SMTPUTF8; a non-delivery report.
+                quit();
+                return bounceAll(recipients, "554 5.6.7 host " + relay
+                        + " does not support SMTPUTF8, which the message requires");
+            }
+            if (e.body8bit() && !extensions.containsKey("8BITMIME")) {
+                // RFC 6152 §3: the relay does not downgrade 8-bit content; it may not pass it to a 7-bit server.
+                quit();
+                return bounceAll(recipients, "554 5.6.3 host " + relay
+                        + " does not support 8BITMIME, which the message requires");
+            }
+            long limit = sizeLimit();
+            if (limit > 0 && m.size() > limit) {
+                // RFC 1870 §6: a message larger than the declared SIZE would be refused anyway.
+                quit();
+                return bounceAll(recipients, "552 5.3.4 message size " + m.size() + " exceeds the limit " + limit
+                        + " of host " + relay);
+            }
+            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(e.reversePath()).append('>');
+            if (extensions.containsKey("SIZE")) {
+                mail.append(" SIZE=").append(m.size());
+            }
+            if (e.body8bit()) {
+                mail.append(" BODY=8BITMIME");
+            }
+            if (e.smtputf8()) {
+                mail.append(" SMTPUTF8");
+            }
+            boolean pipelining = extensions.containsKey("PIPELINING");
+            List<RecipientResult> results = new ArrayList<>();
+            List<String> accepted = new ArrayList<>();
+            Reply mailReply;
+            if (pipelining) {
+                // RFC 2920 §3.1: MAIL and the RCPTs go in one group; replies come in order.
+                write(mail.toString());
+                for (String r : recipients) {
+                    write("RCPT TO:<" + r + ">");
+                }
+                out.flush();
+                mailReply = in.read();
+            } else {
+                send(mail.toString());
+                mailReply = in.read();
+            }
+            if (!mailReply.positive()) {
+                if (pipelining) {
+                    for (int i = 0; i < recipients.size(); i++) {
+                        in.read(); // the RCPT replies (503s) still come
+                    }
+                }
+                if (mailReply.permanentFailure()) {
+                    quit();
+                    return fromServer(recipients, Status.BOUNCED, mailReply);
+                }
+                quit();
+                return tryNext("host " + relay + " said: " + mailReply + " (in reply to MAIL FROM command)");
+            }
+            for (String r : recipients) {
+                if (!pipelining) {
+                    send("RCPT TO:<" + r + ">");
+                }
+                Reply rr = in.read();
+                if (rr.positive()) {
+                    accepted.add(r);
+                } else {
+                    results.add(result(r, rr.permanentFailure() ? Status.BOUNCED : Status.DEFERRED, rr));
+                }
+            }
+            if (accepted.isEmpty()) {
+                quit();
+                return results;
+            }
+            send("DATA");
+            Reply go = in.read();
+            if (go.code() != 354) {
+                quit();
+                results.addAll(fromServer(accepted, go.permanentFailure() ? Status.BOUNCED : Status.DEFERRED, go));
+                return results;
+            }
+            Reply done;
+            try (InputStream content = store.content(m)) {
+                DotStuffing.send(content, out);
+                out.flush();
+                done = in.read();
+            } catch (IOException x) {
+                throw new DataSent(x);
+            }
+            Status s = done.positive() ? Status.SENT : done.permanentFailure() ? Status.BOUNCED : Status.DEFERRED;
+            results.addAll(fromServer(accepted, s, done));
+            quit();
+            return results;
+        }
+
+        /** EHLO, or HELO when the server does not know EHLO (§4.1.4); false with the reason to try the next host. */
+        private boolean hello() throws IOException {
+            extensions.clear();
+            send("EHLO " + settings.hostname());
+            Reply r = in.read();
+            if (r.positive()) {
+                for (String line : r.lines().subList(1, r.lines().size())) {
+                    String[] words = line.trim().split("\\s+", 2);
+                    extensions.put(words[0].toUpperCase(Locale.ROOT), words.length > 1 ? words[1] : "");
+                }
+                return true;
+            }
+            send("HELO " + settings.hostname());
+            r = in.read();
+            if (r.positive()) {
+                return true;
+            }
+            tryNextReason = "host " + relay + " said: " + r + " (in reply to HELO command)";
+            return false;
+        }
+
+        /**
+         * RFC 3207 opportunistic (RFC 7435): encrypt when offered, without verifying the server's
+         * certificate, since no policy (DANE, MTA-STS) says which certificate to expect; an
+         * unverified channel still keeps passive observers out.
+         */
+        private void startTls() throws IOException {
+            try {
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, new TrustManager[] {new AnyCertificate()}, new SecureRandom());
+                SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(socket,
+                        socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+                s.setUseClientMode(true);
+                s.startHandshake();
+                attach(s);
+                tls = true;
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException("TLS: " + e.getMessage(), e);
+            }
+        }
+
+        /** The server's SIZE (RFC 1870 §4), 0 when it declares none. */
+        private long sizeLimit() {
+            String v = extensions.get("SIZE");
+            if (v == null || v.isBlank()) {
+                return 0;
+            }
+            try {
+                return Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+
+        private List<RecipientResult> tryNext(String reason) {
+            tryNextReason = reason;
+            return null;
+        }
+
+        private List<RecipientResult> bounceAll(List<String> recipients, String reason) {
+            List<RecipientResult> out = new ArrayList<>();
+            for (String r : recipients) {
+                out.add(new RecipientResult(r, Status.BOUNCED, relay, host, reason, false));
+            }
+            return out;
+        }
+
+        private List<RecipientResult> fromServer(List<String> recipients, Status s, Reply reply) {
+            List<RecipientResult> out = new ArrayList<>();
+            for (String r : recipients) {
+                out.add(result(r, s, reply));
+            }
+            return out;
+        }
+
+        private RecipientResult result(String recipient, Status s, Reply reply) {
+            // The reply as the server gave it: a DSN's Diagnostic-Code quotes it (RFC 3464 §2.3.6).
+            return new RecipientResult(recipient, s, relay, host, reply.toString(), true);
+        }
+
+        private void quit() {
+            try {
+                send("QUIT");
+                in.read();
+            } catch (IOException e) {
+                // the outcome is decided; a server that hangs up first is no failure (§4.1.1.10)
+            }
+        }
+
+        private void send(String line) throws IOException {
+            write(line);
+            out.flush();
+        }
+
+        private void write(String line) throws IOException {
+            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Accepts any certificate: opportunistic TLS (see {@link Session#startTls}). */
+    private static final class AnyCertificate implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
