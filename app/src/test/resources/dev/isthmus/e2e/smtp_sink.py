@@ -49,7 +49,7 @@ class Sink:
     async def handle_DATA(self, server, session, envelope):
         name = '%06d.msg' % next(self.numbers)
         head = ['X-Sink-Peer: %s' % session.peer[0], 'X-Sink-Helo: %s' % session.host_name,
-                'X-Sink-Mail-From: <%s>' % envelope.mail_from]
+                'X-Sink-Mail-From: <%s>' % envelope.mail_from.strip('<>')]
         head += ['X-Sink-Rcpt-To: <%s>' % r for r in envelope.rcpt_tos]
         data = ('\r\n'.join(head) + '\r\n').encode() + envelope.original_content
         temporary = os.path.join(self.directory, '.' + name + '.tmp')
