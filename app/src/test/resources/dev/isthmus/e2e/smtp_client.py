@@ -7,12 +7,14 @@
         for the sinks to catch). A closed connection ends the dialogue with "closed".
 
     smtp_client.py flood HOST PORT FROM TO FIRST COUNT RESULTS THREADS SECONDS
-        Sends messages FIRST .. FIRST+COUNT-1 (Subject and Message-ID crash-N), THREADS sessions
-        at once, one connection per message, for at most SECONDS. Each message ends in RESULTS as
-        "N STATE": "ok" (250 to the final dot), "refused" (any other reply, or no connection,
-        before the final dot was sent; tried again until SECONDS run out) or "in-doubt" (the dot
-        was sent and the connection was lost before a reply: the relay may or may not have it,
-        RFC 5321 section 6.1; never sent again, so that a copy can only come from the relay).
+        Sends messages FIRST .. FIRST+COUNT-1, THREADS sessions at once, one connection per
+        attempt, for at most SECONDS. Attempt A of message N has Subject and Message-ID crash-N.A,
+        so that each attempt's fate can be told apart, and ends in RESULTS as "N.A STATE": "ok"
+        (250 to the final dot), "refused" (any other reply, or no connection, or the connection
+        lost before the final dot was sent: the relay cannot have it; the message is tried again
+        while SECONDS last) or "in-doubt" (the dot was sent and the connection was lost before a
+        reply: the relay may or may not have it, RFC 5321 section 6.1; not sent again, so that a
+        copy can only come from the relay).
 """
 import socket
 import sys
@@ -80,8 +82,8 @@ def dialog(host, port, source, commands):
         print('closed')
 
 
-def one(host, port, sender, rcpt, n):
-    """Sends message n once; returns ok, refused or in-doubt."""
+def one(host, port, sender, rcpt, subject):
+    """Sends one message; returns ok, refused or in-doubt."""
     try:
         s = Session(host, port, None, 5)
     except OSError:
@@ -97,7 +99,7 @@ def one(host, port, sender, rcpt, n):
         s.send('DATA')
         if s.reply()[0] != 354:
             return 'refused'
-        s.sock.sendall(message('crash-%d' % n).encode() + b'\r\n.\r\n')
+        s.sock.sendall(message(subject).encode() + b'\r\n.\r\n')
         sent_dot = True
         code = s.reply()[0]
         s.close()
@@ -120,15 +122,16 @@ def flood(host, port, sender, rcpt, first, count, results, threads, seconds):
                 if not todo:
                     return
                 n = todo.pop(0)
-            state = 'refused'
+            attempt = 0
             while time.monotonic() < deadline:
-                state = one(host, port, sender, rcpt, n)
+                attempt += 1
+                state = one(host, port, sender, rcpt, 'crash-%d.%d' % (n, attempt))
+                with lock:
+                    out.write('%d.%d %s\n' % (n, attempt, state))
+                    out.flush()
                 if state != 'refused':
                     break
                 time.sleep(0.05)
-            with lock:
-                out.write('%d %s\n' % (n, state))
-                out.flush()
 
     ts = [threading.Thread(target=worker) for _ in range(threads)]
     for t in ts:
