@@ -246,7 +246,7 @@ run() {
   local lat
   lat=$(grep -l '^Subject: lat-' "$WORK"/sink/m.* | while read -r f; do
       echo "$(grep -m1 '^Subject: lat-' "$f" | sed 's/^Subject: lat-//' | tr -d '\r') $(stat -c '%.9Y' "$f")"
-    done | sort -n | join - <(sort -n "$WORK/probe.out") | awk '{printf "%.1f\n", ($2 - $3) * 1000}' | sort -n)
+    done | sort -k1,1 | join - <(sort -k1,1 "$WORK/probe.out") | awk '{printf "%.1f\n", ($2 - $3) * 1000}' | sort -n)
   local med p99
   med=$(median <<<"$lat")
   p99=$(awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else {i = int(NR * 0.99); if (i < 1) i = 1; print a[i]}}' <<<"$lat")

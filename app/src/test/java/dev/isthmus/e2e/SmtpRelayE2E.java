@@ -94,8 +94,8 @@ class SmtpRelayE2E {
             spool = "@WORK@/spool"
             resolver = ["127.0.0.1"]
             prefer-ipv6 = true
-            first-retry = "1s"
-            max-retry-interval = "2s"
+            first-retry = 1
+            max-retry-interval = 2
             """;
 
     SocketLab lab;
