@@ -5,6 +5,7 @@ import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.alg.ftp.proxy.FtpProxy;
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpGateway;
+import dev.isthmus.alg.smtp.SmtpRelay;
 import dev.isthmus.config.IsthmusConfig;
 import dev.isthmus.config.Nat64Config;
 import dev.isthmus.config.SiitConfig;
@@ -24,8 +25,8 @@ import java.util.stream.Stream;
 
 /**
  * The socket-plane services of {@code isthmus run}: the {@code [dns64]} server (its own threads),
- * the {@code [[relay]]} relays, the {@code [http]} gateway and the {@code [[ftp.proxy]]} proxies
- * on shared event loops. Started all
+ * the {@code [[relay]]} relays, the {@code [http]} gateway, the {@code [[ftp.proxy]]} proxies
+ * and the {@code [smtp]} relay on shared event loops. Started all
  * or none; closed in reverse order.
  */
 final class SocketServices implements AutoCloseable {
@@ -36,14 +37,16 @@ final class SocketServices implements AutoCloseable {
     private final List<Relay> relays;
     private final HttpGateway http;
     private final List<FtpProxy> ftpProxies;
+    private final SmtpRelay smtp;
 
     private SocketServices(Dns64Server dns64, SocketPlane plane, List<Relay> relays, HttpGateway http,
-            List<FtpProxy> ftpProxies) {
+            List<FtpProxy> ftpProxies, SmtpRelay smtp) {
         this.dns64 = dns64;
         this.plane = plane;
         this.relays = relays;
         this.http = http;
         this.ftpProxies = ftpProxies;
+        this.smtp = smtp;
     }
 
     /** Starts what {@code cfg} configures; null when it configures nothing of the socket plane. */
@@ -56,8 +59,9 @@ final class SocketServices implements AutoCloseable {
         List<Relay> relays = new ArrayList<>();
         List<FtpProxy> ftpProxies = new ArrayList<>();
         HttpGateway http = null;
+        SmtpRelay smtp = null;
         try {
-            if (!cfg.relays().isEmpty() || cfg.http() != null || !cfg.ftpProxies().isEmpty()) {
+            if (!cfg.relays().isEmpty() || cfg.http() != null || !cfg.ftpProxies().isEmpty() || cfg.smtp() != null) {
                 plane = SocketPlane.start(Math.max(1, Runtime.getRuntime().availableProcessors()), descriptors(cfg));
                 for (RelaySettings r : cfg.relays()) {
                     relays.add(Relay.start(plane, r));
@@ -66,9 +70,13 @@ final class SocketServices implements AutoCloseable {
                 for (FtpProxySettings f : cfg.ftpProxies()) {
                     ftpProxies.add(FtpProxy.start(plane, f, translated(cfg)));
                 }
+                smtp = cfg.smtp() == null ? null : SmtpRelay.start(plane, cfg.smtp());
             }
-            return new SocketServices(dns64, plane, relays, http, ftpProxies);
+            return new SocketServices(dns64, plane, relays, http, ftpProxies, smtp);
         } catch (IOException | RuntimeException e) {
+            if (smtp != null) {
+                smtp.close();
+            }
             ftpProxies.reversed().forEach(FtpProxy::close);
             if (http != null) {
                 http.close();
@@ -128,11 +136,15 @@ final class SocketServices implements AutoCloseable {
 
     SocketPlaneStats stats() {
         return new SocketPlaneStats(dns64 == null ? null : dns64.counters(), relays.stream().map(Relay::counters).toList(),
-                http == null ? null : http.counters(), ftpProxies.stream().map(FtpProxy::counters).toList());
+                http == null ? null : http.counters(), ftpProxies.stream().map(FtpProxy::counters).toList(),
+                smtp == null ? null : smtp.counters(), smtp == null ? null : smtp.delivery().counters());
     }
 
     @Override
     public void close() {
+        if (smtp != null) {
+            smtp.close();
+        }
         ftpProxies.reversed().forEach(FtpProxy::close);
         if (http != null) {
             http.close();
@@ -149,6 +161,7 @@ final class SocketServices implements AutoCloseable {
     @Override
     public String toString() {
         return "socket plane (" + (dns64 == null ? "" : "dns64 server, ") + relays.size() + " relays"
-                + (http == null ? "" : ", http gateway") + ", " + ftpProxies.size() + " ftp proxies)";
+                + (http == null ? "" : ", http gateway") + ", " + ftpProxies.size() + " ftp proxies"
+                + (smtp == null ? "" : ", smtp relay") + ")";
     }
 }

@@ -2,6 +2,7 @@ package dev.isthmus.config;
 
 import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
+import dev.isthmus.alg.smtp.SmtpSettings;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.io.IOException;
@@ -39,7 +40,7 @@ public final class ConfigLoader {
      * dns64, …) is added here together with its reader; until then its table is an error, so that
      * a misspelt section name is never silently ignored.
      */
-    static final List<String> SECTIONS = List.of("siit", "nat64", "dataplane", "control", "dns64", "relay", "http", "ftp");
+    static final List<String> SECTIONS = List.of("siit", "nat64", "dataplane", "control", "dns64", "relay", "http", "ftp", "smtp");
 
     private ConfigLoader() {}
 
@@ -129,6 +130,7 @@ public final class ConfigLoader {
         Dns64Section.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "dns64"));
         HttpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "http"));
         FtpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "ftp"));
+        SmtpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "smtp"));
         root.rejectUnknown(SECTIONS, belongsIn);
 
         SiitConfig siit = null;
@@ -192,12 +194,17 @@ public final class ConfigLoader {
         if (ftpTable != null) {
             ftpProxies = FtpSection.read(ftpTable, listeners);
         }
+        SmtpSettings smtp = null;
+        TableReader smtpTable = root.table("smtp");
+        if (smtpTable != null) {
+            smtp = SmtpSection.read(smtpTable, listeners);
+        }
         listeners.report(problems);
 
         if (!problems.isEmpty()) {
             throw problems.exception();
         }
-        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies);
+        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, smtp);
     }
 
     /**

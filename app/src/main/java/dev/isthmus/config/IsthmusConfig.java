@@ -2,6 +2,7 @@ package dev.isthmus.config;
 
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpSettings;
+import dev.isthmus.alg.smtp.SmtpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.util.List;
 
@@ -18,9 +19,11 @@ import java.util.List;
  * @param http the {@code [http]} section, or null when the file has none
  * @param nat64 the {@code [nat64]} section, or null when the file has none (never with {@code siit})
  * @param ftpProxies the {@code [[ftp.proxy]]} tables, empty when the file has none (never null)
+ * @param smtp the {@code [smtp]} section, or null when the file has none
  */
 public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
-        List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies) {
+        List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies,
+        SmtpSettings smtp) {
 
     public IsthmusConfig {
         if (dataplane == null) {
@@ -31,6 +34,12 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         }
         relays = relays == null ? List.of() : List.copyOf(relays);
         ftpProxies = ftpProxies == null ? List.of() : List.copyOf(ftpProxies);
+    }
+
+    /** A config without the SMTP relay. */
+    public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
+            List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies) {
+        this(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, null);
     }
 
     /** A config without FTP proxies. */
@@ -55,9 +64,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         this(siit, null, null);
     }
 
-    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway, FTP proxy) is configured. */
+    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway, FTP proxy, SMTP relay) is configured. */
     public boolean hasSocketServices() {
-        return dns64 != null || !relays.isEmpty() || http != null || !ftpProxies.isEmpty();
+        return dns64 != null || !relays.isEmpty() || http != null || !ftpProxies.isEmpty() || smtp != null;
     }
 
     /** The effective configuration as TOML, defaults filled in (for {@code show config}). */
@@ -82,6 +91,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         }
         if (!ftpProxies.isEmpty()) {
             sb.append('\n').append(FtpSection.render(ftpProxies));
+        }
+        if (smtp != null) {
+            sb.append('\n').append(SmtpSection.render(smtp));
         }
         return sb.toString();
     }

@@ -4,6 +4,7 @@ import dev.isthmus.alg.ftp.proxy.FtpProxyCounters;
 import dev.isthmus.alg.ftp.proxy.FtpRefusal;
 import dev.isthmus.alg.http.HttpCounters;
 import dev.isthmus.alg.http.HttpRefusal;
+import dev.isthmus.alg.smtp.SmtpRefusal;
 import dev.isthmus.relay.Refusal;
 import dev.isthmus.relay.RelayCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -25,7 +26,11 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *       {@code isthmus_http_active};
  *   <li>{@code isthmus_ftp_proxy_total{proxy, counter="sessions"|"transfers"|"translated"|"tls-passthrough"|"idle-closed"}},
  *       {@code isthmus_ftp_proxy_active{proxy}}, {@code isthmus_ftp_proxy_refused_total{proxy, reason}}
- *       per {@code FtpRefusal} key, {@code isthmus_ftp_proxy_bytes_total{proxy, direction}} (data connections).
+ *       per {@code FtpRefusal} key, {@code isthmus_ftp_proxy_bytes_total{proxy, direction}} (data connections);
+ *   <li>{@code isthmus_smtp_total{counter="sessions"|"accepted"|"accepted-recipients"|"accepted-bytes"|"tls"|
+ *       "authenticated"|"delivered"|"deferred"|"bounced"|"attempts"|"dsns"}}, {@code isthmus_smtp_active},
+ *       {@code isthmus_smtp_refused_total{reason}} per {@code SmtpRefusal} key, {@code isthmus_smtp_queue_size},
+ *       {@code isthmus_smtp_queue_oldest_seconds}.
  * </ul>
  */
 final class SocketPlaneMetrics {
@@ -44,6 +49,45 @@ final class SocketPlaneMetrics {
         if (!s.ftpProxies().isEmpty()) {
             ftpProxies(registry, s);
         }
+        if (s.smtp() != null) {
+            smtp(registry, s);
+        }
+    }
+
+    private static void smtp(PrometheusRegistry registry, SocketPlaneStats s) {
+        var in = s.smtp();
+        var out = s.smtpDelivery();
+        CounterWithCallback.builder().name("isthmus_smtp_total")
+                .help("SMTP relay events: sessions, messages accepted (and their recipients, bytes), STARTTLS, AUTH;"
+                        + " recipients delivered, deferred, bounced; delivery attempts; DSNs sent")
+                .labelNames("counter")
+                .callback(cb -> {
+                    cb.call(in.sessions(), "sessions");
+                    cb.call(in.accepted(), "accepted");
+                    cb.call(in.acceptedRecipients(), "accepted-recipients");
+                    cb.call(in.acceptedBytes(), "accepted-bytes");
+                    cb.call(in.tls(), "tls");
+                    cb.call(in.authenticated(), "authenticated");
+                    cb.call(out.delivered(), "delivered");
+                    cb.call(out.deferred(), "deferred");
+                    cb.call(out.bounced(), "bounced");
+                    cb.call(out.attempts(), "attempts");
+                    cb.call(out.dsns(), "dsns");
+                }).register(registry);
+        GaugeWithCallback.builder().name("isthmus_smtp_active").help("SMTP client connections open")
+                .callback(cb -> cb.call(in.active())).register(registry);
+        CounterWithCallback.builder().name("isthmus_smtp_refused_total")
+                .help("Clients, commands and messages the SMTP relay refused, per reason").labelNames("reason")
+                .callback(cb -> {
+                    for (SmtpRefusal x : SmtpRefusal.values()) {
+                        cb.call(in.refused(x), x.key());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("isthmus_smtp_queue_size").help("Messages in the SMTP relay's queue")
+                .callback(cb -> cb.call(out.queueSize())).register(registry);
+        GaugeWithCallback.builder().name("isthmus_smtp_queue_oldest_seconds")
+                .help("Age of the oldest message in the SMTP relay's queue")
+                .callback(cb -> cb.call(out.oldestAge().toSeconds())).register(registry);
     }
 
     private static void ftpProxies(PrometheusRegistry registry, SocketPlaneStats s) {

@@ -4,6 +4,9 @@ import dev.isthmus.alg.ftp.proxy.FtpProxyCounters;
 import dev.isthmus.alg.ftp.proxy.FtpRefusal;
 import dev.isthmus.alg.http.HttpCounters;
 import dev.isthmus.alg.http.HttpRefusal;
+import dev.isthmus.alg.smtp.DeliveryCounters;
+import dev.isthmus.alg.smtp.SmtpCounters;
+import dev.isthmus.alg.smtp.SmtpRefusal;
 import dev.isthmus.dns64.Dns64Counters;
 import dev.isthmus.relay.Refusal;
 import dev.isthmus.relay.RelayCounters;
@@ -11,20 +14,29 @@ import java.util.List;
 
 /**
  * The live counters of the socket-plane services that {@code show stats} and the metrics report
- * beside the data plane's: the DNS64 server's, the relays', the HTTP gateway's and the FTP proxies'.
+ * beside the data plane's: the DNS64 server's, the relays', the HTTP gateway's, the FTP proxies' and
+ * the SMTP relay's.
  *
  * @param dns64 the DNS64 server's, or null when there is none
  * @param relays one per {@code [[relay]]}, in file order
  * @param http the HTTP gateway's, or null when there is none
  * @param ftpProxies one per {@code [[ftp.proxy]]}, in file order
+ * @param smtp the SMTP relay's server side, or null when there is no {@code [smtp]}
+ * @param smtpDelivery the SMTP relay's delivery side, or null when there is no {@code [smtp]}
  */
 public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http,
-        List<FtpProxyCounters> ftpProxies) {
+        List<FtpProxyCounters> ftpProxies, SmtpCounters smtp, DeliveryCounters smtpDelivery) {
     public static final SocketPlaneStats NONE = new SocketPlaneStats(null, List.of(), null);
 
     public SocketPlaneStats {
         relays = List.copyOf(relays);
         ftpProxies = List.copyOf(ftpProxies);
+    }
+
+    /** Without the SMTP relay. */
+    public SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http,
+            List<FtpProxyCounters> ftpProxies) {
+        this(dns64, relays, http, ftpProxies, null, null);
     }
 
     /** Without FTP proxies. */
@@ -33,7 +45,7 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
     }
 
     boolean isEmpty() {
-        return dns64 == null && relays.isEmpty() && http == null && ftpProxies.isEmpty();
+        return dns64 == null && relays.isEmpty() && http == null && ftpProxies.isEmpty() && smtp == null;
     }
 
     /**
@@ -88,6 +100,28 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
                     line(b, "refused " + x.key(), f.refused(x));
                 }
             }
+        }
+        if (smtp != null) {
+            b.append("\nsmtp\n");
+            line(b, "sessions", smtp.sessions());
+            line(b, "active", smtp.active());
+            line(b, "accepted", smtp.accepted());
+            line(b, "accepted-recipients", smtp.acceptedRecipients());
+            line(b, "accepted-bytes", smtp.acceptedBytes());
+            line(b, "tls", smtp.tls());
+            line(b, "authenticated", smtp.authenticated());
+            for (SmtpRefusal x : SmtpRefusal.values()) {
+                if (smtp.refused(x) != 0) {
+                    line(b, "refused " + x.key(), smtp.refused(x));
+                }
+            }
+            line(b, "delivered", smtpDelivery.delivered());
+            line(b, "deferred", smtpDelivery.deferred());
+            line(b, "bounced", smtpDelivery.bounced());
+            line(b, "attempts", smtpDelivery.attempts());
+            line(b, "dsns", smtpDelivery.dsns());
+            line(b, "queue-size", smtpDelivery.queueSize());
+            line(b, "queue-oldest-seconds", smtpDelivery.oldestAge().toSeconds());
         }
         return b.toString();
     }
@@ -161,6 +195,29 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
                 j.endObject();
             }
             j.endArray();
+        }
+        if (smtp != null) {
+            j.name("smtp").beginObject();
+            j.name("sessions").value(smtp.sessions());
+            j.name("active").value(smtp.active());
+            j.name("accepted").value(smtp.accepted());
+            j.name("accepted-recipients").value(smtp.acceptedRecipients());
+            j.name("accepted-bytes").value(smtp.acceptedBytes());
+            j.name("tls").value(smtp.tls());
+            j.name("authenticated").value(smtp.authenticated());
+            j.name("refused").beginObject();
+            for (SmtpRefusal x : SmtpRefusal.values()) {
+                j.name(x.key()).value(smtp.refused(x));
+            }
+            j.endObject();
+            j.name("delivered").value(smtpDelivery.delivered());
+            j.name("deferred").value(smtpDelivery.deferred());
+            j.name("bounced").value(smtpDelivery.bounced());
+            j.name("attempts").value(smtpDelivery.attempts());
+            j.name("dsns").value(smtpDelivery.dsns());
+            j.name("queue-size").value(smtpDelivery.queueSize());
+            j.name("queue-oldest-seconds").value(smtpDelivery.oldestAge().toSeconds());
+            j.endObject();
         }
     }
 }

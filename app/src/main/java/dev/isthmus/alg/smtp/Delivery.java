@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
  * as a blocking SMTP dialogue ({@link SmtpClient}). Blocking code keeps the dialogue in the
  * RFC's order, readable top to bottom; the bound is explicit: at most {@link #MAX_IN_FLIGHT}
  * messages at once, and at most {@code perDestinationConcurrency} connections to one
- * destination (a semaphore per domain, or one for the smarthost), so a slow destination holds
- * back only its own mail.
+ * destination (a semaphore per domain, or one for the smarthost); a message whose destinations
+ * are all at their limit is not started, so a slow destination holds back only its own mail.
  */
 public final class Delivery implements Outbox, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("smtp");
@@ -177,6 +177,12 @@ public final class Delivery implements Outbox, AutoCloseable {
             if (inFlight.size() >= MAX_IN_FLIGHT) {
                 break; // an ending attempt wakes the scheduler again
             }
+            if (saturated(m)) {
+                // Its destinations have no free connection: starting it would only park a thread
+                // and take a place of MAX_IN_FLIGHT from mail to other destinations. The attempt
+                // that frees a slot wakes the scheduler.
+                continue;
+            }
             if (inFlight.add(m.id())) {
                 workers.execute(() -> attempt(m));
             }
@@ -189,6 +195,17 @@ public final class Delivery implements Outbox, AutoCloseable {
             sleep = MAX_SLEEP;
         }
         nextWake = scheduler.schedule(this::dispatch, Math.max(1, sleep.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    /** Every destination of the message is at its connection limit now. */
+    private boolean saturated(QueuedMessage m) {
+        for (String d : byDestination(m.pending()).keySet()) {
+            Semaphore slots = destinations.get(d);
+            if (slots == null || slots.availablePermits() > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** On a worker: one attempt of every pending recipient, destination by destination. */
@@ -297,7 +314,7 @@ public final class Delivery implements Outbox, AutoCloseable {
             byte[] report = new Dsn(settings.hostname(), clock).build(m, bounced, arrived, store);
             Envelope env = new Envelope("", List.of(m.envelope().reversePath()),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings.hostname(), null,
-                    !isAscii(m.envelope().reversePath()), false, null);
+                    m.envelope().smtputf8() || !isAscii(m.envelope().reversePath()), false, null);
             QueuedMessage dsn = store.enqueue(env, report);
             counters.dsn();
             LOG.log(System.Logger.Level.INFO, "smtp: " + m.id() + ": sender non-delivery notification: " + dsn.id());

@@ -33,6 +33,9 @@ final class Dsn {
 
     byte[] build(QueuedMessage m, List<RecipientResult> failed, Instant arrived, DeliveryStore store)
             throws IOException {
+        // RFC 6533 §3, §6: a message that needed SMTPUTF8 may carry UTF-8 addresses and
+        // headers; its report uses the "global" types, which allow them.
+        boolean global = m.envelope().smtputf8();
         String boundary = "=_isthmus_" + UUID.randomUUID();
         String now = date(clock.instant());
         StringBuilder b = new StringBuilder();
@@ -59,7 +62,7 @@ final class Dsn {
         b.append("\r\n");
 
         b.append("--").append(boundary).append("\r\n");
-        header(b, "Content-Type", "message/delivery-status");
+        header(b, "Content-Type", global ? "message/global-delivery-status" : "message/delivery-status");
         b.append("\r\n");
         // RFC 3464 §2.2: the per-message fields.
         header(b, "Reporting-MTA", "dns; " + hostname);
@@ -70,7 +73,7 @@ final class Dsn {
         for (RecipientResult r : failed) {
             // §2.3: one block per recipient, a blank line before each.
             b.append("\r\n");
-            header(b, "Final-Recipient", "rfc822; " + r.recipient());
+            header(b, "Final-Recipient", (global && !ascii(r.recipient()) ? "utf-8; " : "rfc822; ") + r.recipient());
             header(b, "Action", "failed");
             header(b, "Status", status(r));
             if (r.remoteMta() != null) {
@@ -82,7 +85,7 @@ final class Dsn {
         b.append("\r\n");
 
         b.append("--").append(boundary).append("\r\n");
-        header(b, "Content-Type", "text/rfc822-headers");
+        header(b, "Content-Type", global ? "message/global-headers" : "text/rfc822-headers");
         b.append("\r\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(b.toString().getBytes(StandardCharsets.UTF_8));
@@ -136,6 +139,10 @@ final class Dsn {
 
     private static void header(StringBuilder b, String name, String value) {
         b.append(name).append(": ").append(value).append("\r\n");
+    }
+
+    private static boolean ascii(String s) {
+        return s.chars().allMatch(c -> c < 0x80);
     }
 
     private static String oneLine(String s) {

@@ -78,7 +78,9 @@ final class EnvelopeFile {
             if (e.client().getAddress() == null) {
                 throw new IllegalArgumentException("unresolved client address " + e.client());
             }
-            line(b, "client", literal(e.client().getAddress()) + " " + e.client().getPort());
+            // a numeric literal and a port: nothing to encode
+            b.append("client: ").append(literal(e.client().getAddress())).append(' ').append(e.client().getPort())
+                    .append('\n');
         }
         optional(b, "helo", e.helo());
         b.append("smtputf8: ").append(e.smtputf8() ? "yes" : "no").append('\n');
@@ -139,7 +141,7 @@ final class EnvelopeFile {
         if (recipients.isEmpty()) {
             throw new Malformed("no rcpt line");
         }
-        InetSocketAddress client = in.has("client") ? client(in.value("client")) : null;
+        InetSocketAddress client = in.has("client") ? client(in.raw("client")) : null;
         String helo = in.has("helo") ? in.value("helo") : null;
         boolean smtputf8 = choice(in.value("smtputf8"), "smtputf8", "yes", "no");
         boolean body8bit = choice(in.value("body"), "body", "8bitmime", "7bit");
@@ -286,11 +288,16 @@ final class EnvelopeFile {
         }
 
         String value(String key) throws Malformed {
+            return decode(raw(key));
+        }
+
+        /** The value as written, not percent-decoded. */
+        String raw(String key) throws Malformed {
             String line = next();
             if (!line.startsWith(key + ": ")) {
                 throw new Malformed("line " + number + ": expected \"" + key + ": \"");
             }
-            return decode(line.substring(key.length() + 2));
+            return line.substring(key.length() + 2);
         }
 
         List<String> values(String key) throws Malformed {

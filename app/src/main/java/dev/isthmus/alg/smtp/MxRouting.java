@@ -110,6 +110,8 @@ final class MxRouting {
                 return hops(List.of(domain.toString(true)), port);
             }
             mx.removeIf(m -> m.getTarget().equals(Name.root)); // §7505 §3: a "." beside real MXes is ignored
+            // §5.1: hosts of equal preference in random order, spreading the load; the sort is stable.
+            java.util.Collections.shuffle(mx);
             mx.sort(Comparator.comparingInt(MXRecord::getPriority));
             List<String> hosts = new ArrayList<>();
             for (MXRecord m : mx) {

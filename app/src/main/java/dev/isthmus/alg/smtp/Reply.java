@@ -17,12 +17,7 @@ record Reply(int code, List<String> lines) {
         return code / 100 == 2;
     }
 
-    /** 4yz (RFC 5321 §4.2.1): try again later. */
-    boolean transientFailure() {
-        return code / 100 == 4;
-    }
-
-    /** 5yz: do not repeat this. */
+    /** 5yz (RFC 5321 §4.2.1): do not repeat this; anything else not positive is 4yz, try later. */
     boolean permanentFailure() {
         return code / 100 == 5;
     }

@@ -61,34 +61,45 @@ final class SmtpClient {
                     throw new InterruptedException();
                 }
                 String relay = hop.name() + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
-                Socket socket = new Socket();
-                try {
-                    socket.connect(address, (int) Math.min(CONNECT_TIMEOUT.toMillis(), timeout.toMillis()));
-                } catch (IOException e) {
-                    // §5.1: try the next address (the other family) or the next MX.
-                    lastError = "connect to " + relay + ": " + e.getMessage();
-                    close(socket);
-                    continue;
+                Attempt a = attempt(hop.name(), address, relay, m, recipients, true);
+                if (a.tlsFailed()) {
+                    // RFC 7435 §3: opportunistic security falls back to cleartext when TLS
+                    // fails, rather than not delivering at all.
+                    a = attempt(hop.name(), address, relay, m, recipients, false);
                 }
-                try {
-                    Session s = new Session(socket, hop.name(), relay);
-                    List<RecipientResult> results = s.run(m, recipients);
-                    if (results != null) {
-                        return results;
-                    }
-                    lastError = s.tryNextReason;
-                } catch (IOException e) {
-                    lastError = "lost connection with " + relay + ": " + e.getMessage();
-                    if (e instanceof DataSent) {
-                        // The message may have arrived: no other hop now, or it could arrive twice.
-                        return all(recipients, Status.DEFERRED, relay, lastError);
-                    }
-                } finally {
-                    close(socket);
+                if (a.results() != null) {
+                    return a.results();
                 }
+                lastError = a.error();
             }
         }
         return all(recipients, Status.DEFERRED, lastError);
+    }
+
+    /** One connection's outcome: per-recipient results, or why to try the next address. */
+    private record Attempt(List<RecipientResult> results, String error, boolean tlsFailed) {}
+
+    private Attempt attempt(String host, InetSocketAddress address, String relay, QueuedMessage m,
+            List<String> recipients, boolean useTls) {
+        try (Socket socket = new Socket()) {
+            try {
+                socket.connect(address, (int) Math.min(CONNECT_TIMEOUT.toMillis(), timeout.toMillis()));
+            } catch (IOException e) {
+                // §5.1: try the next address (the other family) or the next MX.
+                return new Attempt(null, "connect to " + relay + ": " + e.getMessage(), false);
+            }
+            Session s = new Session(socket, host, relay, useTls);
+            List<RecipientResult> results = s.run(m, recipients);
+            return new Attempt(results, s.tryNextReason, false);
+        } catch (TlsFailed e) {
+            return new Attempt(null, "TLS with " + relay + " failed: " + e.getMessage(), true);
+        } catch (DataSent e) {
+            // The message may have arrived: no other hop now, or it could arrive twice.
+            return new Attempt(all(recipients, Status.DEFERRED, relay, "lost connection with " + relay
+                    + " after the end of DATA: " + e.getMessage()), null, false);
+        } catch (IOException e) {
+            return new Attempt(null, "lost connection with " + relay + ": " + e.getMessage(), false);
+        }
     }
 
     private static List<RecipientResult> all(List<String> recipients, Status status, String reason) {
@@ -103,17 +114,16 @@ final class SmtpClient {
         return out;
     }
 
-    private static void close(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-    }
-
     /** An I/O failure after the content went out: the server may have the message. */
     private static final class DataSent extends IOException {
         DataSent(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** The TLS handshake after STARTTLS failed: the same address is tried again without it. */
+    private static final class TlsFailed extends IOException {
+        TlsFailed(IOException cause) {
             super(cause.getMessage(), cause);
         }
     }
@@ -127,12 +137,14 @@ final class SmtpClient {
         private ReplyReader in;
         private OutputStream out;
         private final Map<String, String> extensions = new HashMap<>();
+        private final boolean useTls;
         private boolean tls;
         String tryNextReason;
 
-        Session(Socket socket, String host, String relay) throws IOException {
+        Session(Socket socket, String host, String relay, boolean useTls) throws IOException {
             this.host = host;
             this.relay = relay;
+            this.useTls = useTls;
             attach(socket);
         }
 
@@ -154,7 +166,7 @@ final class SmtpClient {
             if (!hello()) {
                 return tryNext(tryNextReason);
             }
-            if (extensions.containsKey("STARTTLS") && !tls) {
+            if (useTls && extensions.containsKey("STARTTLS") && !tls) {
                 send("STARTTLS");
                 Reply r = in.read();
                 if (r.positive()) {
@@ -292,7 +304,11 @@ final class SmtpClient {
                 SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(socket,
                         socket.getInetAddress().getHostAddress(), socket.getPort(), true);
                 s.setUseClientMode(true);
-                s.startHandshake();
+                try {
+                    s.startHandshake();
+                } catch (IOException e) {
+                    throw new TlsFailed(e);
+                }
                 attach(s);
                 tls = true;
             } catch (java.security.GeneralSecurityException e) {

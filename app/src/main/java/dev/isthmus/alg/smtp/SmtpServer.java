@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -55,14 +56,16 @@ public final class SmtpServer implements AutoCloseable {
     private final ClientLimits limits;
     private final Drafts drafts;
     private final Outbox outbox;
-    private final ExecutorService disk;
+    private final Executor disk;
+    /** The disk pool {@link #start} made, shut down by {@link #close}; null for tests' own. */
+    private ExecutorService diskPool;
     private final SslContext tls;
     private final Duration firstCommandTimeout;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>();
 
     /** A server not listening yet (tests drive its sessions over in-memory channels). */
-    SmtpServer(SmtpSettings settings, DescriptorBudget descriptors, Drafts drafts, Outbox outbox, ExecutorService disk,
+    SmtpServer(SmtpSettings settings, DescriptorBudget descriptors, Drafts drafts, Outbox outbox, Executor disk,
             SslContext tls, Duration firstCommandTimeout) {
         this.settings = settings;
         this.descriptors = descriptors;
@@ -80,6 +83,7 @@ public final class SmtpServer implements AutoCloseable {
                 .daemon().factory());
         SmtpServer server = new SmtpServer(s, plane.descriptors(), spool::begin, outbox, disk, tlsContext(s),
                 FIRST_COMMAND_TIMEOUT);
+        server.diskPool = disk;
         try {
             for (InetSocketAddress listen : s.listen()) {
                 server.listeners.add(plane.tcpServer(listen)
@@ -151,7 +155,7 @@ public final class SmtpServer implements AutoCloseable {
         return outbox;
     }
 
-    ExecutorService disk() {
+    Executor disk() {
         return disk;
     }
 
@@ -176,11 +180,13 @@ public final class SmtpServer implements AutoCloseable {
     public void close() {
         listeners.forEach(l -> l.close().syncUninterruptibly());
         connections.close().awaitUninterruptibly();
-        disk.shutdown();
-        try {
-            disk.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (diskPool != null) {
+            diskPool.shutdown();
+            try {
+                diskPool.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

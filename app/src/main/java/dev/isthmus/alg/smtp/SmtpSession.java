@@ -80,6 +80,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> firstCommand;
     private boolean busy;
     private boolean closing;
+    /** STARTTLS was answered and the handshake is not done: a line now was sent in the clear after it. */
+    private boolean handshaking;
 
     // session state, reset by STARTTLS (RFC 3207 §4.2)
     private String helo;
@@ -141,9 +143,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             server.limits().release(who);
             counters.closed();
         });
-        firstCommand = ch.eventLoop().schedule(this::firstCommandLate, server.firstCommandTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-        ch.closeFuture().addListener(f -> firstCommand.cancel(false));
+        ScheduledFuture<?> deadline = ch.eventLoop().schedule(this::firstCommandLate,
+                server.firstCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        firstCommand = deadline;
+        ch.closeFuture().addListener(f -> deadline.cancel(false));
         allowed = settings.allow().contains(who);
         if (!allowed && settings.users().isEmpty()) {
             // RFC 5321 §3.1: 554 greeting; the client should QUIT, and gets 503 to anything else.
@@ -196,6 +199,15 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof SmtpLine line) || closing) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (handshaking) {
+            // Sent after STARTTLS in the same flight, in the clear: it would be taken as if it
+            // came over TLS (CVE-2011-0411). RFC 3207 §4.2 has the client wait for the 220.
+            ReferenceCountUtil.release(msg);
+            refuse(SmtpRefusal.STARTTLS_PIPELINED, "client " + Families.text(client) + ": commands after STARTTLS");
+            closing = true;
+            ch.close();
             return;
         }
         if (firstCommand != null) {
@@ -753,10 +765,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             close("554 5.5.1 Commands sent after STARTTLS before the TLS handshake");
             return;
         }
+        handshaking = true;
         SslHandler h = new SslHandler(server.tls().newEngine(ch.alloc()), true); // startTls: the 220 goes out in the clear
         ch.pipeline().addFirst("tls", h);
         h.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
+                handshaking = false;
                 server.counters().tlsStarted();
             }
         });

@@ -4,7 +4,6 @@ import dev.isthmus.addr.AddressSet;
 import dev.isthmus.addr.Ipv6Prefix;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -15,6 +14,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -242,7 +245,7 @@ final class DeliveryHarness {
     }
 
     /** What a fake server received in one transaction. */
-    record Received(String mailFrom, List<String> rcptTo, String data, InetSocketAddress local) {}
+    record Received(String mailFrom, List<String> rcptTo, String data, InetSocketAddress local, boolean tls) {}
 
     /**
      * An SMTP server on a loopback address, scripted per test: the EHLO extensions it offers,
@@ -258,6 +261,12 @@ final class DeliveryHarness {
         volatile Function<String, String> rcptReply = r -> "250 2.1.5 ok";
         volatile Function<Integer, String> dataReply = n -> "250 2.0.0 queued";
         volatile Duration dataPause = Duration.ZERO;
+        /** False: EHLO is refused, as by a server of RFC 821's time. */
+        volatile boolean ehlo = true;
+        /** Set: STARTTLS is offered (if in the extensions) with this context. */
+        volatile SSLContext tls;
+        /** STARTTLS answered 220, then the connection closed: a handshake that fails. */
+        volatile boolean tlsBroken;
         private final AtomicInteger transactions = new AtomicInteger();
         private final ServerSocket socket;
         private final Thread acceptor;
@@ -283,9 +292,10 @@ final class DeliveryHarness {
             }
         }
 
-        private void session(Socket s) {
+        private void session(Socket plain) {
             maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
-            try (s) {
+            Socket s = plain;
+            try (plain) {
                 s.setSoTimeout(5000);
                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
                         StandardCharsets.UTF_8));
@@ -296,7 +306,20 @@ final class DeliveryHarness {
                 for (String line; (line = in.readLine()) != null; ) {
                     commands.add(line);
                     String upper = line.toUpperCase(java.util.Locale.ROOT);
-                    if (upper.startsWith("EHLO")) {
+                    if (upper.startsWith("EHLO") && !ehlo) {
+                        reply(out, "502 5.5.2 what is EHLO");
+                    } else if (upper.equals("STARTTLS") && tlsBroken) {
+                        reply(out, "220 2.0.0 ready");
+                        return; // and no handshake
+                    } else if (upper.equals("STARTTLS") && tls != null && !(s instanceof SSLSocket)) {
+                        reply(out, "220 2.0.0 ready");
+                        SSLSocket t = (SSLSocket) tls.getSocketFactory().createSocket(s, null, s.getPort(), true);
+                        t.setUseClientMode(false);
+                        t.startHandshake();
+                        s = t;
+                        in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                        out = s.getOutputStream();
+                    } else if (upper.startsWith("EHLO")) {
                         StringBuilder b = new StringBuilder("250");
                         b.append(extensions.isEmpty() ? " " : "-").append("fake.test");
                         for (int i = 0; i < extensions.size(); i++) {
@@ -326,7 +349,7 @@ final class DeliveryHarness {
                         String answer = dataReply.apply(transactions.incrementAndGet());
                         if (answer.startsWith("2")) {
                             received.add(new Received(from, List.copyOf(to), data.toString(),
-                                    (InetSocketAddress) s.getLocalSocketAddress()));
+                                    (InetSocketAddress) s.getLocalSocketAddress(), s instanceof SSLSocket));
                         }
                         reply(out, answer);
                     } else if (upper.equals("QUIT")) {
@@ -355,10 +378,17 @@ final class DeliveryHarness {
         }
     }
 
-    /** Reads a whole stream (for the DSN tests). */
-    static String text(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        in.transferTo(b);
-        return b.toString(StandardCharsets.UTF_8);
+    /** The fake MX's certificate (self-signed, CN=mx.dest.test; opportunistic TLS checks none). */
+    static SSLContext serverTls() throws Exception {
+        char[] password = "fake-mx".toCharArray();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = DeliveryHarness.class.getResourceAsStream("fake-mx.p12")) {
+            ks.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return ctx;
     }
 }

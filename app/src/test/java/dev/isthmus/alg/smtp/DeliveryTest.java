@@ -76,7 +76,7 @@ class DeliveryTest {
         assertEquals(List.of("bob@dest.test"), r.rcptTo());
         assertEquals("Subject: dots\r\n\r\n..hidden\r\n...two\r\nplain\r\n", r.data());
         assertEquals(1, d.counters().delivered());
-        assertEquals(0, d.counters().queueSize());
+        await("the queue empty", () -> d.counters().queueSize() == 0);
     }
 
     @Test
@@ -217,7 +217,12 @@ class DeliveryTest {
         await("bounce", () -> store.removed.contains("m1"));
         assertTrue(server.commands.stream().noneMatch(c -> c.startsWith("MAIL")), "RFC 6531 §3.4: not sent");
         assertEquals(1, store.enqueued.size());
-        assertTrue(store.text("dsn1").contains("Status: 5.6.7\r\n"), store.text("dsn1"));
+        String dsn = store.text("dsn1");
+        assertTrue(dsn.contains("Status: 5.6.7\r\n"), dsn);
+        // RFC 6533: the report of an SMTPUTF8 message may hold UTF-8 addresses.
+        assertTrue(dsn.contains("Content-Type: message/global-delivery-status\r\n"), dsn);
+        assertTrue(dsn.contains("Final-Recipient: utf-8; bjørn@dest.test\r\n"), dsn);
+        assertTrue(store.enqueued.getFirst().envelope().smtputf8());
     }
 
     @Test
@@ -242,6 +247,49 @@ class DeliveryTest {
         }
         await("six deliveries", () -> server.received.size() == 6);
         assertEquals(2, server.maxOpen.get());
+    }
+
+    @Test
+    void startTlsWhenOfferedWithoutCheckingTheCertificate() throws Exception {
+        server.tls = DeliveryHarness.serverTls();
+        server.extensions = List.of("STARTTLS", "PIPELINING", "SIZE 10000000");
+        Delivery d = delivery(false, 20);
+        queue(d, "m1", "alice@src.test", "bob@dest.test", CONTENT);
+        await("delivery", () -> store.removed.contains("m1"));
+        assertTrue(server.received.getFirst().tls());
+        // RFC 3207 §4.2: the client forgets what it knew and says EHLO again.
+        assertEquals(2, server.commands.stream().filter(c -> c.startsWith("EHLO")).count());
+    }
+
+    @Test
+    void failedTlsHandshakeFallsBackToCleartext() throws Exception {
+        server.tlsBroken = true;
+        server.extensions = List.of("STARTTLS", "PIPELINING");
+        Delivery d = delivery(false, 20);
+        queue(d, "m1", "alice@src.test", "bob@dest.test", CONTENT);
+        await("delivery", () -> store.removed.contains("m1"));
+        assertEquals(1, server.commands.stream().filter(c -> c.equals("STARTTLS")).count());
+        assertTrue(!server.received.getFirst().tls());
+    }
+
+    @Test
+    void heloWhenEhloIsRefused() throws Exception {
+        server.ehlo = false;
+        Delivery d = delivery(false, 20);
+        queue(d, "m1", "alice@src.test", "bob@dest.test", CONTENT);
+        await("delivery", () -> store.removed.contains("m1"));
+        assertTrue(server.commands.contains("HELO relay.example.net"), server.commands::toString);
+        assertTrue(server.commands.contains("MAIL FROM:<alice@src.test>"), "no extensions without EHLO");
+    }
+
+    @Test
+    void messageLargerThanTheServersSizeBounces() throws Exception {
+        server.extensions = List.of("SIZE 10");
+        Delivery d = delivery(false, 20);
+        queue(d, "m1", "", "bob@dest.test", CONTENT);
+        await("bounce", () -> store.removed.contains("m1"));
+        assertEquals(1, d.counters().bounced());
+        assertTrue(server.commands.stream().noneMatch(c -> c.startsWith("MAIL")), "RFC 1870 §6: not tried");
     }
 
     private static Map<String, String> headers(String block) {
