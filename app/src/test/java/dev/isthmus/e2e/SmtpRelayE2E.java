@@ -232,6 +232,9 @@ class SmtpRelayE2E {
         }
         assertTrue(lab.log().contains("smtp: refused (client-not-allowed)"), lab.log());
         assertTrue(lab.log().contains("smtp: refused (relay-trick)"), lab.log());
+        assertTrue(smtpRefused("client-not-allowed") >= 2, lab.statsJson());
+        assertTrue(smtpRefused("relay-trick") >= 1, lab.statsJson());
+        assertTrue(smtpRefused("postmaster") >= 3, lab.statsJson());
         // Anything accepted by mistake would be on its way by now: give it the time a delivery takes here.
         SocketLab.sleep(2000);
         for (Path sink : List.of(mx4, mx6)) {
@@ -251,6 +254,9 @@ class SmtpRelayE2E {
         assertEquals(1, messages(mx4).stream().filter(m -> m.contains(token)).count(), "delivered more than once");
         assertEquals(3, Pattern.compile("RCPT fred@retry.test: 451").matcher(lab.peerLog("mx4")).results().count(),
                 lab.peerLog("mx4"));
+        assertTrue(smtpCounter("deferred") >= 3, lab.statsJson());
+        assertTrue(lab.log().contains("to=<fred@retry.test>, relay=mx4.test[198.51.100.2]:25")
+                && lab.log().contains("attempts=4, status=sent"), lab.log());
     }
 
     /** 550 from the MX: a DSN (RFC 3464 in a multipart/report) goes to the sender's MX, from the null reverse-path. */
@@ -269,6 +275,7 @@ class SmtpRelayE2E {
         assertTrue(parsed.contains("action: failed"), parsed);
         assertTrue(Pattern.compile("(?m)^status: 5\\.\\d+\\.\\d+$").matcher(parsed).find(), parsed);
         assertTrue(Pattern.compile("(?m)^final-recipient: rfc822; ?hank@reject\\.test$").matcher(parsed).find(), parsed);
+        assertTrue(smtpCounter("bounced") >= 1 && smtpCounter("dsns") >= 1, lab.statsJson());
     }
 
     /**
@@ -342,6 +349,28 @@ class SmtpRelayE2E {
 
     private static String token() {
         return "t-" + UUID.randomUUID();
+    }
+
+    /** A delivery-side counter of the relay ({@code show stats --json}: they follow its refusals' object). */
+    private long smtpCounter(String key) {
+        String json = lab.statsJson();
+        int at = json.indexOf("\"smtp\":{");
+        assertTrue(at >= 0, "no smtp in " + json);
+        String delivery = json.substring(json.indexOf('}', json.indexOf("\"refused\":{", at)));
+        Matcher m = Pattern.compile("\"" + key + "\":(\\d+)").matcher(delivery);
+        assertTrue(m.find(), key + " not in " + json.substring(at));
+        return Long.parseLong(m.group(1));
+    }
+
+    /** The relay's refusals for {@code reason} ({@code show stats --json}). */
+    private long smtpRefused(String reason) {
+        String json = lab.statsJson();
+        int at = json.indexOf("\"smtp\":{");
+        assertTrue(at >= 0, "no smtp in " + json);
+        String refused = json.substring(json.indexOf("\"refused\":{", at));
+        Matcher m = Pattern.compile("\"" + reason + "\":(\\d+)").matcher(refused.substring(0, refused.indexOf('}')));
+        assertTrue(m.find(), reason + " not in " + refused);
+        return Long.parseLong(m.group(1));
     }
 
     private void swaks(String ns, String server, String from, String to, String token) {
