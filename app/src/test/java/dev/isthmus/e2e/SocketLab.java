@@ -35,6 +35,8 @@ final class SocketLab implements AutoCloseable {
     final Path socket;
     private final Launcher launcher;
     private final Path netnsEtc;
+    private final List<String> extraNamespaces = new ArrayList<>();
+    private List<String> command;
     private Process isthmus;
 
     private SocketLab(Topology topology, Path work, Path socket, Launcher launcher, Path netnsEtc) {
@@ -47,7 +49,7 @@ final class SocketLab implements AutoCloseable {
 
     /**
      * Makes the namespaces and starts isthmus in the middle with {@code config} (the
-     * {@code [control]} section is added here).
+     * {@code [control]} section is added here; {@code @WORK@} in it stands for {@link #work}).
      *
      * @param hosts lines for the middle's /etc/hosts (name resolution of the forward proxy)
      * @param tools commands that must exist, each with its Debian package: {@code {"swaks", "swaks"}}
@@ -80,9 +82,11 @@ final class SocketLab implements AutoCloseable {
             Files.createDirectories(etc);
             Files.writeString(etc.resolve("hosts"), "127.0.0.1 localhost\n::1 localhost\n" + hosts);
             Path cfg = work.resolve("isthmus.toml");
-            Files.writeString(cfg, "[control]\nsocket = \"" + lab.socket + "\"\n\n" + config);
-            lab.isthmus = topology.start(names.mid(), work.resolve("isthmus.log"), Stream.concat(wrapper.stream(),
-                    lab.launcher.isthmus("run", "-c", cfg.toString()).stream()).toList());
+            Files.writeString(cfg, "[control]\nsocket = \"" + lab.socket + "\"\n\n"
+                    + config.replace("@WORK@", work.toString()));
+            lab.command = Stream.concat(wrapper.stream(), lab.launcher.isthmus("run", "-c", cfg.toString()).stream())
+                    .toList();
+            lab.isthmus = topology.start(names.mid(), work.resolve("isthmus.log"), lab.command);
             lab.awaitLog("control socket listening");
         } catch (IOException e) {
             lab.close();
@@ -104,6 +108,51 @@ final class SocketLab implements AutoCloseable {
 
     String server() {
         return topology.names().server();
+    }
+
+    /**
+     * Kills isthmus with SIGKILL (no shutdown hook, no flush: a crash) and waits until it is gone;
+     * {@link #restart} starts it again.
+     */
+    void kill() {
+        isthmus.destroyForcibly();
+        try {
+            assertTrue(isthmus.waitFor(LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                    "isthmus outlived SIGKILL");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts isthmus again with the same config, its output appended to the same log, and waits until it is up. */
+    void restart() {
+        long before = log().split("control socket listening", -1).length;
+        isthmus = topology.start(mid(), work.resolve("isthmus.log"), command);
+        long end = System.nanoTime() + LIMIT.toNanos();
+        while (log().split("control socket listening", -1).length == before) {
+            if (!isthmus.isAlive()) {
+                fail("isthmus exited (" + isthmus.exitValue() + ") on restart:\n" + log());
+            }
+            if (System.nanoTime() > end) {
+                fail("isthmus did not come back within " + LIMIT.toSeconds() + " s:\n" + log());
+            }
+            sleep(50);
+        }
+    }
+
+    /**
+     * Makes one more namespace, {@code TAG-SUFFIX}, with loopback up and no duplicate address
+     * detection (as the topology's own); {@link #close} deletes it after the topology's.
+     */
+    String namespace(String suffix) {
+        String ns = mid().substring(0, mid().length() - "mid".length()) + suffix;
+        Shell.run(LIMIT, "ip", "netns", "add", ns).orThrow();
+        extraNamespaces.add(ns);
+        exec(ns, "ip", "link", "set", "lo", "up").orThrow();
+        exec(ns, "sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; echo 0 >"
+                + " /proc/sys/net/ipv6/conf/default/accept_dad").orThrow();
+        return ns;
     }
 
     /** Runs a command in a namespace, bounded by {@link #LIMIT}. */
@@ -180,6 +229,9 @@ final class SocketLab implements AutoCloseable {
     @Override
     public void close() {
         topology.close();
+        for (String ns : extraNamespaces) {
+            Shell.run(LIMIT, "ip", "netns", "del", ns);
+        }
         try {
             if (Files.isDirectory(netnsEtc)) {
                 try (Stream<Path> files = Files.list(netnsEtc)) {

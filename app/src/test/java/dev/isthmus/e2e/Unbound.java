@@ -123,6 +123,24 @@ final class Unbound {
                 """.formatted(dir.resolve("test.zone"), dir.resolve("rev.zone")));
     }
 
+    /**
+     * An authoritative server for {@code zone} (its text, origin {@code test.}) on
+     * {@code address@port}, answering {@code allow}: the zone from an auth-zone served downstream,
+     * nothing recursive. The SMTP relay tests' MX, A and AAAA records come from it.
+     */
+    static void startAuthoritative(Topology t, String ns, Path dir, String address, int port, String allow,
+            String zone) {
+        write(dir.resolve("auth.zone"), zone);
+        start(t, ns, dir, "auth", address, port, allow, "iterator", """
+                auth-zone:
+                  name: "test."
+                  zonefile: "%s"
+                  for-upstream: no
+                  for-downstream: yes
+                  fallback-enabled: no
+                """.formatted(dir.resolve("auth.zone")));
+    }
+
     /** Unbound's dns64 module with {@code prefix}, forwarding to the upstream. */
     static void startDns64(Topology t, String ns, Path dir, int port, String prefix, int upstreamPort) {
         start(t, ns, dir, "dns64", "127.0.0.1", port, "127.0.0.0/8", "dns64 iterator",
