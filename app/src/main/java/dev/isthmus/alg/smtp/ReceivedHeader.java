@@ -1,6 +1,7 @@
 package dev.isthmus.alg.smtp;
 
 import dev.isthmus.addr.AddressSet;
+import dev.isthmus.wire.Ipv6Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.ZonedDateTime;
@@ -52,39 +53,9 @@ final class ReceivedHeader {
         return "[" + u.getHostAddress() + "]";
     }
 
-    /** RFC 5952 text: the longest run of zero groups (two or more) as {@code ::}, no zone. */
+    /** RFC 5952 text (the longest run of zero groups as {@code ::}), no zone. */
     static String compressed(Inet6Address a) {
-        byte[] b = a.getAddress();
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return Ipv6Address.ofBytes(a.getAddress()).toString();
     }
 
     /** What the client wrote, made safe for a header: no controls, no parentheses that end a comment. */

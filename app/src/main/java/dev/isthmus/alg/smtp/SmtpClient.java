@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,8 @@ final class SmtpClient {
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
-                String relay = hop.name() + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+                String relay = hop.name() + "[" + (address.getAddress() instanceof Inet6Address six
+                        ? ReceivedHeader.compressed(six) : address.getAddress().getHostAddress()) + "]:" + address.getPort();
                 Attempt a = attempt(hop.name(), address, relay, m, recipients, true);
                 if (a.tlsFailed()) {
                     // RFC 7435 §3: opportunistic security falls back to cleartext when TLS
