@@ -13,10 +13,12 @@ import java.util.List;
 public final class SmtpRelay implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.alg.smtp");
 
+    private final Spool spool;
     private final Delivery delivery;
     private final SmtpServer server;
 
-    private SmtpRelay(Delivery delivery, SmtpServer server) {
+    private SmtpRelay(Spool spool, Delivery delivery, SmtpServer server) {
+        this.spool = spool;
         this.delivery = delivery;
         this.server = server;
     }
@@ -24,14 +26,18 @@ public final class SmtpRelay implements AutoCloseable {
     /** Opens and recovers the spool, starts delivering what it holds, then listens. */
     public static SmtpRelay start(SocketPlane plane, SmtpSettings s) throws IOException {
         Spool spool = new Spool(s.spool());
-        List<QueuedMessage> recovered = spool.recover();
-        Delivery delivery = new Delivery(s, spool);
-        delivery.start(recovered);
-        LOG.log(System.Logger.Level.INFO, "smtp: spool " + s.spool() + ": " + recovered.size() + " messages to deliver");
+        Delivery delivery = null;
         try {
-            return new SmtpRelay(delivery, SmtpServer.start(plane, s, spool, delivery));
+            List<QueuedMessage> recovered = spool.recover();
+            delivery = new Delivery(s, spool);
+            delivery.start(recovered);
+            LOG.log(System.Logger.Level.INFO, "smtp: spool " + s.spool() + ": " + recovered.size() + " messages to deliver");
+            return new SmtpRelay(spool, delivery, SmtpServer.start(plane, s, spool, delivery));
         } catch (IOException | RuntimeException e) {
-            delivery.close();
+            if (delivery != null) {
+                delivery.close();
+            }
+            spool.close();
             throw e;
         }
     }
@@ -50,5 +56,10 @@ public final class SmtpRelay implements AutoCloseable {
     public void close() {
         server.close();
         delivery.close();
+        try {
+            spool.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "smtp: cannot release the spool's lock: " + e.getMessage());
+        }
     }
 }

@@ -31,7 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client's SMTP session (RFC 5321 §3, §4.1): the greeting, then one command at a time, each
@@ -69,8 +68,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     /** Failed AUTH before the connection is closed (RFC 4954 §4: the server may). */
     static final int MAX_AUTH_FAILURES = 3;
 
-    private static final AtomicLong TRANSACTIONS = new AtomicLong(System.currentTimeMillis());
-
     private final SmtpServer server;
     private final SmtpSettings settings;
     private final Deque<SmtpLine> pending = new ArrayDeque<>();
@@ -105,7 +102,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     // DATA
     private boolean inData;
-    private String txid;
     private Spool.Writer writer;
     private CompletableFuture<Void> written;
     private byte[] chunk;
@@ -539,7 +535,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = true;
-        txid = Long.toString(TRANSACTIONS.incrementAndGet(), 36).toUpperCase(Locale.ROOT);
         CompletableFuture.supplyAsync(() -> {
             try {
                 return server.drafts().begin();
@@ -564,7 +559,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             chunk = new byte[CHUNK];
             chunkLength = 0;
             append(ReceivedHeader.of(helo, who, settings.hostname(),
-                    ReceivedHeader.protocol(esmtp, tls, user != null, smtputf8), txid, recipients, ZonedDateTime.now())
+                    ReceivedHeader.protocol(esmtp, tls, user != null, smtputf8), w.id(), recipients, ZonedDateTime.now())
                     .getBytes(StandardCharsets.UTF_8));
             reply("354 End data with <CR><LF>.<CR><LF>"); // RFC 2034 §4: no enhanced code on 354's intermediate reply
         }
@@ -679,7 +674,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         Spool.Writer w = writer;
         writer = null;
         Envelope envelope = new Envelope(reversePath, recipients, client, helo, null, smtputf8, body8bit, envid);
-        String id = txid;
         written.thenApplyAsync(v -> {
             try {
                 return w.commit(envelope);
@@ -690,7 +684,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             if (e != null) {
                 closeQuietly(w);
             }
-            ch.eventLoop().execute(() -> committed(id, m, e));
+            ch.eventLoop().execute(() -> committed(m, e));
         });
     }
 
@@ -699,7 +693,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
      * if the client has gone meanwhile: the message is the relay's either way (the client that
      * did not see the 250 may send it again: SMTP's at-least-once).
      */
-    private void committed(String id, QueuedMessage m, Throwable e) {
+    private void committed(QueuedMessage m, Throwable e) {
         busy = false;
         resetTransaction();
         if (e != null) {
@@ -709,7 +703,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             server.outbox().queued(m);
             System.getLogger("dev.isthmus.alg.smtp").log(System.Logger.Level.INFO, "smtp: " + m.id() + ": from=<"
                     + m.envelope().reversePath() + ">, size=" + m.size() + ", nrcpt=" + m.envelope().recipients().size()
-                    + ", client=" + Families.text(client) + ", received id " + id);
+                    + ", client=" + Families.text(client));
             reply("250 2.0.0 Ok: queued as " + m.id());
         }
         if (!closing) {
@@ -753,7 +747,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         body8bit = false;
         envid = null;
         recipients.clear();
-        txid = null;
     }
 
     // ------------------------------------------------------------------ STARTTLS and AUTH

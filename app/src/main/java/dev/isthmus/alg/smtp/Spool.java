@@ -2,17 +2,20 @@ package dev.isthmus.alg.smtp;
 
 import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,53 +30,98 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The relay's durable queue (RFC 5321 §6.1: a message accepted with 250 is the relay's
- * responsibility until delivered or bounced): one content file {@code <id>.msg} and one
- * envelope/state file {@code <id>.env} ({@link EnvelopeFile}) per message in a directory, with
- * {@code tmp/} for files being written and {@code corrupt/} for files set aside. Ids sort by
- * arrival ({@link SpoolId}).
+ * responsibility until delivered or bounced): one file {@code <id>.msg} per message in a
+ * directory, its content followed by its envelope ({@link MessageFile}), and, once its delivery
+ * state has changed, a state file {@code <id>.env} ({@link EnvelopeFile}) that supersedes the
+ * envelope in the message file; {@code tmp/} holds files being written and {@code corrupt/} files
+ * set aside. Ids sort by arrival ({@link SpoolId}).
  *
  * <p>Durability: a message is visible to {@link #recover} only once {@link Writer#commit} has
- * written content and envelope to temporary names in {@code tmp/}, fsync'd them, renamed the
- * content into place, then the envelope — the envelope's presence is the commit point — and
- * fsync'd the directory; so a kill -9 at any instant leaves either no message or a whole one (a
- * content file without envelope is an uncommitted leftover that {@link #recover} removes). State
- * updates ({@link #update}) are written the same way: temporary name, fsync, atomic rename over
- * the old envelope, fsync of the directory.
+ * appended the envelope to the content in {@code tmp/}, fsync'd the file, renamed it into the
+ * spool directory — the commit point — and fsync'd the directory (one fsync for the renames of
+ * every thread that committed meanwhile: {@link DirectorySync}); so a kill -9 at any instant
+ * leaves either no message or a whole one. State updates ({@link #update}) are written the same
+ * way: temporary name, fsync, atomic rename over the old state file, fsync of the directory.
  *
  * <p>At-least-once (RFC 5321 §6.1 prefers a duplicate to a loss): {@link #remove} deletes the
- * envelope first, so a crash half-way leaves only a content file, which recovery removes; the
- * reverse order would leave an envelope without content. The duplicate window: a message (or
- * some recipients of it) that the next hop accepted, but whose {@link #remove} (or
- * {@link #update} with fewer pending recipients) had not yet returned when the relay died, is
- * sent again to those recipients after the restart. Beyond that window nothing is sent twice.
+ * message file first, so a crash half-way leaves only a state file, which recovery removes. The
+ * duplicate window: a message (or some recipients of it) that the next hop accepted, but whose
+ * {@link #remove} (or {@link #update} with fewer pending recipients) had not yet returned when the
+ * relay died, is sent again to those recipients after the restart. Beyond that window nothing is
+ * sent twice.
  *
- * <p>One process owns a spool directory. Blocking: every method may block on the disk; callers on
- * an event loop hand them to an executor. Thread-safe: operations on different messages never
- * wait for each other; {@link #update} and {@link #remove} of one message take turns.
+ * <p>One process owns a spool directory: the constructor takes a lock on {@code <spool>/lock}
+ * and refuses a directory another process (or another open Spool) holds. Blocking: every method
+ * may block on the disk; callers on an event loop hand them to an executor. Thread-safe:
+ * operations on different messages never wait for each other; {@link #update} and
+ * {@link #remove} of one message take turns.
  */
-public final class Spool {
+public final class Spool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("smtp");
-    static final String CONTENT = ".msg";
-    static final String ENVELOPE = ".env";
+    static final String MESSAGE = ".msg";
+    static final String STATE = ".env";
     private static final String UPDATE = ".upd";
+    private static final String LOCK = "lock";
 
     private final Path directory;
     private final Path tmp;
     private final Path corrupt;
+    private final FileChannel lockFile;
+    private final DirectorySync directorySync;
     private final SpoolId ids = new SpoolId();
     /** Messages begun and not yet committed or discarded: recovery leaves their files alone. */
     private final Set<String> writing = ConcurrentHashMap.newKeySet();
     /** A lock per message while one is updated, removed or recovered (see {@link #locked}). */
     private final ConcurrentHashMap<String, ReentrantLock> busy = new ConcurrentHashMap<>();
 
-    /** Opens (creating if needed) the spool directory. */
+    /**
+     * Opens (creating if needed) the spool directory and locks it.
+     *
+     * @throws IOException also when another process or another open Spool holds the directory
+     */
     public Spool(Path directory) throws IOException {
         this.directory = directory;
         this.tmp = directory.resolve("tmp");
         this.corrupt = directory.resolve("corrupt");
         Files.createDirectories(tmp);
         Files.createDirectories(corrupt);
-        syncDirectory(directory);
+        this.lockFile = lock(directory.resolve(LOCK));
+        try {
+            this.directorySync = new DirectorySync(directory);
+            directorySync.sync();
+        } catch (IOException | RuntimeException e) {
+            lockFile.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Two relays on one spool would deliver every message twice and delete each other's
+     * temporaries: the second one is refused at start. The kernel frees the lock when the
+     * process dies, so a crash leaves nothing to clean up.
+     */
+    private static FileChannel lock(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, CREATE, WRITE);
+        try {
+            if (channel.tryLock() != null) {
+                return channel;
+            }
+        } catch (OverlappingFileLockException sameProcess) {
+            // fall through: held by another Spool of this process
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        channel.close();
+        throw new IOException("spool " + file.getParent() + " is in use by another relay (" + file + " is locked)");
+    }
+
+    /** Releases the directory's lock. */
+    @Override
+    public void close() throws IOException {
+        try (lockFile) {
+            directorySync.close();
+        }
     }
 
     /** Starts a message: content goes to a temporary file, invisible to {@link #recover} until commit. */
@@ -81,7 +129,7 @@ public final class Spool {
         String id = ids.next();
         writing.add(id);
         try {
-            return new ContentWriter(id, FileChannel.open(tmp.resolve(id + CONTENT), CREATE_NEW, WRITE));
+            return new ContentWriter(id, FileChannel.open(tmp.resolve(id + MESSAGE), CREATE_NEW, WRITE));
         } catch (IOException | RuntimeException e) {
             writing.remove(id);
             throw e;
@@ -90,6 +138,9 @@ public final class Spool {
 
     /** A message being received. Not thread-safe (one session writes it). */
     public interface Writer extends AutoCloseable {
+        /** The message's spool id (for the Received header and the log). */
+        String id();
+
         /** Appends content bytes (the message as it will be sent on: dot-unstuffed, CRLF line ends). */
         void write(byte[] bytes, int offset, int length) throws IOException;
 
@@ -110,26 +161,22 @@ public final class Spool {
 
     /**
      * Every committed message, as after a restart, sorted by id: leftovers in {@code tmp/} and
-     * content files without an envelope (uncommitted, or half removed) are deleted. A file that
-     * cannot be read — an envelope the strict reader refuses, an envelope whose content is missing
-     * or of another size — is moved with its content to {@code corrupt/} under the spool, with a
-     * log line naming it and the reason; the others are returned.
+     * state files without a message (a removal cut short) are deleted. A message that cannot be
+     * read — a trailer or state file the strict reader refuses, a file of the wrong length — is
+     * moved with its state file to {@code corrupt/} under the spool, with a log line naming it and
+     * the reason; the others are returned.
      */
     public List<QueuedMessage> recover() throws IOException {
         removeTemporaries();
         Names names = names();
-        for (String id : names.contents) {
-            // writing first, then the envelope: a commit that ends between the two checks has
-            // renamed its envelope into place before it left the writing set
-            if (!names.envelopes.contains(id) && !writing.contains(id) && !Files.exists(envelope(id))) {
-                if (Files.deleteIfExists(content(id))) {
-                    LOG.log(System.Logger.Level.INFO, "smtp spool: removed " + content(id)
-                            + ", content without envelope (never committed, or removed half-way)");
-                }
+        for (String id : names.states) {
+            if (!names.messages.contains(id) && !Files.exists(message(id)) && Files.deleteIfExists(state(id))) {
+                LOG.log(System.Logger.Level.INFO, "smtp spool: removed " + state(id)
+                        + ", the state of a message that is gone (removed half-way)");
             }
         }
         List<QueuedMessage> messages = new ArrayList<>();
-        for (String id : names.envelopes) {
+        for (String id : names.messages) {
             QueuedMessage m = locked(id, () -> recoverOne(id));
             if (m != null) {
                 messages.add(m);
@@ -138,9 +185,9 @@ public final class Spool {
         return messages;
     }
 
-    /** The message's content, from the first byte (unbuffered). */
+    /** The message's content, from the first byte to its last (unbuffered; the envelope behind it is not read). */
     public InputStream content(QueuedMessage m) throws IOException {
-        return Files.newInputStream(content(checked(m.id())));
+        return new Bounded(Files.newInputStream(message(checked(m.id()))), m.size());
     }
 
     /**
@@ -152,11 +199,11 @@ public final class Spool {
         String id = checked(m.id());
         byte[] bytes = EnvelopeFile.encode(m);
         locked(id, () -> {
-            Path target = envelope(id);
-            if (!Files.exists(target)) {
-                // renaming would bring back an envelope without content
-                throw new NoSuchFileException(target.toString(), null, "message " + id + " is not in the spool");
+            if (!Files.exists(message(id))) {
+                // renaming would bring back a state without its message
+                throw new NoSuchFileException(message(id).toString(), null, "message " + id + " is not in the spool");
             }
+            Path target = state(id);
             Path temporary = tmp.resolve(id + "." + ids.next() + UPDATE);
             writeDurably(temporary, bytes);
             try {
@@ -165,7 +212,7 @@ public final class Spool {
                 Files.deleteIfExists(temporary);
                 throw e;
             }
-            syncDirectory(directory);
+            directorySync.sync();
             return null;
         });
     }
@@ -174,11 +221,12 @@ public final class Spool {
     public void remove(QueuedMessage m) throws IOException {
         String id = checked(m.id());
         locked(id, () -> {
-            // envelope first: see the class comment (a crash here leaves content, which recovery removes)
-            if (Files.deleteIfExists(envelope(id))) {
-                syncDirectory(directory);
+            // the message first: see the class comment (a crash here leaves a state file, which recovery removes)
+            boolean removed = Files.deleteIfExists(message(id));
+            removed |= Files.deleteIfExists(state(id));
+            if (removed) {
+                directorySync.sync();
             }
-            Files.deleteIfExists(content(id));
             return null;
         });
     }
@@ -189,9 +237,9 @@ public final class Spool {
      */
     public List<QueuedMessage> list() throws IOException {
         List<QueuedMessage> messages = new ArrayList<>();
-        for (String id : names().envelopes) {
+        for (String id : names().messages) {
             try {
-                messages.add(EnvelopeFile.parse(id, readEnvelope(envelope(id))));
+                messages.add(read(id));
             } catch (NoSuchFileException removed) {
                 // removed since the directory was read
             } catch (EnvelopeFile.Malformed unreadable) {
@@ -202,10 +250,8 @@ public final class Spool {
     }
 
     private QueuedMessage recoverOne(String id) throws IOException {
-        Path file = envelope(id);
-        QueuedMessage m;
         try {
-            m = EnvelopeFile.parse(id, readEnvelope(file));
+            return read(id);
         } catch (NoSuchFileException removed) {
             return null; // removed since the directory was read
         } catch (EnvelopeFile.Malformed e) {
@@ -215,21 +261,28 @@ public final class Spool {
             setAside(id, "cannot be read: " + e);
             return null;
         }
-        long size;
-        try {
-            size = Files.size(content(id));
-        } catch (NoSuchFileException e) {
-            setAside(id, "its content " + content(id).getFileName() + " is missing");
-            return null;
-        }
-        if (size != m.size()) {
-            setAside(id, "its content has " + size + " bytes, the envelope says " + m.size());
-            return null;
-        }
-        return m;
     }
 
-    private static byte[] readEnvelope(Path file) throws IOException, EnvelopeFile.Malformed {
+    /** The message's latest state: its state file if it has one, else the trailer of its message file. */
+    private QueuedMessage read(String id) throws IOException, EnvelopeFile.Malformed {
+        try (FileChannel file = FileChannel.open(message(id), READ)) {
+            byte[] state;
+            try {
+                state = readState(state(id));
+            } catch (NoSuchFileException never) {
+                return MessageFile.read(id, file);
+            }
+            QueuedMessage m = EnvelopeFile.parse(id, state);
+            // the message file holds the content and the first envelope after it (MessageFile)
+            if (file.size() < m.size()) {
+                throw new EnvelopeFile.Malformed("its content has " + file.size() + " bytes, " + state(id).getFileName()
+                        + " says " + m.size());
+            }
+            return m;
+        }
+    }
+
+    private static byte[] readState(Path file) throws IOException, EnvelopeFile.Malformed {
         if (Files.size(file) > EnvelopeFile.MAX_BYTES) {
             throw new EnvelopeFile.Malformed("larger than " + EnvelopeFile.MAX_BYTES + " bytes");
         }
@@ -238,13 +291,13 @@ public final class Spool {
 
     /** Moves a message's files to corrupt/, where an operator can look at them; nothing is deleted. */
     private void setAside(String id, String reason) throws IOException {
-        Path envelope = envelope(id);
-        Path movedTo = moveAside(envelope);
-        Path content = content(id);
-        Path contentTo = Files.exists(content) ? moveAside(content) : null;
-        syncDirectory(directory);
-        LOG.log(System.Logger.Level.WARNING, "smtp spool: " + envelope + " cannot be read (" + reason
-                + "): moved to " + movedTo + (contentTo == null ? "" : ", its content to " + contentTo));
+        Path message = message(id);
+        Path movedTo = moveAside(message);
+        Path state = state(id);
+        Path stateTo = Files.exists(state) ? moveAside(state) : null;
+        directorySync.sync();
+        LOG.log(System.Logger.Level.WARNING, "smtp spool: " + message + " cannot be read (" + reason
+                + "): moved to " + movedTo + (stateTo == null ? "" : ", its state file to " + stateTo));
     }
 
     private Path moveAside(Path file) throws IOException {
@@ -276,18 +329,18 @@ public final class Spool {
         }
     }
 
-    /** The spool directory's message files, by id, sorted. */
-    private record Names(Set<String> envelopes, Set<String> contents) {}
+    /** The spool directory's message and state files, by id, sorted. */
+    private record Names(Set<String> messages, Set<String> states) {}
 
     private Names names() throws IOException {
         Names names = new Names(new TreeSet<>(), new TreeSet<>());
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                if (name.endsWith(ENVELOPE) && SpoolId.isValid(stem(name))) {
-                    names.envelopes.add(stem(name));
-                } else if (name.endsWith(CONTENT) && SpoolId.isValid(stem(name))) {
-                    names.contents.add(stem(name));
+                if (name.endsWith(MESSAGE) && SpoolId.isValid(stem(name))) {
+                    names.messages.add(stem(name));
+                } else if (name.endsWith(STATE) && SpoolId.isValid(stem(name))) {
+                    names.states.add(stem(name));
                 }
             }
         }
@@ -295,15 +348,15 @@ public final class Spool {
     }
 
     private static String stem(String name) {
-        return name.substring(0, name.length() - ENVELOPE.length()); // CONTENT has the same length
+        return name.substring(0, name.length() - MESSAGE.length()); // STATE has the same length
     }
 
-    private Path envelope(String id) {
-        return directory.resolve(id + ENVELOPE);
+    private Path message(String id) {
+        return directory.resolve(id + MESSAGE);
     }
 
-    private Path content(String id) {
-        return directory.resolve(id + CONTENT);
+    private Path state(String id) {
+        return directory.resolve(id + STATE);
     }
 
     private static String checked(String id) {
@@ -352,13 +405,6 @@ public final class Spool {
         }
     }
 
-    /** Makes renames and deletions in the directory durable (its entries are data too). */
-    private static void syncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, READ)) {
-            channel.force(true);
-        }
-    }
-
     private final class ContentWriter implements Writer {
         private final String id;
         private final FileChannel channel;
@@ -385,35 +431,36 @@ public final class Spool {
         }
 
         @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
         public QueuedMessage commit(Envelope envelope) throws IOException {
             ensureOpen();
             Instant now = Instant.now();
             Envelope e = new Envelope(envelope.reversePath(), envelope.recipients(), envelope.client(),
                     envelope.helo(), now, envelope.smtputf8(), envelope.body8bit(), envelope.dsnEnvid());
             QueuedMessage m = new QueuedMessage(id, e, e.recipients(), 0, now, null, size);
-            byte[] bytes = EnvelopeFile.encode(m); // refuses before anything changes on disk
+            byte[] trailer = MessageFile.trailer(m); // refuses before anything changes on disk
             open = false;
-            Path temporaryContent = tmp.resolve(id + CONTENT);
-            Path temporaryEnvelope = tmp.resolve(id + ENVELOPE);
+            Path temporary = tmp.resolve(id + MESSAGE);
             boolean committed = false;
             try {
+                out.write(trailer);
                 out.flush();
                 channel.force(true);
                 channel.close();
-                writeDurably(temporaryEnvelope, bytes);
-                Files.move(temporaryContent, content(id), ATOMIC_MOVE);
-                Files.move(temporaryEnvelope, envelope(id), ATOMIC_MOVE); // the commit point
-                syncDirectory(directory);
+                Files.move(temporary, message(id), ATOMIC_MOVE); // the commit point
+                directorySync.sync();
                 committed = true;
                 return m;
             } finally {
                 if (!committed) {
                     // the server answers 4xx and the client sends again: leave no second copy
                     channel.close();
-                    deleteQuietly(envelope(id));
-                    deleteQuietly(content(id));
-                    deleteQuietly(temporaryEnvelope);
-                    deleteQuietly(temporaryContent);
+                    deleteQuietly(message(id));
+                    deleteQuietly(temporary);
                 }
                 writing.remove(id);
             }
@@ -427,7 +474,7 @@ public final class Spool {
             open = false;
             try {
                 channel.close();
-                Files.deleteIfExists(tmp.resolve(id + CONTENT));
+                Files.deleteIfExists(tmp.resolve(id + MESSAGE));
             } finally {
                 writing.remove(id);
             }
@@ -445,6 +492,57 @@ public final class Spool {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.ERROR, "smtp spool: cannot delete " + file + " of a failed commit: " + e);
             }
+        }
+    }
+
+    /** The first {@code limit} bytes of a stream: a message file's content without its trailer. */
+    private static final class Bounded extends FilterInputStream {
+        private long left;
+
+        Bounded(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left == 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left == 0) {
+                return len == 0 ? 0 : -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = in.skip(Math.min(n, left));
+            left -= skipped;
+            return skipped;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return (int) Math.min(in.available(), left);
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
         }
     }
 }

@@ -27,9 +27,10 @@ class DeliverySpoolTest {
         byte[] content = "Subject: spooled\r\n\r\n.dot\r\n".getBytes(StandardCharsets.US_ASCII);
         try (FakeSmtpServer server = new FakeSmtpServer(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))) {
             server.rcptReply = r -> r.startsWith("bob") ? "550 5.1.1 no such user" : "250 ok";
-            Spool spool = new Spool(dir);
-            commit(spool, content, new Envelope("alice@src.test", List.of("bob@dest.test", "carol@dest.test"),
+            try (Spool spool = new Spool(dir)) {
+                commit(spool, content, new Envelope("alice@src.test", List.of("bob@dest.test", "carol@dest.test"),
                     new InetSocketAddress("192.0.2.1", 40000), "client.example", null, false, false, "env-1"));
+            }
 
             Spool restarted = new Spool(dir);
             FakeDns dns = new FakeDns().mx("dest.test", 10, "mx.dest.test").a("mx.dest.test", "127.0.0.1")

@@ -128,15 +128,25 @@ final class SmtpHarness {
             if (failBegin) {
                 throw new IOException("disk full");
             }
-            Draft d = new Draft();
+            Draft d = new Draft("Q" + next++);
             begun.add(d);
             return d;
         }
 
         final class Draft implements Spool.Writer {
+            final String id;
             final ByteArrayOutputStream content = new ByteArrayOutputStream();
             QueuedMessage committed;
             boolean closed;
+
+            Draft(String id) {
+                this.id = id;
+            }
+
+            @Override
+            public String id() {
+                return id;
+            }
 
             @Override
             public void write(byte[] bytes, int offset, int length) {
@@ -155,7 +165,7 @@ final class SmtpHarness {
                 }
                 Envelope at = new Envelope(e.reversePath(), e.recipients(), e.client(), e.helo(), Instant.now(),
                         e.smtputf8(), e.body8bit(), e.dsnEnvid());
-                committed = new QueuedMessage("Q" + next++, at, e.recipients(), 0, Instant.now(), null, content.size());
+                committed = new QueuedMessage(id, at, e.recipients(), 0, Instant.now(), null, content.size());
                 return committed;
             }
 

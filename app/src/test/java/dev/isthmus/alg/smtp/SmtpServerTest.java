@@ -31,7 +31,8 @@ class SmtpServerTest {
                 SmtpSettings.DEFAULT_MAX_QUEUE_LIFETIME, 20, 10, 10, null, null, Map.of());
         List<QueuedMessage> queued = new CopyOnWriteArrayList<>();
         String replies;
-        try (SocketPlane plane = SocketPlane.start(1); SmtpServer server = SmtpServer.start(plane, s, new Spool(dir), queued::add);
+        try (SocketPlane plane = SocketPlane.start(1); Spool spool = new Spool(dir);
+                SmtpServer server = SmtpServer.start(plane, s, spool, queued::add);
                 Socket c = new Socket()) {
             c.connect(server.addresses().getFirst(), 5000);
             c.setSoTimeout(5000);
@@ -60,7 +61,10 @@ class SmtpServerTest {
         assertTrue(replies.startsWith("220 relay.example.net ESMTP isthmus\r\n"), replies);
         assertTrue(replies.endsWith("354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 Ok: queued as " + queued.getFirst().id()
                 + "\r\n221 2.0.0 relay.example.net closing connection\r\n"), replies);
-        List<QueuedMessage> recovered = new Spool(dir).recover();
+        List<QueuedMessage> recovered;
+        try (Spool restarted = new Spool(dir)) {
+            recovered = restarted.recover();
+        }
         assertEquals(1, recovered.size());
         assertEquals(List.of("b@example.com"), recovered.getFirst().envelope().recipients());
     }

@@ -17,11 +17,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,9 +58,26 @@ class SpoolTest {
         }
     }
 
+    /** The spool under test; {@link #afterRestart} replaces it. */
+    private Spool spool;
+
+    @AfterEach
+    void closeSpool() throws IOException {
+        if (spool != null) {
+            spool.close();
+        }
+    }
+
+    /** What a restarted relay finds: the spool closed (its lock released), opened again and recovered. */
+    private List<QueuedMessage> afterRestart() throws IOException {
+        spool.close();
+        spool = new Spool(dir);
+        return spool.recover();
+    }
+
     @Test
-    void committedMessageIsRecoveredWholeByANewSpool() throws IOException {
-        Spool spool = new Spool(dir);
+    void committedMessageIsOneFileRecoveredWholeByANewSpool() throws IOException {
+        spool = new Spool(dir);
         Instant before = Instant.now();
         QueuedMessage m = commit(spool, "Subject: hi\r\n\r\nbody\r\n", envelope("alice@example.org",
                 "bob@example.net", "carol@example.net"));
@@ -68,35 +87,52 @@ class SpoolTest {
         assertEquals(21, m.size());
         assertFalse(m.envelope().received().isBefore(before));
         assertEquals(m.envelope().received(), m.nextAttempt());
-        assertEquals(List.of(m.id() + ".env", m.id() + ".msg", "corrupt", "tmp"), files(""));
+        assertEquals(List.of(m.id() + ".msg", "corrupt", "lock", "tmp"), files(""));
         assertEquals(List.of(), files("tmp"));
+        String file = Files.readString(dir.resolve(m.id() + ".msg"));
+        assertTrue(file.startsWith("Subject: hi\r\n\r\nbody\r\nisthmus-spool 1\nid: " + m.id() + "\n"), file);
+        int envelope = file.length() - 21 - MessageFile.FOOTER_BYTES;
+        assertTrue(file.endsWith("end\nisthmus-msg 1 " + String.format("%010d", envelope) + "\n"), file);
 
-        List<QueuedMessage> recovered = new Spool(dir).recover();
+        List<QueuedMessage> recovered = afterRestart();
         assertEquals(List.of(m), recovered);
-        assertEquals("Subject: hi\r\n\r\nbody\r\n", content(spool, recovered.get(0)));
+        assertEquals("Subject: hi\r\n\r\nbody\r\n", content(spool, recovered.get(0)), "the content, not the trailer");
         assertEquals(List.of(m), spool.list());
     }
 
     @Test
+    void aSecondSpoolOnTheSameDirectoryIsRefusedUntilTheFirstIsClosed() throws IOException {
+        Spool first = new Spool(dir);
+        IOException e = assertThrows(IOException.class, () -> new Spool(dir));
+        assertTrue(e.getMessage().contains("spool " + dir + " is in use by another relay"), e.getMessage());
+        first.close();
+        new Spool(dir).close();
+    }
+
+    @Test
     void updateIsDurableAndRemoveLeavesNothing() throws IOException {
-        Spool spool = new Spool(dir);
+        spool = new Spool(dir);
         QueuedMessage m = commit(spool, "x\r\n", envelope("", "bob@example.net", "carol@example.net"));
         QueuedMessage later = new QueuedMessage(m.id(), m.envelope(), List.of("carol@example.net"), 2,
                 m.nextAttempt().plusSeconds(300), "451 4.3.0 mailbox busy", m.size());
         spool.update(later);
-        assertEquals(List.of(later), new Spool(dir).recover());
+        assertEquals(List.of(m.id() + ".env", m.id() + ".msg", "corrupt", "lock", "tmp"), files(""));
+        assertEquals(List.of(later), spool.list(), "the state file supersedes the envelope in the message file");
+        assertEquals(List.of(later), afterRestart());
+        assertEquals("x\r\n", content(spool, later));
         assertEquals(List.of(), files("tmp"));
 
         spool.remove(later);
-        assertEquals(List.of("corrupt", "tmp"), files(""));
-        assertEquals(List.of(), new Spool(dir).recover());
-        assertThrows(NoSuchFileException.class, () -> spool.update(later), "no envelope without content");
+        assertEquals(List.of("corrupt", "lock", "tmp"), files(""));
+        assertEquals(List.of(), afterRestart());
+        assertThrows(NoSuchFileException.class, () -> spool.update(later), "no state without its message");
+        assertEquals(List.of("corrupt", "lock", "tmp"), files(""));
         spool.remove(later); // twice: nothing to do
     }
 
     @Test
     void closeWithoutCommitLeavesNothing() throws IOException {
-        Spool spool = new Spool(dir);
+        spool = new Spool(dir);
         Spool.Writer w = spool.begin();
         w.write(new byte[100], 0, 100);
         assertEquals(100, w.size());
@@ -106,16 +142,17 @@ class SpoolTest {
         w.close();
         w.close();
         assertEquals(List.of(), files("tmp"));
-        assertEquals(List.of("corrupt", "tmp"), files(""));
+        assertEquals(List.of("corrupt", "lock", "tmp"), files(""));
         assertThrows(IOException.class, () -> w.write(new byte[1], 0, 1));
     }
 
     @Test
     void writerIsDoneAfterCommit() throws IOException {
-        Spool spool = new Spool(dir);
+        spool = new Spool(dir);
         Spool.Writer w = spool.begin();
         w.write("a".getBytes(StandardCharsets.US_ASCII), 0, 1);
-        w.commit(envelope("a@example.org", "b@example.org"));
+        QueuedMessage m = w.commit(envelope("a@example.org", "b@example.org"));
+        assertEquals(w.id(), m.id());
         assertThrows(IOException.class, () -> w.write(new byte[1], 0, 1));
         assertThrows(IOException.class, () -> w.commit(envelope("a@example.org", "b@example.org")));
         w.close();
@@ -124,90 +161,117 @@ class SpoolTest {
 
     @Test
     void leftoversOfACrashAreRemovedByRecoverOnly() throws IOException {
-        Spool spool = new Spool(dir);
+        spool = new Spool(dir);
         QueuedMessage kept = commit(spool, "kept\r\n", envelope("a@example.org", "b@example.org"));
-        // a writer that died before commit, one that died between the two renames, an update that died
+        // a writer that died before commit, an update that died, a removal that died between its two deletions
         Files.writeString(dir.resolve("tmp/0000000000010000000001.msg"), "half");
-        Files.writeString(dir.resolve("tmp/0000000000010000000001.env"), "isthmus-spool 1\n");
         Files.writeString(dir.resolve("tmp/" + kept.id() + ".0000000000020000000002.upd"), "isthmus");
-        Files.writeString(dir.resolve("0000000000030000000003.msg"), "orphan");
+        Files.writeString(dir.resolve("0000000000030000000003.env"), "isthmus-spool 1\n");
+        spool.close();
 
-        Spool restarted = new Spool(dir);
-        assertEquals(List.of(kept), restarted.list());
-        assertEquals(3, files("tmp").size(), "list changes nothing");
-        assertEquals(List.of(kept), restarted.recover());
+        try (Spool restarted = new Spool(dir)) {
+            assertEquals(List.of(kept), restarted.list());
+            assertEquals(2, files("tmp").size(), "list changes nothing");
+            assertEquals(List.of(kept), restarted.recover());
+        }
         assertEquals(List.of(), files("tmp"));
-        assertEquals(List.of(kept.id() + ".env", kept.id() + ".msg", "corrupt", "tmp"), files(""));
+        assertEquals(List.of(kept.id() + ".msg", "corrupt", "lock", "tmp"), files(""));
         assertEquals(List.of(), files("corrupt"));
     }
 
     @Test
-    void corruptEnvelopeIsSetAsideAndTheOthersRecovered() throws IOException {
-        Spool spool = new Spool(dir);
+    void corruptTrailerOrStateIsSetAsideAndTheOthersRecovered() throws IOException {
+        spool = new Spool(dir);
         QueuedMessage a = commit(spool, "a\r\n", envelope("a@example.org", "x@example.org"));
         QueuedMessage bad = commit(spool, "bad\r\n", envelope("b@example.org", "x@example.org"));
+        QueuedMessage badState = commit(spool, "bad state\r\n", envelope("b@example.org", "x@example.org"));
         QueuedMessage c = commit(spool, "c\r\n", envelope("c@example.org", "x@example.org"));
-        Path badEnvelope = dir.resolve(bad.id() + ".env");
-        Files.writeString(badEnvelope, Files.readString(badEnvelope).replace("attempts: 0", "attempts: many"));
+        Path badFile = dir.resolve(bad.id() + ".msg");
+        Files.writeString(badFile, Files.readString(badFile).replace("attempts: 0", "attempts: x"));
+        spool.update(badState);
+        Path stateFile = dir.resolve(badState.id() + ".env");
+        Files.writeString(stateFile, Files.readString(stateFile).replace("attempts: 0", "attempts: many"));
 
         assertEquals(List.of(a, c), spool.list());
-        assertEquals(List.of(a, c), new Spool(dir).recover());
-        assertEquals(List.of(bad.id() + ".env", bad.id() + ".msg"), files("corrupt"));
-        assertEquals("bad\r\n", Files.readString(dir.resolve("corrupt/" + bad.id() + ".msg")), "nothing deleted");
+        assertEquals(List.of(a, c), afterRestart());
+        assertEquals(List.of(bad.id() + ".msg", badState.id() + ".env", badState.id() + ".msg"), files("corrupt"));
+        assertTrue(Files.readString(dir.resolve("corrupt/" + bad.id() + ".msg")).startsWith("bad\r\n"), "nothing deleted");
     }
 
     @Test
-    void envelopeWhoseContentIsMissingOrOfAnotherSizeIsSetAside() throws IOException {
-        Spool spool = new Spool(dir);
-        QueuedMessage missing = commit(spool, "a\r\n", envelope("a@example.org", "x@example.org"));
+    void aMessageFileOfTheWrongLengthIsSetAside() throws IOException {
+        spool = new Spool(dir);
         QueuedMessage cut = commit(spool, "bcdef\r\n", envelope("b@example.org", "x@example.org"));
-        Files.delete(dir.resolve(missing.id() + ".msg"));
-        Files.writeString(dir.resolve(cut.id() + ".msg"), "bc");
-        assertEquals(List.of(), new Spool(dir).recover());
-        assertEquals(List.of(missing.id() + ".env", cut.id() + ".env", cut.id() + ".msg"), files("corrupt"));
+        QueuedMessage padded = commit(spool, "ghi\r\n", envelope("b@example.org", "x@example.org"));
+        QueuedMessage shortForItsState = commit(spool, "jklmn\r\n", envelope("b@example.org", "x@example.org"));
+        Path cutFile = dir.resolve(cut.id() + ".msg");
+        Files.write(cutFile, Arrays.copyOf(Files.readAllBytes(cutFile), 40));
+        Path paddedFile = dir.resolve(padded.id() + ".msg");
+        byte[] p = Files.readAllBytes(paddedFile);
+        byte[] longer = new byte[p.length + 1];
+        System.arraycopy(p, 0, longer, 1, p.length);
+        longer[0] = 'X';
+        Files.write(paddedFile, longer);
+        spool.update(shortForItsState);
+        Files.writeString(dir.resolve(shortForItsState.id() + ".msg"), "jk");
+
+        assertEquals(List.of(), afterRestart());
+        assertEquals(List.of(cut.id() + ".msg", padded.id() + ".msg", shortForItsState.id() + ".env",
+                shortForItsState.id() + ".msg"), files("corrupt"));
+    }
+
+    /** Messages the previous layout spooled (content in .msg, envelope in .env) are still delivered. */
+    @Test
+    void theEarlierTwoFileLayoutIsStillRead() throws IOException {
+        spool = new Spool(dir);
+        QueuedMessage m = commit(spool, "old\r\n", envelope("a@example.org", "x@example.org"));
+        Files.writeString(dir.resolve(m.id() + ".msg"), "old\r\n");
+        Files.write(dir.resolve(m.id() + ".env"), EnvelopeFile.encode(m));
+        assertEquals(List.of(m), afterRestart());
+        assertEquals("old\r\n", content(spool, m));
     }
 
     @Test
     void setAsideNeverOverwritesAnEarlierOne() throws IOException {
-        Spool spool = new Spool(dir);
+        spool = new Spool(dir);
         QueuedMessage m = commit(spool, "a\r\n", envelope("a@example.org", "x@example.org"));
-        Files.writeString(dir.resolve("corrupt/" + m.id() + ".env"), "earlier");
-        Files.writeString(dir.resolve(m.id() + ".env"), "garbage\n");
+        Files.writeString(dir.resolve("corrupt/" + m.id() + ".msg"), "earlier");
+        Files.writeString(dir.resolve(m.id() + ".msg"), "garbage\n");
         assertEquals(List.of(), spool.recover());
-        assertEquals(List.of(m.id() + ".env", m.id() + ".env.1", m.id() + ".msg"), files("corrupt"));
-        assertEquals("earlier", Files.readString(dir.resolve("corrupt/" + m.id() + ".env")));
+        assertEquals(List.of(m.id() + ".msg", m.id() + ".msg.1"), files("corrupt"));
+        assertEquals("earlier", Files.readString(dir.resolve("corrupt/" + m.id() + ".msg")));
     }
 
     @Test
     void utf8AddressesRoundTrip() throws IOException {
-        Spool spool = new Spool(dir);
+        spool = new Spool(dir);
         Envelope e = new Envelope("θσεύς@παράδειγμα.ελ", List.of("用户@例子.广告", "\"odd local%part\"@example.org"),
                 new InetSocketAddress(InetAddress.ofLiteral("192.0.2.7"), 25), "ὄνομα", null, true, true, "ENV%ID 1");
         QueuedMessage m = commit(spool, "Subject: ünïcode\r\n", e);
-        QueuedMessage recovered = new Spool(dir).recover().get(0);
+        QueuedMessage recovered = afterRestart().get(0);
         assertEquals(m, recovered);
         assertEquals(e.recipients(), recovered.envelope().recipients());
-        assertTrue(Files.readString(dir.resolve(m.id() + ".env")).contains("rcpt: 用户@例子.广告\n"),
+        assertTrue(Files.readString(dir.resolve(m.id() + ".msg")).contains("rcpt: 用户@例子.广告\n"),
                 "UTF-8 written as is, readable");
         assertEquals("Subject: ünïcode\r\n", content(spool, recovered));
     }
 
     @Test
     void idsAreUniqueAndSortByArrival() throws Exception {
-        Spool spool = new Spool(dir);
+        spool = new Spool(dir);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ids.add(commit(spool, "m" + i, envelope("a@example.org", "x@example.org")).id());
         }
         assertEquals(ids.stream().sorted().distinct().toList(), ids);
-        assertEquals(ids, new Spool(dir).recover().stream().map(QueuedMessage::id).toList());
+        assertEquals(ids, afterRestart().stream().map(QueuedMessage::id).toList());
         assertThrows(IllegalArgumentException.class, () -> spool.content(new QueuedMessage("../x", envelope("", "a@b"),
                 List.of(), 0, Instant.EPOCH, null, 0)));
     }
 
     @Test
     void concurrentSessionsAndUpdates() throws Exception {
-        Spool spool = new Spool(dir);
+        spool = new Spool(dir);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<QueuedMessage>> futures = new ArrayList<>();
@@ -227,7 +291,7 @@ class SpoolTest {
                 expected.add(f.get());
             }
             expected.sort((x, y) -> x.id().compareTo(y.id()));
-            assertEquals(expected, new Spool(dir).recover());
+            assertEquals(expected, afterRestart());
             assertEquals(List.of(), files("corrupt"));
         } finally {
             pool.shutdownNow();
