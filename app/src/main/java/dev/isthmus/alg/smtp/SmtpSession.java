@@ -59,8 +59,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     static final int MAX_RECIPIENTS = 100;
     /** Commands read ahead of the one being handled before the connection stops being read. */
     static final int MAX_PENDING = 64;
-    /** Content bytes gathered before they go to the disk pool. */
-    static final int CHUNK = 64 * 1024;
+    /**
+     * Content bytes gathered before they go to the disk pool: most mail fits one chunk (a chunk is
+     * taken only while there are bytes to gather, so a session between messages holds none).
+     */
+    static final int CHUNK = 16 * 1024;
     /** Chunks on their way to the disk before the session stops reading the client. */
     static final int MAX_CHUNKS_IN_FLIGHT = 4;
     /** The Received header is the relay's own: it does not count against the client's SIZE. */
@@ -556,7 +559,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             inData = true;
             size = 0;
             dataFault = null;
-            chunk = new byte[CHUNK];
             chunkLength = 0;
             append(ReceivedHeader.of(helo, who, settings.hostname(),
                     ReceivedHeader.protocol(esmtp, tls, user != null, smtputf8), w.id(), recipients, ZonedDateTime.now())
@@ -607,6 +609,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (chunkLength + n + 2 > CHUNK) {
             flushChunk();
         }
+        if (chunk == null) {
+            chunk = new byte[CHUNK];
+        }
         System.arraycopy(b, from, chunk, chunkLength, n);
         chunkLength += n;
         chunk[chunkLength++] = '\r';
@@ -616,6 +621,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private void append(byte[] b) {
         if (chunkLength + b.length > CHUNK) {
             flushChunk();
+        }
+        if (chunk == null) {
+            chunk = new byte[CHUNK];
         }
         System.arraycopy(b, 0, chunk, chunkLength, b.length);
         chunkLength += b.length;
@@ -629,7 +637,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         byte[] out = chunk;
         int n = chunkLength;
         size += n;
-        chunk = new byte[CHUNK];
+        chunk = null; // the disk pool writes it; the next bytes take a new one
         chunkLength = 0;
         Spool.Writer w = writer;
         chunksInFlight++;

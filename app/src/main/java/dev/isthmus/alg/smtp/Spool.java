@@ -7,13 +7,10 @@ import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
-import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
@@ -408,21 +405,26 @@ public final class Spool implements AutoCloseable {
     private final class ContentWriter implements Writer {
         private final String id;
         private final FileChannel channel;
-        private final OutputStream out;
         private long size;
         private boolean open = true;
 
         ContentWriter(String id, FileChannel channel) {
             this.id = id;
             this.channel = channel;
-            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
         }
 
+        /** Unbuffered: sessions hand over content in chunks of many lines (SmtpSession.CHUNK). */
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
             ensureOpen();
-            out.write(bytes, offset, length);
+            writeFully(ByteBuffer.wrap(bytes, offset, length));
             size += length;
+        }
+
+        private void writeFully(ByteBuffer buffer) throws IOException {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
         }
 
         @Override
@@ -447,8 +449,7 @@ public final class Spool implements AutoCloseable {
             Path temporary = tmp.resolve(id + MESSAGE);
             boolean committed = false;
             try {
-                out.write(trailer);
-                out.flush();
+                writeFully(ByteBuffer.wrap(trailer));
                 channel.force(true);
                 channel.close();
                 Files.move(temporary, message(id), ATOMIC_MOVE); // the commit point
