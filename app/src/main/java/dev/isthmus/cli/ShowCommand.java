@@ -219,7 +219,7 @@ final class ShowCommand implements Runnable {
                     + " sender, the recipients still pending and the last error (docs/SMTP.md).",
             footerHeading = "%nExamples:%n",
             footer = {"    $ sudo isthmus show smtp-queue",
-                "    $ sudo isthmus show smtp-queue --json | jq -r '.smtp_queue[] | select(.attempts > 3) | .id'"})
+                "    $ sudo isthmus show smtp-queue --json | jq -r '.smtp_queue[].last_error'"})
     static final class SmtpQueue implements Callable<Integer> {
         @Mixin
         Target target;
