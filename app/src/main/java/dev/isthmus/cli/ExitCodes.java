@@ -5,6 +5,7 @@ final class ExitCodes {
     static final int OK = 0;
     /** A capture file was truncated or corrupt; everything before the bad record was translated. */
     static final int DATA_ERROR = 65;
+    /** EX_NOINPUT: an input file, or the queued message named (isthmus smtp flush|delete), does not exist. */
     static final int NO_INPUT = 66;
     /** EX_UNAVAILABLE: the service (the running isthmus) is not there. */
     static final int NOT_RUNNING = 69;

@@ -30,7 +30,7 @@ import picocli.CommandLine.Command;
             "Every command has its own --help, with examples."
         },
         subcommands = {TranslateCommand.class, RunCommand.class, LabCommand.class, ShowCommand.class, BindingCommand.class, BibCommand.class,
-            CommandLine.HelpCommand.class})
+            SmtpQueueCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

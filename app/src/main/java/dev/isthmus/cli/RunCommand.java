@@ -218,7 +218,8 @@ final class RunCommand implements Callable<Integer> {
         try {
             services.add(ControlServices.start(cfg.control(),
                     dataplane != null ? dataplane : ControlServices.NO_DATAPLANE,
-                    socket != null ? socket.stats() : SocketPlaneStats.NONE, pool, nat64, cfg::render));
+                    socket != null ? socket.stats() : SocketPlaneStats.NONE, pool, nat64,
+                    socket != null ? socket.smtpDelivery() : null, cfg::render));
         } catch (Exception e) {
             if (socket != null) {
                 socket.close();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.ToIntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +17,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code isthmus show stats|config|bindings|bib|sessions}: asks the running isthmus through its control socket
+ * {@code isthmus show stats|config|bindings|bib|sessions|smtp-queue}: asks the running isthmus through its control socket
  * (docs/OPERATIONS.md).
  */
 @Command(
@@ -29,10 +30,12 @@ import picocli.CommandLine.Spec;
             "  The counters of the isthmus that runs /etc/isthmus.toml.",
             "    $ sudo isthmus show stats -c /etc/isthmus.toml",
             "  The NAT64 sessions of one subscriber, as JSON.",
-            "    $ sudo isthmus show sessions --ipv6 2001:db8:6::/64 --json"
+            "    $ sudo isthmus show sessions --ipv6 2001:db8:6::/64 --json",
+            "  The mail the SMTP relay still has to deliver.",
+            "    $ sudo isthmus show smtp-queue"
         },
         subcommands = {ShowCommand.Stats.class, ShowCommand.Config.class, ShowCommand.Bindings.class, ShowCommand.Bib.class,
-                ShowCommand.Sessions.class})
+                ShowCommand.Sessions.class, ShowCommand.SmtpQueue.class})
 final class ShowCommand implements Runnable {
 
     @Spec
@@ -40,7 +43,7 @@ final class ShowCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "say what to show: stats, config, bindings, bib or sessions");
+        throw new ParameterException(spec.commandLine(), "say what to show: stats, config, bindings, bib, sessions or smtp-queue");
     }
 
     /** Where the control socket is: --socket, else the [control] socket of --config, else the default. */
@@ -67,6 +70,11 @@ final class ShowCommand implements Runnable {
 
     /** Sends {@code line}, prints the answer's body on stdout; every failure is one line on stderr. */
     static int ask(CommandSpec spec, Target target, String line) {
+        return ask(spec, target, line, refusal -> ExitCodes.SOFTWARE);
+    }
+
+    /** As {@link #ask(CommandSpec, Target, String)}; {@code refused} gives the exit code of a refusal from its text. */
+    static int ask(CommandSpec spec, Target target, String line, ToIntFunction<String> refused) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // "isthmus show" or "isthmus binding": the command the subcommand belongs to.
@@ -93,7 +101,7 @@ final class ShowCommand implements Runnable {
         }
         if (!reply.ok()) {
             err.println(who + ": the server refused \"" + line + "\": " + reply.text());
-            return ExitCodes.SOFTWARE;
+            return refused.applyAsInt(reply.text());
         }
         out.print(reply.text());
         out.flush();
@@ -200,6 +208,31 @@ final class ShowCommand implements Runnable {
         @Override
         public Integer call() {
             return ask(spec, target, "show sessions " + protocol + " " + ipv6 + " " + (json ? "json" : "text"));
+        }
+    }
+
+    @Command(
+            name = "smtp-queue",
+            mixinStandardHelpOptions = true,
+            header = "The SMTP relay's queue, oldest message first.",
+            description = "The SMTP relay's queue, oldest first: id, age, size, attempts, time to the next try,"
+                    + " sender, the recipients still pending and the last error (docs/SMTP.md).",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus show smtp-queue",
+                "    $ sudo isthmus show smtp-queue --json | jq -r '.smtp_queue[].last_error'"})
+    static final class SmtpQueue implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Option(names = "--json", description = "JSON (stable field names)")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return ask(spec, target, json ? "show smtp-queue json" : "show smtp-queue");
         }
     }
 

@@ -5,6 +5,7 @@ import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.alg.ftp.proxy.FtpProxy;
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpGateway;
+import dev.isthmus.alg.smtp.Delivery;
 import dev.isthmus.alg.smtp.SmtpRelay;
 import dev.isthmus.config.IsthmusConfig;
 import dev.isthmus.config.Nat64Config;
@@ -138,6 +139,11 @@ final class SocketServices implements AutoCloseable {
         return new SocketPlaneStats(dns64 == null ? null : dns64.counters(), relays.stream().map(Relay::counters).toList(),
                 http == null ? null : http.counters(), ftpProxies.stream().map(FtpProxy::counters).toList(),
                 smtp == null ? null : smtp.counters(), smtp == null ? null : smtp.delivery().counters());
+    }
+
+    /** The SMTP relay's delivery side (its queue, for the control socket), or null without {@code [smtp]}. */
+    Delivery smtpDelivery() {
+        return smtp == null ? null : smtp.delivery();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.isthmus.control;
 
+import dev.isthmus.alg.smtp.Delivery;
 import dev.isthmus.dataplane.DataplaneStats;
 import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.pool.DynamicPoolService;
@@ -21,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
@@ -113,10 +115,20 @@ public final class ControlServer implements AutoCloseable {
     /** As above, with stateful NAT64 ({@code show bib|sessions}, {@code bib add|del}, its block in the stats). */
     public static ControlServer start(Path socket, DataplaneStats stats, SocketPlaneStats socketPlane,
             DynamicPoolService pool, Nat64Service nat64, Supplier<String> config) throws IOException {
+        return start(socket, stats, socketPlane, pool, nat64, null, config);
+    }
+
+    /**
+     * As above, with the SMTP relay's queue ({@code show smtp-queue}, {@code smtp flush|delete}).
+     *
+     * @param smtp the relay's delivery side, or null when there is no {@code [smtp]}
+     */
+    public static ControlServer start(Path socket, DataplaneStats stats, SocketPlaneStats socketPlane,
+            DynamicPoolService pool, Nat64Service nat64, Delivery smtp, Supplier<String> config) throws IOException {
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(socketPlane, "socketPlane");
         Objects.requireNonNull(config, "config");
-        return start(socket, standardResponder(stats, socketPlane, pool, nat64, config), DEFAULT_TIMEOUT);
+        return start(socket, standardResponder(stats, socketPlane, pool, nat64, smtp, config), DEFAULT_TIMEOUT);
     }
 
     static ControlServer start(Path socket, Responder responder, Duration timeout) throws IOException {
@@ -189,6 +201,11 @@ public final class ControlServer implements AutoCloseable {
 
     static Responder standardResponder(DataplaneStats stats, SocketPlaneStats socketPlane, DynamicPoolService pool,
             Nat64Service nat64, Supplier<String> config) {
+        return standardResponder(stats, socketPlane, pool, nat64, null, config);
+    }
+
+    static Responder standardResponder(DataplaneStats stats, SocketPlaneStats socketPlane, DynamicPoolService pool,
+            Nat64Service nat64, Delivery smtp, Supplier<String> config) {
         return request -> switch (request.kind()) {
             case STATS_TEXT -> ok(StatsText.render(StatsSnapshot.of(stats)) + socketPlane.text()
                     + (pool == null ? "" : DynamicPoolStats.text(pool)) + (nat64 == null ? "" : Nat64Stats.text(nat64)));
@@ -200,6 +217,8 @@ public final class ControlServer implements AutoCloseable {
                     : ok(DynamicPoolStats.bindingsText(pool, System.currentTimeMillis()));
             case BINDINGS_JSON -> pool == null ? noPool() : ok(DynamicPoolStats.bindingsJson(pool));
             case BINDING_ADD, BINDING_DEL -> pool == null ? noPool() : binding(pool, request);
+            case SMTP_QUEUE_TEXT, SMTP_QUEUE_JSON, SMTP_FLUSH_ALL, SMTP_FLUSH, SMTP_DELETE -> smtp == null
+                    ? error("the SMTP relay is not configured ([smtp])") : smtp(smtp, request);
             case HELP -> ok(Request.help());
             case INVALID -> error(request.error());
         };
@@ -217,6 +236,16 @@ public final class ControlServer implements AutoCloseable {
             String m = String.valueOf(e.getMessage());
             return error(m.length() <= 200 ? m : m.substring(0, 200) + "...");
         }
+    }
+
+    private static String smtp(Delivery smtp, Request request) {
+        return switch (request.kind()) {
+            case SMTP_QUEUE_TEXT -> ok(SmtpQueueStats.text(smtp, Instant.now()));
+            case SMTP_QUEUE_JSON -> ok(SmtpQueueStats.json(smtp, Instant.now()));
+            case SMTP_FLUSH_ALL -> SmtpQueueStats.flushAll(smtp);
+            case SMTP_FLUSH -> SmtpQueueStats.flush(smtp, request.args().get(0));
+            default -> SmtpQueueStats.delete(smtp, request.args().get(0));
+        };
     }
 
     private static boolean json(String format) {

@@ -1,5 +1,6 @@
 package dev.isthmus.control;
 
+import dev.isthmus.alg.smtp.Delivery;
 import dev.isthmus.config.ControlConfig;
 import dev.isthmus.dataplane.DataplaneStats;
 import dev.isthmus.nat.Nat64Service;
@@ -62,7 +63,19 @@ public final class ControlServices implements AutoCloseable {
     /** As above, with stateful NAT64 ({@code show bib|sessions}, {@code bib add|del}, counters). */
     public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
             DynamicPoolService pool, Nat64Service nat64, Supplier<String> effectiveConfig) throws IOException {
-        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, pool, nat64, effectiveConfig);
+        return start(config, stats, socketPlane, pool, nat64, null, effectiveConfig);
+    }
+
+    /**
+     * As above, with the SMTP relay's queue ({@code show smtp-queue}, {@code smtp flush|delete}).
+     *
+     * @param smtp the relay's delivery side, or null when there is no {@code [smtp]}
+     */
+    public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
+            DynamicPoolService pool, Nat64Service nat64, Delivery smtp, Supplier<String> effectiveConfig)
+            throws IOException {
+        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, pool, nat64, smtp,
+                effectiveConfig);
         MetricsServer metrics = null;
         if (config.metrics() != null) {
             try {

@@ -59,6 +59,12 @@ final class JsonWriter {
         return this;
     }
 
+    JsonWriter value(boolean v) {
+        beforeValue();
+        out.append(v);
+        return this;
+    }
+
     JsonWriter value(String v) {
         beforeValue();
         if (v == null) {

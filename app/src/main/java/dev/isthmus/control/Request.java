@@ -21,6 +21,10 @@ import java.util.List;
  *   show sessions PROTO IPV6 FORMAT   NAT64 sessions (IPV6 an address, a prefix or all)
  *   bib add PROTO [IPV6]:PORT IPV4:PORT   a static NAT64 BIB entry
  *   bib del PROTO IPV4:PORT                removes a static NAT64 BIB entry
+ *   show smtp-queue     the SMTP relay's queue as a table
+ *   show smtp-queue json    the same as JSON
+ *   smtp flush [ID]     tries one queued message, or every one, now
+ *   smtp delete ID      removes a queued message without a bounce
  *   help                this list
  * </pre>
  *
@@ -46,6 +50,12 @@ public record Request(Kind kind, String error, List<String> args) {
         SESSIONS("show sessions", 3),
         BIB_ADD("bib add", 3),
         BIB_DEL("bib del", 2),
+        SMTP_QUEUE_TEXT("show smtp-queue"),
+        SMTP_QUEUE_JSON("show smtp-queue json"),
+        /** Every queued message: the same line as {@link #SMTP_FLUSH}, without the id. */
+        SMTP_FLUSH_ALL("smtp flush"),
+        SMTP_FLUSH("smtp flush", 1),
+        SMTP_DELETE("smtp delete", 1),
         HELP("help"),
         INVALID(null);
 
@@ -147,6 +157,10 @@ public record Request(Kind kind, String error, List<String> args) {
                 show sessions PROTO IPV6 FORMAT   NAT64 sessions; IPV6 an address, a prefix or all
                 bib add PROTO [IPV6]:PORT IPV4:PORT   adds a static NAT64 BIB entry
                 bib del PROTO IPV4:PORT                removes a static NAT64 BIB entry
+                show smtp-queue     the SMTP relay's queue (id, sender, recipients, attempts, next try, last error)
+                show smtp-queue json    the same as JSON
+                smtp flush [ID]     tries the queued message ID, or every queued message, now
+                smtp delete ID      removes the queued message ID without telling its sender
                 help                this list
                 """;
     }

@@ -16,7 +16,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class RequestFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
-    @DictionaryEntries({"show", "stats", "json", "config", "bindings", "binding", "add", "del", "help", " ", "\t", "\r",
+    @DictionaryEntries({"show", "stats", "json", "config", "bindings", "binding", "add", "del", "help", "smtp", "smtp-queue", "flush",
+        "delete", " ", "\t", "\r",
         "\"", "\\"})
     void parseNeverThrows(byte[] data) {
         Request r = Request.parse(data, 0, data.length);

@@ -18,6 +18,11 @@ class RequestTest {
         "show stats json|STATS_JSON",
         "show config|CONFIG",
         "help|HELP",
+        "show smtp-queue|SMTP_QUEUE_TEXT",
+        "show smtp-queue json|SMTP_QUEUE_JSON",
+        "smtp flush|SMTP_FLUSH_ALL",
+        "smtp flush 0193a4f2c81d00007e21b9|SMTP_FLUSH",
+        "smtp delete 0193a4f2c81d00007e21b9|SMTP_DELETE",
         "'  show   stats  '|STATS_TEXT",
         "'show\tstats\tjson'|STATS_JSON",
         "'show config\r'|CONFIG",
@@ -35,6 +40,9 @@ class RequestTest {
         "show|unknown request \"show\"",
         "show stats xml|unknown request \"show stats xml\"",
         "SHOW STATS|unknown request \"SHOW STATS\"",
+        "smtp delete|\"smtp delete\" takes 1 argument",
+        "smtp flush a b|\"smtp flush\" takes 1 argument",
+        "show smtp-queue xml|unknown request \"show smtp-queue xml\"",
         "show \"x\\|unknown request \"show \\\"x\\\\\"",
     })
     void refusedLines(String line, String message) {

@@ -2,6 +2,7 @@ package dev.isthmus.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -84,6 +85,7 @@ class SmtpRelayE2E {
             reject     300 IN MX 10 mx4.test.
             sender     300 IN MX 10 mx4.test.
             crash      300 IN MX 10 mx4.test.
+            hold       300 IN MX 10 mx4.test.
             """;
 
     static final String CONFIG = """
@@ -131,7 +133,7 @@ class SmtpRelayE2E {
         copy("smtp_client.py");
         String sink = lab.work.resolve("smtp_sink.py").toString();
         lab.peer(lab.server(), "mx4", PY, sink, "--listen", "198.51.100.2:25", "--dir", mx4.toString(),
-                "--hostname", "mx4.test", "--tempfail", "retry.test=3", "--reject", "reject.test");
+                "--hostname", "mx4.test", "--tempfail", "retry.test=3", "--tempfail", "hold.test=1000000", "--reject", "reject.test");
         lab.peer(mx6ns, "mx6", PY, sink, "--listen", "[" + MX6 + "]:25", "--dir", mx6.toString(), "--hostname",
                 "mx6.test");
         lab.awaitTcp(lab.server(), "198.51.100.2", 25);
@@ -257,6 +259,45 @@ class SmtpRelayE2E {
         assertTrue(smtpCounter("deferred") >= 3, lab.statsJson());
         assertTrue(lab.log().contains("to=<fred@retry.test>, relay=mx4.test[198.51.100.2]:25")
                 && lab.log().contains("attempts=4, status=sent"), lab.log());
+    }
+
+    /**
+     * The queue commands (docs/SMTP.md, Operations): a message hold.test's MX keeps answering 451
+     * is listed by {@code show smtp-queue --json} with its last error, flushed, then deleted; it
+     * is gone from the queue, the log says who removed it, and nothing reached the sink.
+     */
+    @Test
+    void aDeferredMessageIsListedFlushedAndDeleted() {
+        String token = token();
+        swaks(lab.client(), RELAY6, "ivy@client.test", "jack@hold.test", token);
+        Pattern row = Pattern.compile("\\{\"id\":\"([0-9a-z]+)\",\"sender\":\"ivy@client.test\",\"recipients\":"
+                + "\\[\"jack@hold.test\"\\][^}]*\"last_error\":\"[^\"]*451[^}]*\\}");
+        String id = null;
+        String queue = "";
+        for (long end = System.nanoTime() + Duration.ofSeconds(15).toNanos(); id == null && System.nanoTime() < end; ) {
+            Shell.Result r = lab.control("show", "smtp-queue", "--json");
+            assertTrue(r.ok(), r.describe());
+            queue = r.out();
+            Matcher m = row.matcher(queue);
+            id = m.find() ? m.group(1) : null;
+            SocketLab.sleep(100);
+        }
+        assertNotNull(id, "no deferred message to jack@hold.test in the queue:\n" + queue + "\n" + lab.log());
+
+        Shell.Result flush = lab.control("smtp", "flush", id);
+        assertTrue(flush.ok() && flush.out().startsWith(id + ": "), flush.describe() + "\n" + flush.out());
+        // Refused only while an attempt is under way (every second or two here, milliseconds each).
+        Shell.Result delete = lab.control("smtp", "delete", id);
+        for (int i = 0; i < 20 && !delete.ok(); i++) {
+            SocketLab.sleep(100);
+            delete = lab.control("smtp", "delete", id);
+        }
+        assertTrue(delete.ok(), delete.describe() + "\n" + delete.out());
+        assertFalse(lab.control("show", "smtp-queue").out().contains(id));
+        Shell.Result again = lab.control("smtp", "delete", id);
+        assertEquals(66, again.exitCode(), again.describe());
+        assertTrue(lab.log().contains(id + ": removed by the operator"), lab.log());
+        assertTrue(messages(mx4).stream().noneMatch(m -> m.contains(token)), "a deleted message was delivered");
     }
 
     /** 550 from the MX: a DSN (RFC 3464 in a multipart/report) goes to the sender's MX, from the null reverse-path. */

@@ -226,6 +226,13 @@ final class SocketLab implements AutoCloseable {
         return r.out();
     }
 
+    /** {@code isthmus ARGS --socket SOCKET}: any control-socket command of the running isthmus, as it ended. */
+    Shell.Result control(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(args));
+        cmd.addAll(List.of("--socket", socket.toString()));
+        return Shell.run(LIMIT, launcher.isthmus(cmd.toArray(String[]::new)));
+    }
+
     @Override
     public void close() {
         topology.close();

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -97,14 +98,54 @@ public final class Delivery implements Outbox, AutoCloseable {
      * False when there is no such message.
      */
     public boolean flush(String id) {
-        QueuedMessage m = queue.computeIfPresent(id, (k, v) -> inFlight.contains(k) ? v
-                : new QueuedMessage(v.id(), v.envelope(), v.pending(), v.attempts(), clock.instant(), v.lastError(),
-                        v.size()));
+        QueuedMessage m = bringForward(id, clock.instant());
         if (m == null) {
             return false;
         }
         wake();
         return true;
+    }
+
+    /**
+     * Tries every message now ({@code isthmus smtp flush}, after the outage of a destination has
+     * ended); the messages being delivered at this moment go on as they are.
+     *
+     * @return how many messages were brought forward
+     */
+    public int flushAll() {
+        Instant now = clock.instant();
+        int moved = 0;
+        for (String id : queue.keySet()) {
+            if (!inFlight.contains(id) && bringForward(id, now) != null) {
+                moved++;
+            }
+        }
+        wake();
+        return moved;
+    }
+
+    /** Next attempt at {@code now}, unless being delivered; null when there is no such message. */
+    private QueuedMessage bringForward(String id, Instant now) {
+        return queue.computeIfPresent(id, (k, v) -> inFlight.contains(k) ? v
+                : new QueuedMessage(v.id(), v.envelope(), v.pending(), v.attempts(), now, v.lastError(), v.size()));
+    }
+
+    /** The message {@code id} as the queue holds it now, if any ({@code isthmus smtp flush|delete}'s answers). */
+    public Optional<QueuedMessage> message(String id) {
+        return Optional.ofNullable(queue.get(id));
+    }
+
+    /** An attempt of {@code id} is under way at this moment (so {@link #delete} refuses it for now). */
+    public boolean delivering(String id) {
+        return inFlight.contains(id);
+    }
+
+    /**
+     * Whether {@code id} can name a queued message at all: letters and digits only, so that
+     * nothing an operator types reaches the spool as a path.
+     */
+    public static boolean isQueueId(String id) {
+        return SpoolId.isValid(id);
     }
 
     /**
