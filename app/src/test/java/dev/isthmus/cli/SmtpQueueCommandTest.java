@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isthmus.control.ControlServer;
 import dev.isthmus.control.DeferredSmtpQueue;
 import dev.isthmus.control.SocketPlaneStats;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class SmtpQueueCommandTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         server.close();
         q.close();
     }

@@ -79,7 +79,8 @@ public final class DeferredSmtpQueue implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         delivery.close();
+        spool.close();
     }
 }

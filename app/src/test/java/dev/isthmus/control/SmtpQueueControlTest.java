@@ -3,6 +3,7 @@ package dev.isthmus.control;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +29,7 @@ class SmtpQueueControlTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         q.close();
     }
 
