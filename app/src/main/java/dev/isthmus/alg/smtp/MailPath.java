@@ -3,6 +3,7 @@ package dev.isthmus.alg.smtp;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The argument of {@code MAIL FROM:} or {@code RCPT TO:} (RFC 5321 §4.1.2): a path in angle
@@ -21,6 +22,9 @@ record MailPath(Mailbox mailbox, boolean sourceRoute, Map<String, String> parame
     static final int MAX_LOCAL_PART = 64;
     /** RFC 5321 §4.5.3.1.2. */
     static final int MAX_DOMAIN = 255;
+    private static final Pattern SPACES = Pattern.compile(" +");
+    /** RFC 5321 §4.1.2 esmtp-keyword, uppercased. */
+    private static final Pattern KEYWORD = Pattern.compile("[A-Z0-9][A-Z0-9-]*");
 
     /** A path and its parameters, or the reply that refuses the argument. */
     record Parsed(MailPath path, String error) {
@@ -235,11 +239,11 @@ record MailPath(Mailbox mailbox, boolean sourceRoute, Map<String, String> parame
         if (!rest.startsWith(" ")) {
             return null;
         }
-        for (String p : rest.strip().split(" +")) {
+        for (String p : SPACES.split(rest.strip())) {
             int eq = p.indexOf('=');
             String key = (eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT);
             String value = eq < 0 ? null : p.substring(eq + 1);
-            if (!key.matches("[A-Z0-9][A-Z0-9-]*") || value != null && (value.isEmpty()
+            if (!KEYWORD.matcher(key).matches() || value != null && (value.isEmpty()
                     || !value.chars().allMatch(c -> c >= 33 && c <= 126 && c != '=')) || out.putIfAbsent(key, value) != null) {
                 return null;
             }

@@ -19,6 +19,8 @@ final class ReplyReader {
     static final int MAX_LINES = 100;
 
     private final InputStream in;
+    /** The line being read (one reader per connection: no buffer per line). */
+    private final byte[] buf = new byte[MAX_LINE];
 
     ReplyReader(InputStream in) {
         this.in = in;
@@ -65,7 +67,6 @@ final class ReplyReader {
 
     /** A line without its CRLF (a bare LF is taken as a line end too: servers send them). */
     private String readLine() throws IOException {
-        byte[] buf = new byte[MAX_LINE];
         int n = 0;
         while (true) {
             int b = in.read();
