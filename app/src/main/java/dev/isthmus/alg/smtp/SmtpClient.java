@@ -27,8 +27,8 @@ import javax.net.ssl.X509TrustManager;
  * the hops from {@link MxRouting} in order, each address of a hop until one answers, then the
  * dialogue: EHLO (HELO if refused), STARTTLS when offered, MAIL with the extensions the message
  * needs, RCPT per recipient (pipelined with MAIL when the server offers PIPELINING, RFC 2920),
- * DATA with the dot-stuffed content. Blocking, on the caller's (virtual) thread; every read and
- * connect has a timeout ({@link SmtpTimeouts}, RFC 5321 §4.5.3.2).
+ * DATA with the dot-stuffed content. Blocking, on the caller's (virtual) thread; every connect,
+ * read and write has a timeout ({@link SmtpTimeouts}, RFC 5321 §4.5.3.2).
  *
  * <p>Connections are reused ({@link ConnectionCache}): after a transaction the session is kept
  * idle for the next message to the same next hop, which sends MAIL at once (after RSET when the
@@ -50,6 +50,8 @@ final class SmtpClient {
     private final SmtpTimeouts timeouts;
     private final DeliveryCounters counters;
     private final ConnectionCache<Session> cache;
+    /** Arms the {@link WriteDeadline}s; removes a cancelled one at once (there is one per write). */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor writeTimer;
 
     SmtpClient(SmtpSettings settings, MxRouting routing, DeliveryStore store, SmtpTimeouts timeouts,
             DeliveryCounters counters) {
@@ -60,6 +62,9 @@ final class SmtpClient {
         this.counters = counters;
         this.cache = new ConnectionCache<>(settings.connectionCacheTime(), settings.perDestinationConcurrency(),
                 System::nanoTime);
+        this.writeTimer = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("smtp-write-deadline").daemon().factory());
+        writeTimer.setRemoveOnCancelPolicy(true);
     }
 
     /** QUITs the idle connections that have expired; on a worker (blocking I/O). */
@@ -82,6 +87,7 @@ final class SmtpClient {
                 quitting.execute(() -> s.quit(QUIT_AT_CLOSE));
             }
         }
+        writeTimer.shutdownNow();
     }
 
     List<RecipientResult> deliver(QueuedMessage m, String destination, List<String> recipients)
@@ -286,7 +292,8 @@ final class SmtpClient {
             socket = s;
             rawIn = new java.io.BufferedInputStream(socket.getInputStream());
             in = new ReplyReader(rawIn);
-            out = new BufferedOutputStream(socket.getOutputStream());
+            out = new BufferedOutputStream(new WriteDeadline(socket, socket.getOutputStream(), timeouts.dataBlock(),
+                    writeTimer));
         }
 
         @Override
