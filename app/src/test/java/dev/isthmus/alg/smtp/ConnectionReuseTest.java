@@ -83,6 +83,18 @@ class ConnectionReuseTest {
     }
 
     @Test
+    void aReusedTlsSessionStaysEncryptedWithoutASecondHandshake() throws Exception {
+        server.tls = DeliveryHarness.serverTls();
+        server.extensions = List.of("STARTTLS", "PIPELINING", "SIZE 10000000");
+        Delivery d = delivery(1, Duration.ofSeconds(30));
+        deliver(d, "m1", "alice@src.test", "bob@dest.test");
+        deliver(d, "m2", "alice@src.test", "carol@dest.test");
+        assertEquals(1, server.accepts.get());
+        assertTrue(server.received.stream().allMatch(DeliveryHarness.Received::tls), server.received.toString());
+        assertEquals(List.of("EHLO", "STARTTLS", "EHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "DATA"), verbs());
+    }
+
+    @Test
     void zeroCacheTimeOpensAConnectionPerMessage() throws Exception {
         Delivery d = delivery(1, Duration.ZERO);
         deliver(d, "m1", "alice@src.test", "bob@dest.test");
