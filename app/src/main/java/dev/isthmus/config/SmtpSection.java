@@ -21,7 +21,7 @@ final class SmtpSection {
     static final List<String> KEYS = List.of("listen", "hostname", "allow", "spool", "resolver", "smarthost",
             "max-message-size", "prefer-ipv6", "dns64-prefixes", "first-retry", "max-retry-interval",
             "max-queue-lifetime", "per-destination-concurrency", "max-connections", "max-per-client", "tls-certificate",
-            "tls-key", "auth");
+            "tls-key", "auth", "connection-cache-time");
     static final List<String> AUTH_KEYS = List.of("users");
 
     static final String DEFAULT_LISTEN = "[::]:25";
@@ -31,6 +31,8 @@ final class SmtpSection {
     static final int DEFAULT_MAX_PER_CLIENT = 50;
     /** RFC 1870 §3: SIZE 0 means no limit; the relay always has one, up to 2 GiB (the spool's files). */
     static final long MAX_MESSAGE_SIZE = Integer.MAX_VALUE;
+    /** Longer would hold a slot on the receiving server for nothing; Postfix's own limit is similar in spirit. */
+    static final int MAX_CONNECTION_CACHE_SECONDS = 300;
     /** RFC 1035 §2.3.1 with RFC 1123 §2.1's leading digits: the relay's own name goes into every greeting. */
     static final String HOSTNAME = "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*";
 
@@ -82,11 +84,15 @@ final class SmtpSection {
             t.table("auth").error("users", "AUTH is offered only after STARTTLS (passwords go in the clear otherwise):"
                     + " set tls-certificate and tls-key");
         }
+        // 0 turns reuse off, so not SocketKeys.seconds (which starts at 1).
+        Duration cacheTime = Duration.ofSeconds(t.intIn("connection-cache-time", 0, MAX_CONNECTION_CACHE_SECONDS,
+                (int) SmtpSettings.DEFAULT_CONNECTION_CACHE_TIME.toSeconds()));
         if (t.problems().count() != errorsBefore) {
             return null;
         }
         return new SmtpSettings(listen, hostname, allow, spool, resolvers, smarthost, maxMessageSize, preferIpv6, dns64,
-                firstRetry, maxRetry, lifetime, perDestination, maxConnections, maxPerClient, certificate, key, users);
+                firstRetry, maxRetry, lifetime, perDestination, maxConnections, maxPerClient, certificate, key, users,
+                cacheTime);
     }
 
     /** {@code listen}: one {@code ADDRESS:PORT} or an array of them; each a TCP listener. */
@@ -266,6 +272,7 @@ final class SmtpSection {
         sb.append("per-destination-concurrency = ").append(s.perDestinationConcurrency()).append('\n');
         sb.append("max-connections = ").append(s.maxConnections()).append('\n');
         sb.append("max-per-client = ").append(s.maxPerClient()).append('\n');
+        sb.append("connection-cache-time = ").append(s.connectionCacheTime().toSeconds()).append('\n');
         if (s.tlsCertificate() != null) {
             sb.append("tls-certificate = \"").append(s.tlsCertificate()).append("\"\n");
             sb.append("tls-key = \"").append(s.tlsKey()).append("\"\n");

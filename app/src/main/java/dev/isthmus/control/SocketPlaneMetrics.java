@@ -59,7 +59,8 @@ final class SocketPlaneMetrics {
         var out = s.smtpDelivery();
         CounterWithCallback.builder().name("isthmus_smtp_total")
                 .help("SMTP relay events: sessions, messages accepted (and their recipients, bytes), STARTTLS, AUTH;"
-                        + " recipients delivered, deferred, bounced; delivery attempts; DSNs sent")
+                        + " recipients delivered, deferred, bounced; delivery attempts; DSNs sent; delivery connections opened,"
+                        + " reused, found closed on reuse")
                 .labelNames("counter")
                 .callback(cb -> {
                     cb.call(in.sessions(), "sessions");
@@ -73,6 +74,9 @@ final class SocketPlaneMetrics {
                     cb.call(out.bounced(), "bounced");
                     cb.call(out.attempts(), "attempts");
                     cb.call(out.dsns(), "dsns");
+                    cb.call(out.connections(), "connections");
+                    cb.call(out.connectionsReused(), "connections-reused");
+                    cb.call(out.connectionsStale(), "connections-stale");
                 }).register(registry);
         GaugeWithCallback.builder().name("isthmus_smtp_active").help("SMTP client connections open")
                 .callback(cb -> cb.call(in.active())).register(registry);

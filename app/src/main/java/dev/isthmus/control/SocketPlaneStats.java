@@ -120,6 +120,9 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
             line(b, "bounced", smtpDelivery.bounced());
             line(b, "attempts", smtpDelivery.attempts());
             line(b, "dsns", smtpDelivery.dsns());
+            line(b, "connections", smtpDelivery.connections());
+            line(b, "connections-reused", smtpDelivery.connectionsReused());
+            line(b, "connections-stale", smtpDelivery.connectionsStale());
             line(b, "queue-size", smtpDelivery.queueSize());
             line(b, "queue-oldest-seconds", smtpDelivery.oldestAge().toSeconds());
         }
@@ -215,6 +218,9 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
             j.name("bounced").value(smtpDelivery.bounced());
             j.name("attempts").value(smtpDelivery.attempts());
             j.name("dsns").value(smtpDelivery.dsns());
+            j.name("connections").value(smtpDelivery.connections());
+            j.name("connections-reused").value(smtpDelivery.connectionsReused());
+            j.name("connections-stale").value(smtpDelivery.connectionsStale());
             j.name("queue-size").value(smtpDelivery.queueSize());
             j.name("queue-oldest-seconds").value(smtpDelivery.oldestAge().toSeconds());
             j.endObject();

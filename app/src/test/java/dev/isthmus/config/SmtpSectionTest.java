@@ -47,6 +47,7 @@ class SmtpSectionTest {
             per-destination-concurrency = 5
             max-connections = 100
             max-per-client = 4
+            connection-cache-time = 0
             tls-certificate = "%s"
             tls-key = "%s"
 
@@ -71,6 +72,7 @@ class SmtpSectionTest {
         assertEquals(20, s.perDestinationConcurrency());
         assertEquals(1000, s.maxConnections());
         assertEquals(50, s.maxPerClient());
+        assertEquals(Duration.ofSeconds(2), s.connectionCacheTime());
         assertNull(s.tlsCertificate());
         assertEquals(Map.of(), s.users());
     }
@@ -85,6 +87,7 @@ class SmtpSectionTest {
         assertEquals("64:ff9b::/96", s.dns64Prefixes().getFirst().toString());
         assertEquals(Duration.ofSeconds(60), s.firstRetry());
         assertEquals(4, s.maxPerClient());
+        assertEquals(Duration.ZERO, s.connectionCacheTime(), "0: no connection reuse");
         assertEquals(Map.of("alice", "s3cret", "bob@example.org", "x"), s.users());
     }
 
@@ -97,6 +100,7 @@ class SmtpSectionTest {
         assertEquals(c.smtp().listen(), again.listen());
         assertEquals(c.smtp().smarthost(), again.smarthost());
         assertEquals(c.smtp().maxQueueLifetime(), again.maxQueueLifetime());
+        assertEquals(c.smtp().connectionCacheTime(), again.connectionCacheTime());
         assertEquals(c.smtp().allow().texts(), again.allow().texts());
     }
 
@@ -172,6 +176,12 @@ class SmtpSectionTest {
                         hostname = "relay.example.net"
                         allow = ["::/0"]
                         dns64-prefixes = ["64:ff9b::/200"]
+                        """),
+                bad("a connection cache time that is negative", 4, "smtp.connection-cache-time", "out of range 0..300", """
+                        [smtp]
+                        hostname = "relay.example.net"
+                        allow = ["::/0"]
+                        connection-cache-time = -1
                         """),
                 bad("a certificate without its key", 4, "smtp.tls-certificate", "go together", """
                         [smtp]

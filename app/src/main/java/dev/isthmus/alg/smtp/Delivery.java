@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  * messages at once, and at most {@code perDestinationConcurrency} connections to one
  * destination (a semaphore per domain, or one for the smarthost); a message whose destinations
  * are all at their limit is not started, so a slow destination holds back only its own mail.
+ * A connection kept idle for reuse ({@link ConnectionCache}) holds no permit: only a message
+ * being delivered does.
  */
 public final class Delivery implements Outbox, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("smtp");
@@ -59,18 +61,29 @@ public final class Delivery implements Outbox, AutoCloseable {
     /** Delivery over MX (or the smarthost) with the settings' resolvers, on the system clock. */
     public Delivery(SmtpSettings settings, Spool spool) {
         this(settings, DeliveryStore.of(spool), new MxRouting(settings, MxRouting.resolver(settings.resolvers())),
-                Clock.systemUTC(), SmtpClient.DEFAULT_TIMEOUT);
+                Clock.systemUTC(), SmtpTimeouts.RFC_5321);
     }
 
+    /** With one timeout for every reply (tests). */
     Delivery(SmtpSettings settings, DeliveryStore store, MxRouting routing, Clock clock, Duration ioTimeout) {
+        this(settings, store, routing, clock, SmtpTimeouts.all(ioTimeout));
+    }
+
+    private Delivery(SmtpSettings settings, DeliveryStore store, MxRouting routing, Clock clock,
+            SmtpTimeouts timeouts) {
         this.settings = settings;
         this.store = store;
         this.clock = clock;
-        this.client = new SmtpClient(settings, routing, store, ioTimeout);
         this.counters = new DeliveryCounters(this::queueView);
+        this.client = new SmtpClient(settings, routing, store, timeouts, counters);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("smtp-delivery-scheduler").daemon().factory());
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-delivery-", 0).factory());
+        if (settings.connectionCacheTime().isPositive()) {
+            // Idle connections are QUIT soon after their time is up, off the scheduler thread.
+            long every = Math.clamp(settings.connectionCacheTime().toMillis() / 2, 10, 1000);
+            scheduler.scheduleWithFixedDelay(() -> execute(client::closeExpired), every, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Takes over the messages the spool recovered at start and begins delivering. */
@@ -175,7 +188,10 @@ public final class Delivery implements Outbox, AutoCloseable {
         return counters;
     }
 
-    /** Stops scheduling and interrupts attempts under way (their messages stay in the spool as they were). */
+    /**
+     * Stops scheduling and interrupts attempts under way (their messages stay in the spool as they
+     * were), then QUITs the idle connections.
+     */
     @Override
     public void close() {
         scheduler.shutdownNow();
@@ -184,6 +200,20 @@ public final class Delivery implements Outbox, AutoCloseable {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        client.closeConnections();
+    }
+
+    /** Idle connections kept for reuse now (tests). */
+    int idleConnections() {
+        return client.idleConnections();
+    }
+
+    private void execute(Runnable task) {
+        try {
+            workers.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: close() QUITs what is left
         }
     }
 
@@ -306,7 +336,7 @@ public final class Delivery implements Outbox, AutoCloseable {
             if (r.status() == Status.DEFERRED && expired) {
                 // RFC 5321 §4.5.4.1: give up after the queue lifetime, and say why in the DSN.
                 r2 = new RecipientResult(r.recipient(), Status.BOUNCED, r.relay(), r.remoteMta(),
-                        r.reply(), r.fromServer());
+                        r.reply(), r.fromServer(), r.connectionUse());
                 lastError = "delivery temporarily suspended, given up after " + settings.maxQueueLifetime();
             }
             LOG.log(System.Logger.Level.INFO, AttemptLog.line(m, r2, arrived, now, expired));

@@ -16,6 +16,9 @@ public final class DeliveryCounters {
     private final LongAdder bounced = new LongAdder();
     private final LongAdder attempts = new LongAdder();
     private final LongAdder dsns = new LongAdder();
+    private final LongAdder connections = new LongAdder();
+    private final LongAdder connectionsReused = new LongAdder();
+    private final LongAdder connectionsStale = new LongAdder();
     private final Supplier<QueueView> queue;
 
     /** The queue's size and oldest arrival, read at the time a counter is asked for. */
@@ -50,6 +53,24 @@ public final class DeliveryCounters {
         return dsns.sum();
     }
 
+    /** Connections the delivery side opened to servers (each a TCP connect that succeeded). */
+    public long connections() {
+        return connections.sum();
+    }
+
+    /** Transactions that went on a cached, already open connection instead of a new one. */
+    public long connectionsReused() {
+        return connectionsReused.sum();
+    }
+
+    /**
+     * Reused connections the server had closed (or was closing, 421) while they were idle: the
+     * message went on a new connection instead, and no failure was counted.
+     */
+    public long connectionsStale() {
+        return connectionsStale.sum();
+    }
+
     /** Messages in the queue now (being delivered or waiting for a retry). */
     public int queueSize() {
         return queue.get().size();
@@ -79,5 +100,17 @@ public final class DeliveryCounters {
 
     void dsn() {
         dsns.increment();
+    }
+
+    void connectionOpened() {
+        connections.increment();
+    }
+
+    void connectionReused() {
+        connectionsReused.increment();
+    }
+
+    void staleConnection() {
+        connectionsStale.increment();
     }
 }

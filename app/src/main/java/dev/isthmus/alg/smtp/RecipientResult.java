@@ -9,9 +9,16 @@ package dev.isthmus.alg.smtp;
  * @param remoteMta the server's host name for the DSN's Remote-MTA field, or null
  * @param reply the server's reply, or the local reason ("connect to ...: Connection refused")
  * @param fromServer the reply came from the server (a DSN's Diagnostic-Code is then {@code smtp;})
+ * @param connectionUse which transaction on its connection this was (1: a new connection; more:
+ *     a reused one, Postfix's {@code conn_use}); 0 when no connection was made
  */
 record RecipientResult(String recipient, Status status, String relay, String remoteMta, String reply,
-        boolean fromServer) {
+        boolean fromServer, int connectionUse) {
+    RecipientResult(String recipient, Status status, String relay, String remoteMta, String reply,
+            boolean fromServer) {
+        this(recipient, status, relay, remoteMta, reply, fromServer, 0);
+    }
+
     enum Status {
         SENT("sent"),
         DEFERRED("deferred"),

@@ -32,22 +32,44 @@ import java.util.List;
  * @param tlsCertificate PEM certificate chain for STARTTLS (RFC 3207), or null for no STARTTLS
  * @param tlsKey PEM private key for STARTTLS, or null
  * @param users AUTH PLAIN/LOGIN users (after STARTTLS only), user → password; empty: no AUTH
+ * @param connectionCacheTime how long a delivery connection stays open, idle, for the next message
+ *     to the same next hop (Postfix's smtp_connection_cache_time_limit); zero: no reuse
  */
 public record SmtpSettings(List<InetSocketAddress> listen, String hostname, AddressSet allow, Path spool,
         List<InetSocketAddress> resolvers, InetSocketAddress smarthost, long maxMessageSize, boolean preferIpv6,
         List<Ipv6Prefix> dns64Prefixes, Duration firstRetry, Duration maxRetryInterval, Duration maxQueueLifetime,
         int perDestinationConcurrency, int maxConnections, int maxPerClient, Path tlsCertificate, Path tlsKey,
-        java.util.Map<String, String> users) {
+        java.util.Map<String, String> users, Duration connectionCacheTime) {
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 52_428_800;
     public static final Duration DEFAULT_FIRST_RETRY = Duration.ofMinutes(5);
     public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Duration.ofMinutes(30);
     public static final Duration DEFAULT_MAX_QUEUE_LIFETIME = Duration.ofDays(5);
     public static final int DEFAULT_PER_DESTINATION_CONCURRENCY = 20;
+    /** Postfix's default: long enough for a queue run's next message, short enough not to hold a server's slot. */
+    public static final Duration DEFAULT_CONNECTION_CACHE_TIME = Duration.ofSeconds(2);
 
     public SmtpSettings {
         listen = List.copyOf(listen);
         resolvers = List.copyOf(resolvers);
         dns64Prefixes = List.copyOf(dns64Prefixes);
         users = java.util.Map.copyOf(users);
+    }
+
+    /** Without {@code connectionCacheTime}: the default. */
+    public SmtpSettings(List<InetSocketAddress> listen, String hostname, AddressSet allow, Path spool,
+            List<InetSocketAddress> resolvers, InetSocketAddress smarthost, long maxMessageSize, boolean preferIpv6,
+            List<Ipv6Prefix> dns64Prefixes, Duration firstRetry, Duration maxRetryInterval, Duration maxQueueLifetime,
+            int perDestinationConcurrency, int maxConnections, int maxPerClient, Path tlsCertificate, Path tlsKey,
+            java.util.Map<String, String> users) {
+        this(listen, hostname, allow, spool, resolvers, smarthost, maxMessageSize, preferIpv6, dns64Prefixes,
+                firstRetry, maxRetryInterval, maxQueueLifetime, perDestinationConcurrency, maxConnections,
+                maxPerClient, tlsCertificate, tlsKey, users, DEFAULT_CONNECTION_CACHE_TIME);
+    }
+
+    /** These settings with another {@code connectionCacheTime}. */
+    public SmtpSettings withConnectionCacheTime(Duration d) {
+        return new SmtpSettings(listen, hostname, allow, spool, resolvers, smarthost, maxMessageSize, preferIpv6,
+                dns64Prefixes, firstRetry, maxRetryInterval, maxQueueLifetime, perDestinationConcurrency,
+                maxConnections, maxPerClient, tlsCertificate, tlsKey, users, d);
     }
 }

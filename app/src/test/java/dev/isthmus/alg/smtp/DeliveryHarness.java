@@ -257,6 +257,12 @@ final class DeliveryHarness {
         final List<String> commands = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger open = new AtomicInteger();
         final AtomicInteger maxOpen = new AtomicInteger();
+        /** TCP connections accepted. */
+        final AtomicInteger accepts = new AtomicInteger();
+        /** After the reply to the final dot, the server closes the connection (as an idle timeout would, later). */
+        volatile boolean hangUpAfterData;
+        /** Set: the reply to MAIL on a session that already had a transaction, then the server closes it. */
+        volatile String mailReplyOnReuse;
         volatile List<String> extensions = List.of("PIPELINING", "8BITMIME", "SIZE 10000000", "SMTPUTF8");
         volatile Function<String, String> rcptReply = r -> "250 2.1.5 ok";
         volatile Function<Integer, String> dataReply = n -> "250 2.0.0 queued";
@@ -293,8 +299,10 @@ final class DeliveryHarness {
         }
 
         private void session(Socket plain) {
+            accepts.incrementAndGet();
             maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
             Socket s = plain;
+            int mails = 0;
             try (plain) {
                 s.setSoTimeout(5000);
                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
@@ -328,6 +336,13 @@ final class DeliveryHarness {
                         reply(out, b.toString());
                     } else if (upper.startsWith("HELO")) {
                         reply(out, "250 fake.test");
+                    } else if (upper.startsWith("MAIL FROM:") && mails++ > 0 && mailReplyOnReuse != null) {
+                        reply(out, mailReplyOnReuse);
+                        return;
+                    } else if (upper.equals("RSET")) {
+                        from = null;
+                        to = new ArrayList<>();
+                        reply(out, "250 2.0.0 ok");
                     } else if (upper.startsWith("MAIL FROM:")) {
                         from = line.substring(line.indexOf('<') + 1, line.indexOf('>'));
                         to = new ArrayList<>();
@@ -352,6 +367,9 @@ final class DeliveryHarness {
                                     (InetSocketAddress) s.getLocalSocketAddress(), s instanceof SSLSocket));
                         }
                         reply(out, answer);
+                        if (hangUpAfterData) {
+                            return;
+                        }
                     } else if (upper.equals("QUIT")) {
                         reply(out, "221 bye");
                         return;
