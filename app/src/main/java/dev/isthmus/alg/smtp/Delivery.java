@@ -257,7 +257,7 @@ public final class Delivery implements Outbox, AutoCloseable {
         Instant now = clock.instant();
         Instant arrived = m.envelope().received() != null ? m.envelope().received() : now;
         boolean expired = Duration.between(arrived, now).compareTo(settings.maxQueueLifetime()) >= 0;
-        List<RecipientResult> bounced = new ArrayList<>();
+        List<RecipientResult> reported = new ArrayList<>();
         List<String> stillPending = new ArrayList<>();
         String lastError = null;
         for (RecipientResult r : results) {
@@ -269,6 +269,9 @@ public final class Delivery implements Outbox, AutoCloseable {
                 lastError = "delivery temporarily suspended, given up after " + settings.maxQueueLifetime();
             }
             LOG.log(System.Logger.Level.INFO, AttemptLog.line(m, r2, arrived, now, expired));
+            if (Dsn.owed(m.envelope(), r2)) {
+                reported.add(r2);
+            }
             switch (r2.status()) {
                 case SENT -> counters.delivered(1);
                 case DEFERRED -> {
@@ -278,12 +281,11 @@ public final class Delivery implements Outbox, AutoCloseable {
                 }
                 case BOUNCED -> {
                     counters.bounced(1);
-                    bounced.add(r2);
                 }
             }
         }
-        if (!bounced.isEmpty()) {
-            notifySender(m, bounced, arrived, expired);
+        if (!reported.isEmpty()) {
+            notifySender(m, reported, arrived, expired);
         }
         try {
             if (stillPending.isEmpty()) {
@@ -306,15 +308,17 @@ public final class Delivery implements Outbox, AutoCloseable {
     }
 
     /** RFC 3461 §6.2, RFC 5321 §6.1: a DSN to the reverse-path, never when it is null (no loops of bounces). */
-    private void notifySender(QueuedMessage m, List<RecipientResult> bounced, Instant arrived, boolean expired) {
+    private void notifySender(QueuedMessage m, List<RecipientResult> reported, Instant arrived, boolean expired) {
         if (m.envelope().reversePath().isEmpty()) {
             return;
         }
         try {
-            byte[] report = new Dsn(settings.hostname(), clock).build(m, bounced, arrived, store);
+            byte[] report = new Dsn(settings.hostname(), clock).build(m, reported, arrived, store);
+            // The report holds 8-bit text only when it returns an 8-bit original whole (RET=FULL).
+            boolean eight = m.envelope().body8bit() && Dsn.returnsContent(m.envelope(), reported);
             Envelope env = new Envelope("", List.of(m.envelope().reversePath()),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings.hostname(), null,
-                    m.envelope().smtputf8() || !isAscii(m.envelope().reversePath()), false, null);
+                    m.envelope().smtputf8() || !isAscii(m.envelope().reversePath()), eight, null);
             QueuedMessage dsn = store.enqueue(env, report);
             counters.dsn();
             LOG.log(System.Logger.Level.INFO, "smtp: " + m.id() + ": sender non-delivery notification: " + dsn.id());

@@ -9,9 +9,16 @@ package dev.isthmus.alg.smtp;
  * @param remoteMta the server's host name for the DSN's Remote-MTA field, or null
  * @param reply the server's reply, or the local reason ("connect to ...: Connection refused")
  * @param fromServer the reply came from the server (a DSN's Diagnostic-Code is then {@code smtp;})
+ * @param nextHopDsn the server offered DSN (RFC 3461): it took over the recipient's NOTIFY, and
+ *     the relay owes no "relayed" notification (§4.3, §5.2.2)
  */
 record RecipientResult(String recipient, Status status, String relay, String remoteMta, String reply,
-        boolean fromServer) {
+        boolean fromServer, boolean nextHopDsn) {
+    RecipientResult(String recipient, Status status, String relay, String remoteMta, String reply,
+            boolean fromServer) {
+        this(recipient, status, relay, remoteMta, reply, fromServer, false);
+    }
+
     enum Status {
         SENT("sent"),
         DEFERRED("deferred"),

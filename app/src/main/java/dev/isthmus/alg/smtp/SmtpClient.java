@@ -208,6 +208,9 @@ final class SmtpClient {
             if (e.smtputf8()) {
                 mail.append(" SMTPUTF8");
             }
+            if (extensions.containsKey("DSN")) {
+                mail.append(DsnParameters.mail(e)); // RFC 3461 §5.2.1: passed on as received
+            }
             boolean pipelining = extensions.containsKey("PIPELINING");
             List<RecipientResult> results = new ArrayList<>();
             List<String> accepted = new ArrayList<>();
@@ -216,7 +219,7 @@ final class SmtpClient {
                 // RFC 2920 §3.1: MAIL and the RCPTs go in one group; replies come in order.
                 write(mail.toString());
                 for (String r : recipients) {
-                    write("RCPT TO:<" + r + ">");
+                    write(rcptCommand(e, r));
                 }
                 out.flush();
                 mailReply = in.read();
@@ -239,7 +242,7 @@ final class SmtpClient {
             }
             for (String r : recipients) {
                 if (!pipelining) {
-                    send("RCPT TO:<" + r + ">");
+                    send(rcptCommand(e, r));
                 }
                 Reply rr = in.read();
                 if (rr.positive()) {
@@ -271,6 +274,12 @@ final class SmtpClient {
             results.addAll(fromServer(accepted, s, done));
             quit();
             return results;
+        }
+
+        /** RCPT TO with the recipient's NOTIFY and ORCPT when the server offers DSN (RFC 3461 §5.2.1). */
+        private String rcptCommand(Envelope e, String recipient) {
+            return "RCPT TO:<" + recipient + ">"
+                    + (extensions.containsKey("DSN") ? DsnParameters.rcpt(e.dsnOf(recipient)) : "");
         }
 
         /** EHLO, or HELO when the server does not know EHLO (§4.1.4); false with the reason to try the next host. */
@@ -354,7 +363,8 @@ final class SmtpClient {
 
         private RecipientResult result(String recipient, Status s, Reply reply) {
             // The reply as the server gave it: a DSN's Diagnostic-Code quotes it (RFC 3464 §2.3.6).
-            return new RecipientResult(recipient, s, relay, host, reply.toString(), true);
+            return new RecipientResult(recipient, s, relay, host, reply.toString(), true,
+                    extensions.containsKey("DSN"));
         }
 
         private void quit() {
