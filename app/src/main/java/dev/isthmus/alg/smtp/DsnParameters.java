@@ -115,11 +115,12 @@ final class DsnParameters {
 
     /**
      * RFC 3461 §4.4: the ENVID, xtext-decoded; null when the xtext is bad, it is longer than 100
-     * characters, or it holds anything but printable ASCII (it goes into the DSN's header).
+     * characters, or it holds anything but printable ASCII, "graphic and white space" (it goes
+     * into the DSN's header).
      */
     static String envid(String v) {
         String decoded = v == null ? null : MailPath.xtextDecode(v);
-        return decoded == null || decoded.isEmpty() || decoded.length() > MAX_ENVID || !printable(decoded, '!')
+        return decoded == null || decoded.isEmpty() || decoded.length() > MAX_ENVID || !printable(decoded, ' ')
                 ? null : decoded;
     }
 

@@ -46,6 +46,12 @@ public record Envelope(String reversePath, List<String> recipients, InetSocketAd
                 Collections.nCopies(recipients.size(), RecipientDsn.NONE));
     }
 
+    /** The same envelope received at {@code when}: what the spool stores at commit. */
+    public Envelope withReceived(Instant when) {
+        return new Envelope(reversePath, recipients, client, helo, when, smtputf8, body8bit, dsnEnvid, dsnRet,
+                dsnRecipients);
+    }
+
     /** The DSN request of a recipient (the first RCPT that named it), {@link RecipientDsn#NONE} for a stranger. */
     public RecipientDsn dsnOf(String recipient) {
         int i = recipients.indexOf(recipient);
