@@ -321,7 +321,10 @@ public final class Delivery implements Outbox, AutoCloseable {
                     m.envelope().smtputf8() || !isAscii(m.envelope().reversePath()), eight, null);
             QueuedMessage dsn = store.enqueue(env, report);
             counters.dsn();
-            LOG.log(System.Logger.Level.INFO, "smtp: " + m.id() + ": sender non-delivery notification: " + dsn.id());
+            // Postfix's words: "non-delivery" for a bounce, "delivery status" for a relayed report.
+            boolean bounce = reported.stream().anyMatch(r -> r.status() == Status.BOUNCED);
+            LOG.log(System.Logger.Level.INFO, "smtp: " + m.id() + ": sender " + (bounce ? "non-delivery" : "delivery status")
+                    + " notification: " + dsn.id());
             queued(dsn);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "smtp: " + m.id() + ": cannot queue its DSN: " + e.getMessage());
