@@ -279,9 +279,7 @@ public final class Delivery implements Outbox, AutoCloseable {
                     stillPending.add(r2.recipient());
                     lastError = r2.reply();
                 }
-                case BOUNCED -> {
-                    counters.bounced(1);
-                }
+                case BOUNCED -> counters.bounced(1);
             }
         }
         if (!reported.isEmpty()) {
