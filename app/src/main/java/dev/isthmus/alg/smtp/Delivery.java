@@ -328,7 +328,7 @@ public final class Delivery implements Outbox, AutoCloseable {
         Instant now = clock.instant();
         Instant arrived = m.envelope().received() != null ? m.envelope().received() : now;
         boolean expired = Duration.between(arrived, now).compareTo(settings.maxQueueLifetime()) >= 0;
-        List<RecipientResult> bounced = new ArrayList<>();
+        List<RecipientResult> reported = new ArrayList<>();
         List<String> stillPending = new ArrayList<>();
         String lastError = null;
         for (RecipientResult r : results) {
@@ -336,10 +336,13 @@ public final class Delivery implements Outbox, AutoCloseable {
             if (r.status() == Status.DEFERRED && expired) {
                 // RFC 5321 §4.5.4.1: give up after the queue lifetime, and say why in the DSN.
                 r2 = new RecipientResult(r.recipient(), Status.BOUNCED, r.relay(), r.remoteMta(),
-                        r.reply(), r.fromServer(), r.connectionUse());
+                        r.reply(), r.fromServer(), r.connectionUse(), r.nextHopDsn());
                 lastError = "delivery temporarily suspended, given up after " + settings.maxQueueLifetime();
             }
             LOG.log(System.Logger.Level.INFO, AttemptLog.line(m, r2, arrived, now, expired));
+            if (Dsn.owed(m.envelope(), r2)) {
+                reported.add(r2);
+            }
             switch (r2.status()) {
                 case SENT -> counters.delivered(1);
                 case DEFERRED -> {
@@ -347,14 +350,11 @@ public final class Delivery implements Outbox, AutoCloseable {
                     stillPending.add(r2.recipient());
                     lastError = r2.reply();
                 }
-                case BOUNCED -> {
-                    counters.bounced(1);
-                    bounced.add(r2);
-                }
+                case BOUNCED -> counters.bounced(1);
             }
         }
-        if (!bounced.isEmpty()) {
-            notifySender(m, bounced, arrived, expired);
+        if (!reported.isEmpty()) {
+            notifySender(m, reported, arrived, expired);
         }
         try {
             if (stillPending.isEmpty()) {
@@ -377,18 +377,23 @@ public final class Delivery implements Outbox, AutoCloseable {
     }
 
     /** RFC 3461 §6.2, RFC 5321 §6.1: a DSN to the reverse-path, never when it is null (no loops of bounces). */
-    private void notifySender(QueuedMessage m, List<RecipientResult> bounced, Instant arrived, boolean expired) {
+    private void notifySender(QueuedMessage m, List<RecipientResult> reported, Instant arrived, boolean expired) {
         if (m.envelope().reversePath().isEmpty()) {
             return;
         }
         try {
-            byte[] report = new Dsn(settings.hostname(), clock).build(m, bounced, arrived, store);
+            byte[] report = new Dsn(settings.hostname(), clock).build(m, reported, arrived, store);
+            // The report holds 8-bit text only when it returns an 8-bit original whole (RET=FULL).
+            boolean eight = m.envelope().body8bit() && Dsn.returnsContent(m.envelope(), reported);
             Envelope env = new Envelope("", List.of(m.envelope().reversePath()),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings.hostname(), null,
-                    m.envelope().smtputf8() || !isAscii(m.envelope().reversePath()), false, null);
+                    m.envelope().smtputf8() || !isAscii(m.envelope().reversePath()), eight, null);
             QueuedMessage dsn = store.enqueue(env, report);
             counters.dsn();
-            LOG.log(System.Logger.Level.INFO, "smtp: " + m.id() + ": sender non-delivery notification: " + dsn.id());
+            // Postfix's words: "non-delivery" for a bounce, "delivery status" for a relayed report.
+            boolean bounce = reported.stream().anyMatch(r -> r.status() == Status.BOUNCED);
+            LOG.log(System.Logger.Level.INFO, "smtp: " + m.id() + ": sender " + (bounce ? "non-delivery" : "delivery status")
+                    + " notification: " + dsn.id());
             queued(dsn);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "smtp: " + m.id() + ": cannot queue its DSN: " + e.getMessage());

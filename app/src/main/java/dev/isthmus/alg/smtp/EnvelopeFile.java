@@ -18,16 +18,19 @@ import java.util.List;
  * UTF-8 text, one {@code key: value} per line, in a fixed order, ending with {@code end}:
  *
  * <pre>
- * isthmus-spool 1
+ * isthmus-spool 2
  * id: 018f3a2b4c5d0000a1b2c3
  * received: 2026-12-07T18:10:49.123Z
  * from: alice@example.org            (empty for the null reverse-path &lt;&gt;)
  * rcpt: bob@example.net              (one line per RCPT, in order; at least one)
+ * notify: SUCCESS,FAILURE            (optional, after its rcpt: NEVER or a list, RFC 3461 §4.1)
+ * orcpt: rfc822;Bob@example.net      (optional, after its rcpt and notify: type;address decoded, §4.2)
  * client: 2001:db8:6:0:0:0:0:2 40123 (optional)
  * helo: mail.example.org             (optional)
  * smtputf8: yes                      (yes or no, RFC 6531)
  * body: 8bitmime                     (8bitmime or 7bit, RFC 6152)
- * envid: QQ314159                    (optional, RFC 3461)
+ * envid: QQ314159                    (optional, RFC 3461 §4.4, xtext-decoded)
+ * ret: HDRS                          (optional: FULL or HDRS, RFC 3461 §4.3)
  * pending: bob@example.net           (zero or more, in order)
  * attempts: 0
  * next-attempt: 2026-12-07T18:10:49.123Z
@@ -43,9 +46,15 @@ import java.util.List;
  * addresses), so that a file damaged on disk or written by someone else is refused with a named
  * reason ({@link Malformed}) and set aside rather than half-understood; the {@code end} line
  * catches truncation. A later format gets a new version number on the first line.
+ *
+ * <p>Versions: 1 had no notify, orcpt nor ret lines (the DSN extension, RFC 3461, came with 2).
+ * The writer writes 2; the reader takes both, so a spool written before the upgrade is delivered
+ * after it. A version-1 file holding a version-2 line is refused like any other unknown line.
  */
 final class EnvelopeFile {
-    static final String MAGIC = "isthmus-spool 1";
+    static final String MAGIC = "isthmus-spool 2";
+    /** The format before the DSN extension: read, never written. */
+    static final String MAGIC_V1 = "isthmus-spool 1";
     /** Far above any real envelope (RFC 5321 §4.5.3.1.3: paths of 256 octets; thousands of them). */
     static final int MAX_BYTES = 16 << 20;
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -71,8 +80,15 @@ final class EnvelopeFile {
         line(b, "id", m.id());
         line(b, "received", e.received().toString());
         line(b, "from", e.reversePath());
-        for (String r : e.recipients()) {
-            line(b, "rcpt", r);
+        for (int i = 0; i < e.recipients().size(); i++) {
+            line(b, "rcpt", e.recipients().get(i));
+            Envelope.RecipientDsn d = e.dsnRecipients().get(i);
+            if (d.events() != null) {
+                line(b, "notify", DsnParameters.notifyText(d.events()));
+            }
+            if (d.orcpt() != null) {
+                line(b, "orcpt", d.orcptType() + ";" + d.orcpt());
+            }
         }
         if (e.client() != null) {
             if (e.client().getAddress() == null) {
@@ -86,6 +102,9 @@ final class EnvelopeFile {
         b.append("smtputf8: ").append(e.smtputf8() ? "yes" : "no").append('\n');
         b.append("body: ").append(e.body8bit() ? "8bitmime" : "7bit").append('\n');
         optional(b, "envid", e.dsnEnvid());
+        if (e.dsnRet() != null) {
+            line(b, "ret", e.dsnRet().name());
+        }
         for (String r : m.pending()) {
             line(b, "pending", r);
         }
@@ -127,7 +146,9 @@ final class EnvelopeFile {
             throw new Malformed("not UTF-8");
         }
         Lines in = new Lines(text);
-        if (!in.next().equals(MAGIC)) {
+        String magic = in.next();
+        boolean v2 = magic.equals(MAGIC);
+        if (!v2 && !magic.equals(MAGIC_V1)) {
             throw new Malformed("first line is not \"" + MAGIC + "\"" + (in.line(1).startsWith("isthmus-spool ")
                     ? " (a format version this isthmus does not know)" : ""));
         }
@@ -137,7 +158,12 @@ final class EnvelopeFile {
         }
         Instant received = instant(in.value("received"), "received");
         String from = in.value("from");
-        List<String> recipients = in.values("rcpt");
+        List<String> recipients = new ArrayList<>();
+        List<Envelope.RecipientDsn> dsn = new ArrayList<>();
+        while (in.has("rcpt")) {
+            recipients.add(in.value("rcpt"));
+            dsn.add(v2 ? recipientDsn(in) : Envelope.RecipientDsn.NONE);
+        }
         if (recipients.isEmpty()) {
             throw new Malformed("no rcpt line");
         }
@@ -146,6 +172,7 @@ final class EnvelopeFile {
         boolean smtputf8 = choice(in.value("smtputf8"), "smtputf8", "yes", "no");
         boolean body8bit = choice(in.value("body"), "body", "8bitmime", "7bit");
         String envid = in.has("envid") ? in.value("envid") : null;
+        Envelope.Ret ret = v2 && in.has("ret") ? ret(in.value("ret")) : null;
         List<String> pending = in.values("pending");
         long attempts = number(in.value("attempts"), "attempts", Integer.MAX_VALUE);
         Instant next = instant(in.value("next-attempt"), "next-attempt");
@@ -157,8 +184,39 @@ final class EnvelopeFile {
         if (!in.atEnd()) {
             throw new Malformed("text after the \"end\" line");
         }
-        Envelope envelope = new Envelope(from, recipients, client, helo, received, smtputf8, body8bit, envid);
+        Envelope envelope = new Envelope(from, recipients, client, helo, received, smtputf8, body8bit, envid, ret,
+                dsn);
         return new QueuedMessage(id, envelope, pending, (int) attempts, next, lastError, size);
+    }
+
+    /** The optional notify and orcpt lines after a rcpt line (version 2). */
+    private static Envelope.RecipientDsn recipientDsn(Lines in) throws Malformed {
+        java.util.Set<Envelope.Notify> notify = null;
+        if (in.has("notify")) {
+            String v = in.value("notify");
+            notify = DsnParameters.notify(v);
+            if (notify == null || !DsnParameters.notifyText(notify).equals(v)) {
+                throw new Malformed("notify: " + printable(v) + " is not NEVER or SUCCESS,FAILURE,DELAY or a part of it");
+            }
+        }
+        if (!in.has("orcpt")) {
+            return new Envelope.RecipientDsn(notify, null, null);
+        }
+        String v = in.value("orcpt");
+        int semi = v.indexOf(';');
+        if (semi < 0 || !DsnParameters.validOrcpt(v.substring(0, semi), v.substring(semi + 1))) {
+            throw new Malformed("orcpt: " + printable(v) + " is not type;address in printable ASCII");
+        }
+        return new Envelope.RecipientDsn(notify, v.substring(0, semi), v.substring(semi + 1));
+    }
+
+    private static Envelope.Ret ret(String value) throws Malformed {
+        for (Envelope.Ret r : Envelope.Ret.values()) {
+            if (r.name().equals(value)) {
+                return r;
+            }
+        }
+        throw new Malformed("ret: " + printable(value) + " is neither FULL nor HDRS");
     }
 
     private static void line(StringBuilder b, String key, String value) {

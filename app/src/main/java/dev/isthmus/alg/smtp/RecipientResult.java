@@ -11,12 +11,14 @@ package dev.isthmus.alg.smtp;
  * @param fromServer the reply came from the server (a DSN's Diagnostic-Code is then {@code smtp;})
  * @param connectionUse which transaction on its connection this was (1: a new connection; more:
  *     a reused one, Postfix's {@code conn_use}); 0 when no connection was made
+ * @param nextHopDsn the server offered DSN (RFC 3461): it took over the recipient's NOTIFY, and
+ *     the relay owes no "relayed" notification (§4.3, §5.2.2)
  */
 record RecipientResult(String recipient, Status status, String relay, String remoteMta, String reply,
-        boolean fromServer, int connectionUse) {
+        boolean fromServer, int connectionUse, boolean nextHopDsn) {
     RecipientResult(String recipient, Status status, String relay, String remoteMta, String reply,
             boolean fromServer) {
-        this(recipient, status, relay, remoteMta, reply, fromServer, 0);
+        this(recipient, status, relay, remoteMta, reply, fromServer, 0, false);
     }
 
     enum Status {

@@ -365,6 +365,9 @@ final class SmtpClient {
             if (e.smtputf8()) {
                 mail.append(" SMTPUTF8");
             }
+            if (extensions.containsKey("DSN")) {
+                mail.append(DsnParameters.mail(e)); // RFC 3461 §5.2.1: passed on as received
+            }
             boolean pipelining = extensions.containsKey("PIPELINING");
             needsReset = true; // until the final dot's 2xx completes it
             List<RecipientResult> results = new ArrayList<>();
@@ -374,7 +377,7 @@ final class SmtpClient {
                 // RFC 2920 §3.1: MAIL and the RCPTs go in one group; replies come in order.
                 write(mail.toString());
                 for (String r : recipients) {
-                    write("RCPT TO:<" + r + ">");
+                    write(rcptCommand(e, r));
                 }
                 out.flush();
                 mailReply = read(timeouts.mail());
@@ -395,7 +398,7 @@ final class SmtpClient {
             }
             for (String r : recipients) {
                 if (!pipelining) {
-                    send("RCPT TO:<" + r + ">");
+                    send(rcptCommand(e, r));
                 }
                 Reply rr = read(timeouts.rcpt());
                 if (rr.positive()) {
@@ -427,6 +430,12 @@ final class SmtpClient {
             results.addAll(fromServer(accepted, s, done));
             needsReset = !done.positive();
             return results;
+        }
+
+        /** RCPT TO with the recipient's NOTIFY and ORCPT when the server offers DSN (RFC 3461 §5.2.1). */
+        private String rcptCommand(Envelope e, String recipient) {
+            return "RCPT TO:<" + recipient + ">"
+                    + (extensions.containsKey("DSN") ? DsnParameters.rcpt(e.dsnOf(recipient)) : "");
         }
 
         /** EHLO, or HELO when the server does not know EHLO (§4.1.4); false with the reason to try the next host. */
@@ -495,7 +504,7 @@ final class SmtpClient {
         private List<RecipientResult> bounceAll(List<String> recipients, String reason) {
             List<RecipientResult> out = new ArrayList<>();
             for (String r : recipients) {
-                out.add(new RecipientResult(r, Status.BOUNCED, relay, host, reason, false, uses));
+                out.add(new RecipientResult(r, Status.BOUNCED, relay, host, reason, false, uses, false));
             }
             return out;
         }
@@ -510,7 +519,8 @@ final class SmtpClient {
 
         private RecipientResult result(String recipient, Status s, Reply reply) {
             // The reply as the server gave it: a DSN's Diagnostic-Code quotes it (RFC 3464 §2.3.6).
-            return new RecipientResult(recipient, s, relay, host, reply.toString(), true, uses);
+            return new RecipientResult(recipient, s, relay, host, reply.toString(), true, uses,
+                    extensions.containsKey("DSN"));
         }
 
         /** QUIT, then close: the outcome is decided; a server that hangs up first is no failure (§4.1.1.10). */

@@ -52,9 +52,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     static final int MAX_COMMAND = 512;
     /**
      * What MAIL's parameters may add to {@link #MAX_COMMAND} (§4.5.3.1.4: "extensions may increase
-     * this limit"): SIZE (RFC 1870 §3: 26), BODY (15), SMTPUTF8 (9), ENVID (RFC 3461 §4.4: 100+7).
+     * this limit"): SIZE (RFC 1870 §3: 26), BODY (15), SMTPUTF8 (9), ENVID (RFC 3461 §4.4: 100+7),
+     * RET (§4.3: 9).
      */
-    static final int MAIL_PARAMETERS_ALLOWANCE = 160;
+    static final int MAIL_PARAMETERS_ALLOWANCE = 170;
     /** RFC 5321 §4.5.3.1.8: at least 100 recipients must be taken; more get 452 4.5.3 (§4.5.3.1.10). */
     static final int MAX_RECIPIENTS = 100;
     /** Commands read ahead of the one being handled before the connection stops being read. */
@@ -101,7 +102,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private boolean smtputf8;
     private boolean body8bit;
     private String envid;
+    private Envelope.Ret ret;
     private final List<String> recipients = new ArrayList<>();
+    private final List<Envelope.RecipientDsn> recipientDsn = new ArrayList<>();
 
     // DATA
     private boolean inData;
@@ -288,7 +291,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         SmtpCommand c = SmtpCommand.parse(text);
-        int limit = MAX_COMMAND + (c.verb().equals("MAIL") ? MAIL_PARAMETERS_ALLOWANCE : 0);
+        int limit = MAX_COMMAND + (c.verb().equals("MAIL") ? MAIL_PARAMETERS_ALLOWANCE
+                : c.verb().equals("RCPT") ? DsnParameters.RCPT_ALLOWANCE : 0);
         if (line.bytes().length + 2 > limit) {
             refuse(SmtpRefusal.LINE_TOO_LONG, null);
             reply("500 5.5.2 Command line too long (RFC 5321 §4.5.3.1.4)");
@@ -355,7 +359,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         List<String> lines = new ArrayList<>(List.of(greet, "PIPELINING", "SIZE " + settings.maxMessageSize(),
-                "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8"));
+                "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8", "DSN"));
         if (server.tls() != null && !tls) {
             lines.add("STARTTLS");
         }
@@ -403,6 +407,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         boolean utf8 = false;
         boolean eight = false;
         String env = null;
+        Envelope.Ret full = null;
         for (Map.Entry<String, String> e : path.parameters().entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {
@@ -433,9 +438,16 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                     utf8 = true;
                 }
                 case "ENVID" -> { // RFC 3461 §4.4, kept for the delivery status notifications
-                    env = v == null ? null : MailPath.xtextDecode(v);
-                    if (env == null || env.length() > 100) {
+                    env = DsnParameters.envid(v);
+                    if (env == null) {
                         syntax("501 5.5.4 Bad ENVID parameter");
+                        return;
+                    }
+                }
+                case "RET" -> { // RFC 3461 §4.3
+                    full = DsnParameters.ret(v);
+                    if (full == null) {
+                        syntax("501 5.5.4 Bad RET parameter: FULL or HDRS");
                         return;
                     }
                 }
@@ -458,6 +470,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         smtputf8 = utf8;
         body8bit = eight;
         envid = env;
+        ret = full;
         reply("250 2.1.0 Ok");
     }
 
@@ -472,8 +485,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         MailPath path = p.path();
-        if (!path.parameters().isEmpty()) {
-            syntax("555 5.5.4 Unsupported parameter " + path.parameters().keySet().iterator().next());
+        DsnParameters.Rcpt dsn = DsnParameters.rcpt(path.parameters()); // RFC 3461 §4.1, §4.2
+        if (dsn.error() != null) {
+            syntax(dsn.error());
             return;
         }
         MailPath.Mailbox m = path.mailbox();
@@ -516,6 +530,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         recipients.add(rcpt);
+        recipientDsn.add(dsn.dsn());
         reply("250 2.1.5 Ok");
     }
 
@@ -681,7 +696,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         busy = true;
         Spool.Writer w = writer;
         writer = null;
-        Envelope envelope = new Envelope(reversePath, recipients, client, helo, null, smtputf8, body8bit, envid);
+        Envelope envelope = new Envelope(reversePath, recipients, client, helo, null, smtputf8, body8bit, envid,
+                ret, recipientDsn);
         written.thenApplyAsync(v -> {
             try {
                 return w.commit(envelope);
@@ -754,7 +770,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         smtputf8 = false;
         body8bit = false;
         envid = null;
+        ret = null;
         recipients.clear();
+        recipientDsn.clear();
     }
 
     // ------------------------------------------------------------------ STARTTLS and AUTH

@@ -441,8 +441,7 @@ public final class Spool implements AutoCloseable {
         public QueuedMessage commit(Envelope envelope) throws IOException {
             ensureOpen();
             Instant now = Instant.now();
-            Envelope e = new Envelope(envelope.reversePath(), envelope.recipients(), envelope.client(),
-                    envelope.helo(), now, envelope.smtputf8(), envelope.body8bit(), envelope.dsnEnvid());
+            Envelope e = envelope.withReceived(now);
             QueuedMessage m = new QueuedMessage(id, e, e.recipients(), 0, now, null, size);
             byte[] trailer = MessageFile.trailer(m); // refuses before anything changes on disk
             open = false;

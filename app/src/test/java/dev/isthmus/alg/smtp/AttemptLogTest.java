@@ -15,7 +15,7 @@ class AttemptLogTest {
 
     private String line(int connectionUse) {
         RecipientResult r = new RecipientResult("bob@dest.test", Status.SENT, "mx.dest.test[192.0.2.25]:25",
-                "mx.dest.test", "250 2.0.0 queued", true, connectionUse);
+                "mx.dest.test", "250 2.0.0 queued", true, connectionUse, false);
         return AttemptLog.line(m, r, T0, T0.plusMillis(1200), false);
     }
 

@@ -50,6 +50,26 @@ class DeliverySpoolTest {
         }
     }
 
+    /** RFC 3461: RET, ENVID, NOTIFY and ORCPT survive the spool's commit and a restart. */
+    @Test
+    void dsnRequestsSurviveCommitAndRecovery() throws Exception {
+        byte[] content = "Subject: dsn\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII);
+        Envelope.RecipientDsn bob = new Envelope.RecipientDsn(java.util.EnumSet.of(Envelope.Notify.SUCCESS),
+                "rfc822", "Bob@dest.test");
+        Envelope sent = new Envelope("alice@src.test", List.of("bob@dest.test", "carol@dest.test"),
+                new InetSocketAddress("192.0.2.1", 40000), "client.example", null, false, false, "env-1",
+                Envelope.Ret.HDRS, List.of(bob, Envelope.RecipientDsn.NONE));
+        try (Spool spool = new Spool(dir)) {
+            commit(spool, content, sent);
+        }
+        Envelope recovered;
+        try (Spool restarted = new Spool(dir)) {
+            recovered = restarted.recover().getFirst().envelope();
+        }
+        assertEquals(Envelope.Ret.HDRS, recovered.dsnRet());
+        assertEquals(sent.dsnRecipients(), recovered.dsnRecipients());
+    }
+
     private static void commit(Spool spool, byte[] content, Envelope e) throws IOException {
         try (Spool.Writer w = spool.begin()) {
             w.write(content, 0, content.length);

@@ -32,11 +32,24 @@ class EnvelopeFilePropertyTest {
         Arbitrary<List<String>> recipients = text().list().ofMinSize(1).ofMaxSize(5);
         Arbitrary<Envelope> envelope = Combinators.combine(text(), recipients, clients(), text().injectNull(0.3),
                 instants(), Arbitraries.of(true, false), Arbitraries.of(true, false), text().injectNull(0.5))
-                .as(Envelope::new);
+                .as(Envelope::new)
+                .flatMap(e -> Combinators.combine(Arbitraries.of(Envelope.Ret.class).injectNull(0.4),
+                        recipientDsn().list().ofSize(e.recipients().size()))
+                        .as((ret, dsn) -> new Envelope(e.reversePath(), e.recipients(), e.client(), e.helo(),
+                                e.received(), e.smtputf8(), e.body8bit(), e.dsnEnvid(), ret, dsn)));
         return Combinators.combine(id, envelope, text().list().ofMaxSize(5),
                 Arbitraries.integers().greaterOrEqual(0), instants(), text().injectNull(0.3),
                 Arbitraries.longs().greaterOrEqual(0))
                 .as(QueuedMessage::new);
+    }
+
+    /** RFC 3461 §4.1, §4.2: any NOTIFY (NEVER, a set, none) and any ORCPT the session accepts. */
+    private static Arbitrary<Envelope.RecipientDsn> recipientDsn() {
+        Arbitrary<java.util.Set<Envelope.Notify>> events = Arbitraries.of(Envelope.Notify.class).set().injectNull(0.3);
+        Arbitrary<String> type = Arbitraries.of("rfc822", "utf-8", "X-Local", "a+b");
+        Arbitrary<String> address = Arbitraries.strings().withCharRange(' ', '~').ofMinLength(1).ofMaxLength(40);
+        return Combinators.combine(events, type, address, Arbitraries.of(true, false))
+                .as((n, t, a, orcpt) -> new Envelope.RecipientDsn(n, orcpt ? t : null, orcpt ? a : null));
     }
 
     /** Unicode text (no lone surrogates: no address holds one), often with what needs encoding. */

@@ -9,7 +9,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,17 +20,21 @@ import org.junit.jupiter.params.provider.CsvSource;
 class EnvelopeFileTest {
     static final String ID = "01a251b916990000e00756";
     static final String FULL = """
-            isthmus-spool 1
+            isthmus-spool 2
             id: 01a251b916990000e00756
             received: 2026-12-07T18:10:49.123Z
             from: alice@example.org
             rcpt: bob@example.net
+            notify: SUCCESS,DELAY
+            orcpt: rfc822;Bob%20B+x@example.net
             rcpt: "two%20words"@example.net
+            notify: NEVER
             client: 2001:db8:6:0:0:0:0:2 40123
             helo: mail.example.org
             smtputf8: no
             body: 8bitmime
             envid: QQ314159
+            ret: HDRS
             pending: "two%20words"@example.net
             attempts: 3
             next-attempt: 2026-12-07T18:40:49.123456Z
@@ -54,6 +60,9 @@ class EnvelopeFileTest {
         assertEquals(false, e.smtputf8());
         assertEquals(true, e.body8bit());
         assertEquals("QQ314159", e.dsnEnvid());
+        assertEquals(Envelope.Ret.HDRS, e.dsnRet());
+        assertEquals(List.of(new Envelope.RecipientDsn(EnumSet.of(Envelope.Notify.SUCCESS, Envelope.Notify.DELAY),
+                "rfc822", "Bob B+x@example.net"), new Envelope.RecipientDsn(Set.of(), null, null)), e.dsnRecipients());
         assertEquals(List.of("\"two words\"@example.net"), m.pending());
         assertEquals(3, m.attempts());
         assertEquals(Instant.parse("2026-12-07T18:40:49.123456Z"), m.nextAttempt());
@@ -65,7 +74,7 @@ class EnvelopeFileTest {
     @Test
     void optionalLinesAndTheNullReversePath() throws Exception {
         String minimal = """
-                isthmus-spool 1
+                isthmus-spool 2
                 id: 01a251b916990000e00756
                 received: 2026-12-07T18:10:49Z
                 from:\s
@@ -82,6 +91,8 @@ class EnvelopeFileTest {
         assertNull(m.envelope().client());
         assertNull(m.envelope().helo());
         assertNull(m.envelope().dsnEnvid());
+        assertNull(m.envelope().dsnRet());
+        assertEquals(List.of(Envelope.RecipientDsn.NONE), m.envelope().dsnRecipients());
         assertNull(m.lastError());
         assertEquals(List.of(), m.pending());
         assertArrayEquals(minimal.getBytes(StandardCharsets.UTF_8), EnvelopeFile.encode(m));
@@ -90,7 +101,18 @@ class EnvelopeFileTest {
     /** One edit of the full file per row, and the reason the reader gives. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            isthmus-spool 1         | isthmus-spool 2           | a format version this isthmus does not know
+            isthmus-spool 2         | isthmus-spool 3           | a format version this isthmus does not know
+            notify: SUCCESS,DELAY   | notify: DELAY,SUCCESS     | is not NEVER or SUCCESS,FAILURE,DELAY
+            notify: NEVER           | notify: never             | is not NEVER or SUCCESS,FAILURE,DELAY
+            notify: NEVER           | notify: NEVER,FAILURE     | is not NEVER or SUCCESS,FAILURE,DELAY
+            notify: NEVER           | notify:%20                | expected "smtputf8: "
+            orcpt: rfc822;Bob%20B+x@example.net | orcpt: rfc822 | is not type;address
+            orcpt: rfc822;Bob%20B+x@example.net | orcpt: rfc822;Bob%0AB | is not type;address
+            orcpt: rfc822;Bob%20B+x@example.net | orcpt: r:fc822;Bob | is not type;address
+            orcpt: rfc822;Bob%20B+x@example.net | orcpt: rfc822;Bob\u00e9 | is not type;address
+            notify: SUCCESS,DELAY\\norcpt: rfc822;Bob%20B+x@example.net | orcpt: rfc822;Bob%20B+x@example.net\\nnotify: SUCCESS,DELAY | expected "smtputf8: "
+            ret: HDRS               | ret: hdrs                 | is neither FULL nor HDRS
+            ret: HDRS               | ret: NONE                 | is neither FULL nor HDRS
             id: 01a251b916990000e00756 | id: 01a251b916990000e00757 | differs from the file name's
             received: 2026-12-07T18:10:49.123Z | received: 2026-12-07T18:10:49.1230Z | is not a time
             received: 2026-12-07T18:10:49.123Z | received: yesterday | is not a time
@@ -114,7 +136,7 @@ class EnvelopeFileTest {
             size: 10240             | colour: blue              | expected "size: "
             end\\n                  | end\\nmore\\n            | text after the "end" line
             end\\n                  | end                       | does not end with a line end
-            end\\n                  | ''                        | cut short after line 16
+            end\\n                  | ''                        | cut short after line 20
             from: alice@example.org | from: alice@example.org\\t | a control character
             """)
     void refuses(String from, String to, String reason) {
@@ -127,12 +149,59 @@ class EnvelopeFileTest {
         return s.replace("\\n", "\n").replace("\\t", "\t");
     }
 
+    /** A file the version before the DSN extension wrote: still read, and written back as version 2. */
+    static final String VERSION_1 = """
+            isthmus-spool 1
+            id: 01a251b916990000e00756
+            received: 2026-12-07T18:10:49.123Z
+            from: alice@example.org
+            rcpt: bob@example.net
+            rcpt: "two%20words"@example.net
+            client: 2001:db8:6:0:0:0:0:2 40123
+            helo: mail.example.org
+            smtputf8: no
+            body: 8bitmime
+            envid: QQ314159
+            pending: "two%20words"@example.net
+            attempts: 3
+            next-attempt: 2026-12-07T18:40:49.123456Z
+            last-error: 451%204.3.0%20try%20later%0D%0A
+            size: 10240
+            end
+            """;
+
+    @Test
+    void readsVersion1() throws Exception {
+        QueuedMessage m = parse(VERSION_1);
+        Envelope e = m.envelope();
+        assertEquals(List.of("bob@example.net", "\"two words\"@example.net"), e.recipients());
+        assertEquals(List.of(Envelope.RecipientDsn.NONE, Envelope.RecipientDsn.NONE), e.dsnRecipients());
+        assertNull(e.dsnRet());
+        assertEquals("QQ314159", e.dsnEnvid());
+        assertEquals(List.of("\"two words\"@example.net"), m.pending());
+        assertEquals(VERSION_1.replace("isthmus-spool 1\n", "isthmus-spool 2\n"),
+                new String(EnvelopeFile.encode(m), StandardCharsets.UTF_8));
+    }
+
+    /** Version 1 knows no DSN lines: one there is as unknown as any other line. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            rcpt: bob@example.net\\n | rcpt: bob@example.net\\nnotify: NEVER\\n               | expected "smtputf8: "
+            rcpt: bob@example.net\\n | rcpt: bob@example.net\\norcpt: rfc822;bob@example.net\\n | expected "smtputf8: "
+            envid: QQ314159\\n        | envid: QQ314159\\nret: FULL\\n                          | expected "attempts: "
+            """)
+    void version1RefusesDsnLines(String from, String to, String reason) {
+        String text = VERSION_1.replace(unescape(from), unescape(to));
+        EnvelopeFile.Malformed e = assertThrows(EnvelopeFile.Malformed.class, () -> parse(text));
+        assertEquals(true, e.getMessage().contains(reason), e.getMessage());
+    }
+
     @Test
     void refusesWhatIsNotUtf8OrNotAnEnvelope() {
         byte[] latin1 = FULL.replace("alice", "alicé").getBytes(StandardCharsets.ISO_8859_1);
         assertEquals("not UTF-8", assertThrows(EnvelopeFile.Malformed.class, () -> EnvelopeFile.parse(ID, latin1))
                 .getMessage());
-        String noRecipient = FULL.replace("rcpt: bob@example.net\n", "").replace("rcpt: \"two%20words\"@example.net\n", "");
+        String noRecipient = VERSION_1.replace("rcpt: bob@example.net\n", "").replace("rcpt: \"two%20words\"@example.net\n", "");
         assertEquals("no rcpt line", assertThrows(EnvelopeFile.Malformed.class, () -> parse(noRecipient)).getMessage());
         assertThrows(EnvelopeFile.Malformed.class, () -> parse(""));
     }

@@ -18,7 +18,7 @@ import java.util.Map;
 class SmtpCommandFuzzTest {
     @FuzzTest(maxDuration = "30s")
     @DictionaryEntries({"MAIL FROM:<", "RCPT TO:<", "EHLO x", "DATA", "BDAT", "RSET", "STARTTLS", "AUTH PLAIN ", "AUTH LOGIN",
-        "SIZE=", "BODY=8BITMIME", "SMTPUTF8", "ENVID=", "@", "%", "!", "\"", "\\", ">", ":", ",", "[IPv6:", "]", "\r",
+        "SIZE=", "BODY=8BITMIME", "SMTPUTF8", "ENVID=", "RET=FULL", "RET=HDRS", "NOTIFY=NEVER", "NOTIFY=SUCCESS,FAILURE,DELAY", "ORCPT=rfc822;", "+2B", "@", "%", "!", "\"", "\\", ">", ":", ",", "[IPv6:", "]", "\r",
         "postmaster", "relay.example.net", "\u00e4"})
     void commandsNeverThrow(byte[] data) {
         String text = new String(data, StandardCharsets.UTF_8);

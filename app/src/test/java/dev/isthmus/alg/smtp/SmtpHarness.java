@@ -163,8 +163,7 @@ final class SmtpHarness {
                 if (failCommit) {
                     throw new IOException("fsync failed");
                 }
-                Envelope at = new Envelope(e.reversePath(), e.recipients(), e.client(), e.helo(), Instant.now(),
-                        e.smtputf8(), e.body8bit(), e.dsnEnvid());
+                Envelope at = e.withReceived(Instant.now());
                 committed = new QueuedMessage(id, at, e.recipients(), 0, Instant.now(), null, content.size());
                 return committed;
             }

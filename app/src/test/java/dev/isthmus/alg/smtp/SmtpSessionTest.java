@@ -41,7 +41,8 @@ class SmtpSessionTest {
                 250-SIZE 10000\r
                 250-8BITMIME\r
                 250-ENHANCEDSTATUSCODES\r
-                250 SMTPUTF8\r
+                250-SMTPUTF8\r
+                250 DSN\r
                 """, c.lines("EHLO client.example.org"));
     }
 
@@ -80,7 +81,7 @@ class SmtpSessionTest {
         c.replies();
         String r = c.lines("EHLO x", "MAIL FROM:<>", "RCPT TO:<a@example.com>", "RCPT TO:<b%c@example.com>",
                 "RCPT TO:<d@example.com>", "DATA");
-        assertTrue(r.endsWith("250 SMTPUTF8\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.7.1 <b%c@example.com>: relay access"
+        assertTrue(r.endsWith("250 DSN\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.7.1 <b%c@example.com>: relay access"
                 + " denied (routing in the local part)\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"), r);
         assertEquals("250 2.0.0 Ok: queued as Q0\r\n221 2.0.0 relay.example.net closing connection\r\n",
                 c.lines("x", ".", "QUIT"));
@@ -138,7 +139,13 @@ class SmtpSessionTest {
             FROM:<a@example.org> BODY=BINARYMIME     | 501 5.5.4 Bad BODY parameter: 7BIT or 8BITMIME
             FROM:<a@example.org> SMTPUTF8=yes        | 501 5.5.4 SMTPUTF8 takes no value
             FROM:<a@example.org> ENVID=a+ZZ          | 501 5.5.4 Bad ENVID parameter
-            FROM:<a@example.org> RET=FULL            | 555 5.5.4 Unsupported parameter RET
+            FROM:<a@example.org> RET=PART            | 501 5.5.4 Bad RET parameter: FULL or HDRS
+            FROM:<a@example.org> RET                 | 501 5.5.4 Bad RET parameter: FULL or HDRS
+            FROM:<a@example.org> RET=FULL RET=HDRS   | 501 5.5.4 Bad parameter syntax
+            FROM:<a@example.org> ENVID=a+0D+0Ab      | 501 5.5.4 Bad ENVID parameter
+            FROM:<a@example.org> ENVID=a+C3+A9       | 501 5.5.4 Bad ENVID parameter
+            FROM:<a@example.org> ENVID=a+2           | 501 5.5.4 Bad ENVID parameter
+            FROM:<a@example.org> FOO=bar             | 555 5.5.4 Unsupported parameter FOO
             FROM:<jörg@example.org>                  | 553 5.6.7 Non-ASCII address needs SMTPUTF8 (RFC 6531)
             FROM:<postmaster>                        | 553 5.1.7 The sender address needs a domain
             FROM:a@example.org                       | 501 5.1.7 The address must be in angle brackets
@@ -166,6 +173,37 @@ class SmtpSessionTest {
         assertTrue(h.drafts.begun.getFirst().text().contains(" with UTF8SMTP id "));
     }
 
+    /** RFC 3461 §4: RET, ENVID, NOTIFY and ORCPT are kept in the envelope, decoded, per recipient. */
+    @Test
+    void dsnParametersGoIntoTheEnvelope() {
+        SmtpHarness.Client c = ready();
+        assertEquals("250 2.1.0 Ok\r\n", c.lines("MAIL FROM:<a@example.org> RET=hdrs ENVID=QQ+2B314159"));
+        assertEquals("250 2.1.5 Ok\r\n", c.lines("RCPT TO:<b@example.com> NOTIFY=delay,Success ORCPT=rfc822;B+20b+2Bx@Example.com"));
+        assertEquals("250 2.1.5 Ok\r\n", c.lines("RCPT TO:<c@example.com> NOTIFY=NEVER"));
+        assertEquals("250 2.1.5 Ok\r\n", c.lines("RCPT TO:<d@example.com>"));
+        c.lines("DATA", "hi", ".");
+        Envelope e = h.queued.getFirst().envelope();
+        assertEquals(Envelope.Ret.HDRS, e.dsnRet());
+        assertEquals("QQ+314159", e.dsnEnvid());
+        assertEquals(new Envelope.RecipientDsn(java.util.EnumSet.of(Envelope.Notify.SUCCESS, Envelope.Notify.DELAY),
+                "rfc822", "B b+x@Example.com"), e.dsnOf("b@example.com"));
+        assertEquals(new Envelope.RecipientDsn(java.util.Set.of(), null, null), e.dsnOf("c@example.com"));
+        assertEquals(Envelope.RecipientDsn.NONE, e.dsnOf("d@example.com"));
+    }
+
+    /** RFC 3461 §4: NOTIFY and ORCPT may make RCPT longer than 512 octets; an ORCPT over 500 is refused. */
+    @Test
+    void rcptLengthWithDsnParameters() {
+        SmtpHarness.Client c = ready();
+        c.lines("MAIL FROM:<a@example.org>");
+        String local = "b".repeat(64);
+        String orcpt = "rfc822;" + "o".repeat(DsnParameters.MAX_ORCPT - 7);
+        assertEquals("250 2.1.5 Ok\r\n", c.lines("RCPT TO:<" + local + "@example.com> NOTIFY=SUCCESS,FAILURE,DELAY ORCPT="
+                + orcpt));
+        assertEquals("501 5.5.4 Bad ORCPT parameter: addr-type;xtext (RFC 3461 §4.2)\r\n",
+                c.lines("RCPT TO:<b@example.com> ORCPT=" + orcpt + "o"));
+    }
+
     /** The open-relay probe's tricks, refused from a client in allow too: none asks for anything a client needs. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
@@ -179,7 +217,19 @@ class SmtpSessionTest {
             <bob>                                      | 553 5.1.3 <bob>: the recipient address needs a domain | syntax
             <>                                         | 501 5.1.3 A recipient cannot be <> | syntax
             <@a,b:bob@example.com>                     | 501 5.1.3 Bad source route | syntax
-            <bob@example.com> NOTIFY=NEVER             | 555 5.5.4 Unsupported parameter NOTIFY | syntax
+            <bob@example.com> FOO=bar                  | 555 5.5.4 Unsupported parameter FOO | syntax
+            <bob@example.com> NOTIFY=NEVER,SUCCESS     | 501 5.5.4 Bad NOTIFY parameter: NEVER, or a list of SUCCESS, FAILURE, DELAY | syntax
+            <bob@example.com> NOTIFY=SUCCESS,NEVER     | 501 5.5.4 Bad NOTIFY parameter: NEVER, or a list of SUCCESS, FAILURE, DELAY | syntax
+            <bob@example.com> NOTIFY=SUCCESS,,DELAY    | 501 5.5.4 Bad NOTIFY parameter: NEVER, or a list of SUCCESS, FAILURE, DELAY | syntax
+            <bob@example.com> NOTIFY=FAILURE,          | 501 5.5.4 Bad NOTIFY parameter: NEVER, or a list of SUCCESS, FAILURE, DELAY | syntax
+            <bob@example.com> NOTIFY=ALWAYS            | 501 5.5.4 Bad NOTIFY parameter: NEVER, or a list of SUCCESS, FAILURE, DELAY | syntax
+            <bob@example.com> NOTIFY                   | 501 5.5.4 Bad NOTIFY parameter: NEVER, or a list of SUCCESS, FAILURE, DELAY | syntax
+            <bob@example.com> ORCPT=bob@example.com    | 501 5.5.4 Bad ORCPT parameter: addr-type;xtext (RFC 3461 §4.2) | syntax
+            <bob@example.com> ORCPT=rfc822;            | 501 5.5.4 Bad ORCPT parameter: addr-type;xtext (RFC 3461 §4.2) | syntax
+            <bob@example.com> ORCPT=;bob@example.com   | 501 5.5.4 Bad ORCPT parameter: addr-type;xtext (RFC 3461 §4.2) | syntax
+            <bob@example.com> ORCPT=rfc822;b+0Aob      | 501 5.5.4 Bad ORCPT parameter: addr-type;xtext (RFC 3461 §4.2) | syntax
+            <bob@example.com> ORCPT=rfc822;b+G0ob      | 501 5.5.4 Bad ORCPT parameter: addr-type;xtext (RFC 3461 §4.2) | syntax
+            <bob@example.com> ORCPT=rfc822;bob+        | 501 5.5.4 Bad ORCPT parameter: addr-type;xtext (RFC 3461 §4.2) | syntax
             """)
     void recipientRefusals(String path, String reply, String counter) {
         SmtpHarness.Client c = ready();

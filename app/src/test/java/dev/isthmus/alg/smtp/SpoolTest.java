@@ -90,7 +90,7 @@ class SpoolTest {
         assertEquals(List.of(m.id() + ".msg", "corrupt", "lock", "tmp"), files(""));
         assertEquals(List.of(), files("tmp"));
         String file = Files.readString(dir.resolve(m.id() + ".msg"));
-        assertTrue(file.startsWith("Subject: hi\r\n\r\nbody\r\nisthmus-spool 1\nid: " + m.id() + "\n"), file);
+        assertTrue(file.startsWith("Subject: hi\r\n\r\nbody\r\n" + EnvelopeFile.MAGIC + "\nid: " + m.id() + "\n"), file);
         int envelope = file.length() - 21 - MessageFile.FOOTER_BYTES;
         assertTrue(file.endsWith("end\nisthmus-msg 1 " + String.format("%010d", envelope) + "\n"), file);
 
