@@ -32,17 +32,42 @@ import java.util.List;
  * @param tlsCertificate PEM certificate chain for STARTTLS (RFC 3207), or null for no STARTTLS
  * @param tlsKey PEM private key for STARTTLS, or null
  * @param users AUTH PLAIN/LOGIN users (after STARTTLS only), user → password; empty: no AUTH
+ * @param dns64Discovery learn DNS64 prefixes from the resolver too (RFC 7050, {@link Dns64Discovery}),
+ *     used together with {@code dns64Prefixes}
+ * @param refusalLimit when a client is refused at connect for its relay refusals ({@link RefusalTracker})
  */
 public record SmtpSettings(List<InetSocketAddress> listen, String hostname, AddressSet allow, Path spool,
         List<InetSocketAddress> resolvers, InetSocketAddress smarthost, long maxMessageSize, boolean preferIpv6,
         List<Ipv6Prefix> dns64Prefixes, Duration firstRetry, Duration maxRetryInterval, Duration maxQueueLifetime,
         int perDestinationConcurrency, int maxConnections, int maxPerClient, Path tlsCertificate, Path tlsKey,
-        java.util.Map<String, String> users) {
+        java.util.Map<String, String> users, boolean dns64Discovery, RefusalLimit refusalLimit) {
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 52_428_800;
     public static final Duration DEFAULT_FIRST_RETRY = Duration.ofMinutes(5);
     public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Duration.ofMinutes(30);
     public static final Duration DEFAULT_MAX_QUEUE_LIFETIME = Duration.ofDays(5);
     public static final int DEFAULT_PER_DESTINATION_CONCURRENCY = 20;
+
+    /** Blocking by refusal rate: a client with this many relay refusals within the window is refused for the block. */
+    public record RefusalLimit(int limit, Duration window, Duration block) {
+        /** As docs/SMTP.md says: 10 refusals in a minute block the client for ten minutes. */
+        public static final RefusalLimit DEFAULT = new RefusalLimit(10, Duration.ofMinutes(1), Duration.ofMinutes(10));
+
+        /** {@code refusal-limit = 0}: no blocking. */
+        public boolean enabled() {
+            return limit > 0;
+        }
+    }
+
+    /** Without the keys added later: discovery on, the default refusal limit. */
+    public SmtpSettings(List<InetSocketAddress> listen, String hostname, AddressSet allow, Path spool,
+            List<InetSocketAddress> resolvers, InetSocketAddress smarthost, long maxMessageSize, boolean preferIpv6,
+            List<Ipv6Prefix> dns64Prefixes, Duration firstRetry, Duration maxRetryInterval, Duration maxQueueLifetime,
+            int perDestinationConcurrency, int maxConnections, int maxPerClient, Path tlsCertificate, Path tlsKey,
+            java.util.Map<String, String> users) {
+        this(listen, hostname, allow, spool, resolvers, smarthost, maxMessageSize, preferIpv6, dns64Prefixes, firstRetry,
+                maxRetryInterval, maxQueueLifetime, perDestinationConcurrency, maxConnections, maxPerClient,
+                tlsCertificate, tlsKey, users, true, RefusalLimit.DEFAULT);
+    }
 
     public SmtpSettings {
         listen = List.copyOf(listen);
