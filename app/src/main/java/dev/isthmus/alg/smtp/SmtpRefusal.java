@@ -13,8 +13,7 @@ public enum SmtpRefusal {
     DESCRIPTOR_LIMIT("descriptor-limit"),
     /**
      * A client blocked for its relay refusals ({@code refusal-limit} within {@code refusal-window},
-     * {@link RefusalTracker}): 554 5.7.1 at connect, or 421 at its next command in a session
-     * already open, then closed.
+     * {@link RefusalTracker}): 554 5.7.1 at connect, then closed.
      */
     REFUSAL_RATE("refusal-rate"),
     /** A client not in {@code allow}, and no AUTH configured: greeted with 554 (RFC 5321 §3.1). */

@@ -302,12 +302,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             reply("500 5.5.2 Command line too long (RFC 5321 §4.5.3.1.4)");
             return;
         }
-        if (!allowed && user == null && server.refusals().blocked(who)) {
-            // A block that began while this session was open ends it too (RFC 5321 §3.8: 421, then close).
-            refuse(SmtpRefusal.REFUSAL_RATE, null);
-            close("421 4.7.0 " + settings.hostname() + " too many relay refusals from your address, closing connection");
-            return;
-        }
         if (refusedGreeting && !c.verb().equals("QUIT")) {
             countRelayRefusal();
             reply("503 5.7.1 Relay access denied: only QUIT (RFC 5321 §3.1)");
