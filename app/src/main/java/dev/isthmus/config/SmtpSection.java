@@ -21,7 +21,8 @@ final class SmtpSection {
     static final List<String> KEYS = List.of("listen", "hostname", "allow", "spool", "resolver", "smarthost",
             "max-message-size", "prefer-ipv6", "dns64-prefixes", "first-retry", "max-retry-interval",
             "max-queue-lifetime", "per-destination-concurrency", "max-connections", "max-per-client", "tls-certificate",
-            "tls-key", "auth", "connection-cache-time");
+            "tls-key", "auth", "connection-cache-time", "dns64-discovery", "refusal-limit", "refusal-window",
+            "refusal-block");
     static final List<String> AUTH_KEYS = List.of("users");
 
     static final String DEFAULT_LISTEN = "[::]:25";
@@ -87,12 +88,14 @@ final class SmtpSection {
         // 0 turns reuse off, so not SocketKeys.seconds (which starts at 1).
         Duration cacheTime = Duration.ofSeconds(t.intIn("connection-cache-time", 0, MAX_CONNECTION_CACHE_SECONDS,
                 (int) SmtpSettings.DEFAULT_CONNECTION_CACHE_TIME.toSeconds()));
+        boolean dns64Discovery = t.bool("dns64-discovery", true);
+        SmtpSettings.RefusalLimit refusalLimit = refusalLimit(t);
         if (t.problems().count() != errorsBefore) {
             return null;
         }
         return new SmtpSettings(listen, hostname, allow, spool, resolvers, smarthost, maxMessageSize, preferIpv6, dns64,
                 firstRetry, maxRetry, lifetime, perDestination, maxConnections, maxPerClient, certificate, key, users,
-                cacheTime);
+                cacheTime, dns64Discovery, refusalLimit);
     }
 
     /** {@code listen}: one {@code ADDRESS:PORT} or an array of them; each a TCP listener. */
@@ -218,6 +221,18 @@ final class SmtpSection {
         return out;
     }
 
+    /**
+     * {@code refusal-limit} relay refusals within {@code refusal-window} seconds block a client for
+     * {@code refusal-block} seconds; {@code refusal-limit = 0} turns blocking off.
+     */
+    private static SmtpSettings.RefusalLimit refusalLimit(TableReader t) {
+        SmtpSettings.RefusalLimit d = SmtpSettings.RefusalLimit.DEFAULT;
+        int limit = t.intIn("refusal-limit", 0, 1_000_000, d.limit());
+        Duration window = SocketKeys.seconds(t, "refusal-window", d.window(), 86400);
+        Duration block = SocketKeys.seconds(t, "refusal-block", d.block(), 7 * 86400);
+        return new SmtpSettings.RefusalLimit(limit, window, block);
+    }
+
     /** {@code [smtp.auth] users = { name = "password" }}. */
     private static Map<String, String> users(TableReader t) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -273,6 +288,10 @@ final class SmtpSection {
         sb.append("max-connections = ").append(s.maxConnections()).append('\n');
         sb.append("max-per-client = ").append(s.maxPerClient()).append('\n');
         sb.append("connection-cache-time = ").append(s.connectionCacheTime().toSeconds()).append('\n');
+        sb.append("dns64-discovery = ").append(s.dns64Discovery()).append('\n');
+        sb.append("refusal-limit = ").append(s.refusalLimit().limit()).append('\n');
+        sb.append("refusal-window = ").append(s.refusalLimit().window().toSeconds()).append('\n');
+        sb.append("refusal-block = ").append(s.refusalLimit().block().toSeconds()).append('\n');
         if (s.tlsCertificate() != null) {
             sb.append("tls-certificate = \"").append(s.tlsCertificate()).append("\"\n");
             sb.append("tls-key = \"").append(s.tlsKey()).append("\"\n");

@@ -69,6 +69,7 @@ final class SocketPlaneMetrics {
                     cb.call(in.acceptedBytes(), "accepted-bytes");
                     cb.call(in.tls(), "tls");
                     cb.call(in.authenticated(), "authenticated");
+                    cb.call(in.refusalTableEvictions(), "refusal-table-evictions");
                     cb.call(out.delivered(), "delivered");
                     cb.call(out.deferred(), "deferred");
                     cb.call(out.bounced(), "bounced");

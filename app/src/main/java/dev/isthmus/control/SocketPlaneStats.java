@@ -110,6 +110,7 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
             line(b, "accepted-bytes", smtp.acceptedBytes());
             line(b, "tls", smtp.tls());
             line(b, "authenticated", smtp.authenticated());
+            line(b, "refusal-table-evictions", smtp.refusalTableEvictions());
             for (SmtpRefusal x : SmtpRefusal.values()) {
                 if (smtp.refused(x) != 0) {
                     line(b, "refused " + x.key(), smtp.refused(x));
@@ -208,6 +209,7 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
             j.name("accepted-bytes").value(smtp.acceptedBytes());
             j.name("tls").value(smtp.tls());
             j.name("authenticated").value(smtp.authenticated());
+            j.name("refusal-table-evictions").value(smtp.refusalTableEvictions());
             j.name("refused").beginObject();
             for (SmtpRefusal x : SmtpRefusal.values()) {
                 j.name(x.key()).value(smtp.refused(x));

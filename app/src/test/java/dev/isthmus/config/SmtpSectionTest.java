@@ -48,6 +48,10 @@ class SmtpSectionTest {
             max-connections = 100
             max-per-client = 4
             connection-cache-time = 0
+            dns64-discovery = false
+            refusal-limit = 5
+            refusal-window = 30
+            refusal-block = 3600
             tls-certificate = "%s"
             tls-key = "%s"
 
@@ -75,6 +79,8 @@ class SmtpSectionTest {
         assertEquals(Duration.ofSeconds(2), s.connectionCacheTime());
         assertNull(s.tlsCertificate());
         assertEquals(Map.of(), s.users());
+        assertTrue(s.dns64Discovery());
+        assertEquals(new SmtpSettings.RefusalLimit(10, Duration.ofMinutes(1), Duration.ofMinutes(10)), s.refusalLimit());
     }
 
     @Test
@@ -89,6 +95,8 @@ class SmtpSectionTest {
         assertEquals(4, s.maxPerClient());
         assertEquals(Duration.ZERO, s.connectionCacheTime(), "0: no connection reuse");
         assertEquals(Map.of("alice", "s3cret", "bob@example.org", "x"), s.users());
+        assertFalse(s.dns64Discovery());
+        assertEquals(new SmtpSettings.RefusalLimit(5, Duration.ofSeconds(30), Duration.ofHours(1)), s.refusalLimit());
     }
 
     @Test
@@ -102,6 +110,8 @@ class SmtpSectionTest {
         assertEquals(c.smtp().maxQueueLifetime(), again.maxQueueLifetime());
         assertEquals(c.smtp().connectionCacheTime(), again.connectionCacheTime());
         assertEquals(c.smtp().allow().texts(), again.allow().texts());
+        assertEquals(c.smtp().dns64Discovery(), again.dns64Discovery());
+        assertEquals(c.smtp().refusalLimit(), again.refusalLimit());
     }
 
     @Test
@@ -182,6 +192,30 @@ class SmtpSectionTest {
                         hostname = "relay.example.net"
                         allow = ["::/0"]
                         connection-cache-time = -1
+                        """),
+                bad("dns64-discovery that is not a boolean", 4, "smtp.dns64-discovery", "expected true or false", """
+                        [smtp]
+                        hostname = "relay.example.net"
+                        allow = ["::/0"]
+                        dns64-discovery = "yes"
+                        """),
+                bad("a negative refusal-limit", 4, "smtp.refusal-limit", "-1", """
+                        [smtp]
+                        hostname = "relay.example.net"
+                        allow = ["::/0"]
+                        refusal-limit = -1
+                        """),
+                bad("a refusal-window of nothing", 4, "smtp.refusal-window", "0", """
+                        [smtp]
+                        hostname = "relay.example.net"
+                        allow = ["::/0"]
+                        refusal-window = 0
+                        """),
+                bad("a refusal-block over a week", 4, "smtp.refusal-block", "604800", """
+                        [smtp]
+                        hostname = "relay.example.net"
+                        allow = ["::/0"]
+                        refusal-block = 604801
                         """),
                 bad("a certificate without its key", 4, "smtp.tls-certificate", "go together", """
                         [smtp]

@@ -237,6 +237,12 @@ class SmtpRelayE2E {
         assertTrue(smtpRefused("client-not-allowed") >= 2, lab.statsJson());
         assertTrue(smtpRefused("relay-trick") >= 1, lab.statsJson());
         assertTrue(smtpRefused("postmaster") >= 3, lab.statsJson());
+        // The stranger earned far more than refusal-limit (10) refusals in its one session: blocked at connect
+        // now, for its whole /64 but not the allowed 2001:db8:6::2 in it (the loop's last client, after the block).
+        String blocked = dialog(lab.client(), RELAY6, STRANGER6, List.of("QUIT"));
+        assertTrue(blocked.startsWith("554 5.7.1 relay.test too many relay refusals"), blocked);
+        assertTrue(smtpRefused("refusal-rate") >= 1, lab.statsJson());
+        assertTrue(lab.log().contains("smtp: blocking client 2001:db8:6::/64 for 600 s"), lab.log());
         // Anything accepted by mistake would be on its way by now: give it the time a delivery takes here.
         SocketLab.sleep(2000);
         for (Path sink : List.of(mx4, mx6)) {

@@ -33,7 +33,8 @@ import org.xbill.DNS.Type;
  * the order to try: the preferred family first, then the other (the fallback on connection
  * failure). An AAAA under a DNS64 prefix is never used: it was synthesized and leads through a
  * NAT64, so the receiver would see the NAT64's IPv4 address, not ours, in its SPF check; the
- * host's A record is used over IPv4 instead.
+ * host's A record is used over IPv4 instead. The prefixes are the configured ones and those
+ * {@link Dns64Discovery} learns from the resolver (RFC 7050).
  */
 final class MxRouting {
     /** RFC 5321 §4.5.4: mail goes to port 25 of an MX. */
@@ -42,6 +43,8 @@ final class MxRouting {
     private final SmtpSettings settings;
     private final Resolver resolver;
     private final int port;
+    /** RFC 7050 discovery through the same resolver, or null when {@code dns64-discovery = false}. */
+    private final Dns64Discovery discovery;
 
     MxRouting(SmtpSettings settings, Resolver resolver) {
         this(settings, resolver, SMTP_PORT);
@@ -49,9 +52,16 @@ final class MxRouting {
 
     /** With another port than 25 for the MX hosts: tests run their servers on loopback. */
     MxRouting(SmtpSettings settings, Resolver resolver, int port) {
+        this(settings, resolver, port,
+                settings.dns64Discovery() ? new Dns64Discovery(resolver, java.time.Clock.systemUTC()) : null);
+    }
+
+    /** With a discovery of the test's (its clock), or none. */
+    MxRouting(SmtpSettings settings, Resolver resolver, int port, Dns64Discovery discovery) {
         this.settings = settings;
         this.resolver = resolver;
         this.port = port;
+        this.discovery = discovery;
     }
 
     /** The configured resolvers, or the system's (/etc/resolv.conf) when none are. */
@@ -128,6 +138,7 @@ final class MxRouting {
     private Route hops(List<String> hosts, int port) throws IOException {
         List<Hop> hops = new ArrayList<>();
         String lastError = "no address for " + String.join(", ", hosts);
+        List<Ipv6Prefix> dns64 = null; // asked for at the first AAAA: a route without one needs no discovery
         for (String host : hosts) {
             List<InetSocketAddress> v4 = new ArrayList<>();
             List<InetSocketAddress> v6 = new ArrayList<>();
@@ -139,8 +150,11 @@ final class MxRouting {
                     }
                 }
                 for (Record r : answer(n, Type.AAAA)) {
-                    if (r instanceof AAAARecord a && !synthesized(a.getAddress())) {
-                        v6.add(new InetSocketAddress(a.getAddress(), port));
+                    if (r instanceof AAAARecord a) {
+                        dns64 = dns64 != null ? dns64 : dns64Prefixes();
+                        if (!synthesized(a.getAddress(), dns64)) {
+                            v6.add(new InetSocketAddress(a.getAddress(), port));
+                        }
                     }
                 }
             } catch (IOException e) {
@@ -156,13 +170,27 @@ final class MxRouting {
         return hops.isEmpty() ? new Failure(false, lastError) : new Hops(hops);
     }
 
-    /** An address under a configured DNS64 prefix (RFC 6147): made by a DNS64, not by the domain. */
-    boolean synthesized(InetAddress a) {
+    /** The configured DNS64 prefixes and those discovered (RFC 7050), used together. */
+    List<Ipv6Prefix> dns64Prefixes() {
+        if (discovery == null) {
+            return settings.dns64Prefixes();
+        }
+        List<Ipv6Prefix> discovered = discovery.prefixes();
+        if (discovered.isEmpty()) {
+            return settings.dns64Prefixes();
+        }
+        List<Ipv6Prefix> all = new ArrayList<>(settings.dns64Prefixes());
+        all.addAll(discovered);
+        return all;
+    }
+
+    /** An address under a DNS64 prefix (RFC 6147): made by a DNS64, not by the domain. */
+    static boolean synthesized(InetAddress a, List<Ipv6Prefix> dns64) {
         if (!(a instanceof Inet6Address)) {
             return false;
         }
         Ipv6Address v6 = Ipv6Address.ofBytes(a.getAddress());
-        for (Ipv6Prefix p : settings.dns64Prefixes()) {
+        for (Ipv6Prefix p : dns64) {
             if (p.contains(v6)) {
                 return true;
             }

@@ -13,6 +13,7 @@ public final class SmtpCounters {
     private final LongAdder acceptedRecipients = new LongAdder();
     private final LongAdder tls = new LongAdder();
     private final LongAdder authenticated = new LongAdder();
+    private final LongAdder refusalTableEvictions = new LongAdder();
     private final LongAdder[] refused = RelayCounters.adders(SmtpRefusal.values().length);
 
     /** Client connections since start. */
@@ -50,6 +51,11 @@ public final class SmtpCounters {
         return authenticated.sum();
     }
 
+    /** Clients the refusal-rate table forgot to make room for others ({@link RefusalTracker}). */
+    public long refusalTableEvictions() {
+        return refusalTableEvictions.sum();
+    }
+
     public long refused(SmtpRefusal r) {
         return refused[r.ordinal()].sum();
     }
@@ -75,6 +81,10 @@ public final class SmtpCounters {
 
     void countAuthenticated() {
         authenticated.increment();
+    }
+
+    void refusalTableEvicted() {
+        refusalTableEvictions.increment();
     }
 
     void refuse(SmtpRefusal r) {

@@ -11,6 +11,11 @@ public enum SmtpRefusal {
     CLIENT_LIMIT("client-limit"),
     /** The socket plane is out of descriptors: closed at accept. */
     DESCRIPTOR_LIMIT("descriptor-limit"),
+    /**
+     * A client blocked for its relay refusals ({@code refusal-limit} within {@code refusal-window},
+     * {@link RefusalTracker}): 554 5.7.1 at connect, then closed.
+     */
+    REFUSAL_RATE("refusal-rate"),
     /** A client not in {@code allow}, and no AUTH configured: greeted with 554 (RFC 5321 §3.1). */
     CLIENT_NOT_ALLOWED("client-not-allowed"),
     /** RCPT from a client neither in {@code allow} nor authenticated: 550 5.7.1. */

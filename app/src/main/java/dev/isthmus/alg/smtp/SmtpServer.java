@@ -16,6 +16,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,7 @@ public final class SmtpServer implements AutoCloseable {
     private final RateLimitedLog log = new RateLimitedLog(LOG);
     private final DescriptorBudget descriptors;
     private final ClientLimits limits;
+    private final RefusalTracker refusals;
     private final Drafts drafts;
     private final Outbox outbox;
     private final Executor disk;
@@ -67,9 +69,16 @@ public final class SmtpServer implements AutoCloseable {
     /** A server not listening yet (tests drive its sessions over in-memory channels). */
     SmtpServer(SmtpSettings settings, DescriptorBudget descriptors, Drafts drafts, Outbox outbox, Executor disk,
             SslContext tls, Duration firstCommandTimeout) {
+        this(settings, descriptors, drafts, outbox, disk, tls, firstCommandTimeout, Clock.systemUTC());
+    }
+
+    /** With the clock the refusal-rate blocks run on (tests move it). */
+    SmtpServer(SmtpSettings settings, DescriptorBudget descriptors, Drafts drafts, Outbox outbox, Executor disk,
+            SslContext tls, Duration firstCommandTimeout, Clock clock) {
         this.settings = settings;
         this.descriptors = descriptors;
         this.limits = new ClientLimits(settings.maxConnections(), settings.maxPerClient());
+        this.refusals = new RefusalTracker(settings.refusalLimit(), clock, RefusalTracker.CAPACITY, counters);
         this.drafts = drafts;
         this.outbox = outbox;
         this.disk = disk;
@@ -145,6 +154,10 @@ public final class SmtpServer implements AutoCloseable {
 
     ClientLimits limits() {
         return limits;
+    }
+
+    RefusalTracker refusals() {
+        return refusals;
     }
 
     Drafts drafts() {

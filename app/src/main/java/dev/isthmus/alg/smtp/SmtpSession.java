@@ -134,6 +134,13 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.ch = ctx.channel();
         this.client = (InetSocketAddress) ch.remoteAddress();
         this.who = AddressSet.unmapped(client.getAddress());
+        if (server.refusals().blocked(who) && !settings.allow().contains(who)) {
+            // Blocked for its relay refusals (RefusalTracker): no dialogue, no slot taken. Counted, not
+            // logged: the line was written when the block began, and a client hammering must not fill the log.
+            refuse(SmtpRefusal.REFUSAL_RATE, null);
+            close("554 5.7.1 " + settings.hostname() + " too many relay refusals from your address, try later");
+            return;
+        }
         Refusal full = server.limits().acquire(who);
         if (full != null) {
             refuseAtAccept(full == Refusal.TOTAL_LIMIT ? SmtpRefusal.TOTAL_LIMIT : SmtpRefusal.CLIENT_LIMIT);
@@ -299,6 +306,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (refusedGreeting && !c.verb().equals("QUIT")) {
+            countRelayRefusal();
             reply("503 5.7.1 Relay access denied: only QUIT (RFC 5321 §3.1)");
             return;
         }
@@ -936,6 +944,18 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         server.counters().refuse(r);
         if (why != null) {
             server.log().warn("smtp: refused (" + r.key() + "): " + why);
+        }
+        if (r == SmtpRefusal.CLIENT_NOT_ALLOWED || r == SmtpRefusal.RELAY_DENIED) {
+            countRelayRefusal();
+        }
+    }
+
+    /** One more relay refusal toward blocking the client ({@link RefusalTracker}); the block's start is logged. */
+    private void countRelayRefusal() {
+        if (server.refusals().refused(who)) {
+            SmtpSettings.RefusalLimit l = settings.refusalLimit();
+            server.log().warn("smtp: blocking client " + RefusalTracker.text(who) + " for " + l.block().toSeconds()
+                    + " s: " + l.limit() + " relay refusals within " + l.window().toSeconds() + " s (refusal-limit)");
         }
     }
 }

@@ -34,12 +34,16 @@ import java.util.List;
  * @param users AUTH PLAIN/LOGIN users (after STARTTLS only), user → password; empty: no AUTH
  * @param connectionCacheTime how long a delivery connection stays open, idle, for the next message
  *     to the same next hop (Postfix's smtp_connection_cache_time_limit); zero: no reuse
+ * @param dns64Discovery learn DNS64 prefixes from the resolver too (RFC 7050, {@link Dns64Discovery}),
+ *     used together with {@code dns64Prefixes}
+ * @param refusalLimit when a client is refused at connect for its relay refusals ({@link RefusalTracker})
  */
 public record SmtpSettings(List<InetSocketAddress> listen, String hostname, AddressSet allow, Path spool,
         List<InetSocketAddress> resolvers, InetSocketAddress smarthost, long maxMessageSize, boolean preferIpv6,
         List<Ipv6Prefix> dns64Prefixes, Duration firstRetry, Duration maxRetryInterval, Duration maxQueueLifetime,
         int perDestinationConcurrency, int maxConnections, int maxPerClient, Path tlsCertificate, Path tlsKey,
-        java.util.Map<String, String> users, Duration connectionCacheTime) {
+        java.util.Map<String, String> users, Duration connectionCacheTime, boolean dns64Discovery,
+        RefusalLimit refusalLimit) {
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 52_428_800;
     public static final Duration DEFAULT_FIRST_RETRY = Duration.ofMinutes(5);
     public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Duration.ofMinutes(30);
@@ -48,6 +52,17 @@ public record SmtpSettings(List<InetSocketAddress> listen, String hostname, Addr
     /** Postfix's default: long enough for a queue run's next message, short enough not to hold a server's slot. */
     public static final Duration DEFAULT_CONNECTION_CACHE_TIME = Duration.ofSeconds(2);
 
+    /** Blocking by refusal rate: a client with this many relay refusals within the window is refused for the block. */
+    public record RefusalLimit(int limit, Duration window, Duration block) {
+        /** As docs/SMTP.md says: 10 refusals in a minute block the client for ten minutes. */
+        public static final RefusalLimit DEFAULT = new RefusalLimit(10, Duration.ofMinutes(1), Duration.ofMinutes(10));
+
+        /** {@code refusal-limit = 0}: no blocking. */
+        public boolean enabled() {
+            return limit > 0;
+        }
+    }
+
     public SmtpSettings {
         listen = List.copyOf(listen);
         resolvers = List.copyOf(resolvers);
@@ -55,7 +70,7 @@ public record SmtpSettings(List<InetSocketAddress> listen, String hostname, Addr
         users = java.util.Map.copyOf(users);
     }
 
-    /** Without {@code connectionCacheTime}: the default. */
+    /** Without the keys added later: their defaults (connection cache, DNS64 discovery on, refusal limit). */
     public SmtpSettings(List<InetSocketAddress> listen, String hostname, AddressSet allow, Path spool,
             List<InetSocketAddress> resolvers, InetSocketAddress smarthost, long maxMessageSize, boolean preferIpv6,
             List<Ipv6Prefix> dns64Prefixes, Duration firstRetry, Duration maxRetryInterval, Duration maxQueueLifetime,
@@ -63,13 +78,13 @@ public record SmtpSettings(List<InetSocketAddress> listen, String hostname, Addr
             java.util.Map<String, String> users) {
         this(listen, hostname, allow, spool, resolvers, smarthost, maxMessageSize, preferIpv6, dns64Prefixes,
                 firstRetry, maxRetryInterval, maxQueueLifetime, perDestinationConcurrency, maxConnections,
-                maxPerClient, tlsCertificate, tlsKey, users, DEFAULT_CONNECTION_CACHE_TIME);
+                maxPerClient, tlsCertificate, tlsKey, users, DEFAULT_CONNECTION_CACHE_TIME, true, RefusalLimit.DEFAULT);
     }
 
     /** These settings with another {@code connectionCacheTime}. */
     public SmtpSettings withConnectionCacheTime(Duration d) {
         return new SmtpSettings(listen, hostname, allow, spool, resolvers, smarthost, maxMessageSize, preferIpv6,
                 dns64Prefixes, firstRetry, maxRetryInterval, maxQueueLifetime, perDestinationConcurrency,
-                maxConnections, maxPerClient, tlsCertificate, tlsKey, users, d);
+                maxConnections, maxPerClient, tlsCertificate, tlsKey, users, d, dns64Discovery, refusalLimit);
     }
 }

@@ -98,4 +98,53 @@ class MxRoutingTest {
         assertEquals(List.of(new InetSocketAddress("2001:db8:9::25", 2525)), hops.hops().getFirst().addresses());
         assertEquals(0, dns.queries.get());
     }
+
+    @Test
+    void anAaaaUnderADiscoveredPrefixIsSkippedForTheA() {
+        // RFC 7050: the resolver's DNS64 uses 2001:db8:64::/96, nothing is configured; its AAAA for
+        // mx.example.com (192.0.2.1 synthesized) would go through the NAT64.
+        FakeDns dns = new FakeDns().aaaa("ipv4only.arpa", "2001:db8:64::c000:aa").aaaa("ipv4only.arpa",
+                        "2001:db8:64::c000:ab").mx("example.com", 10, "mx.example.com").a("mx.example.com", "192.0.2.1")
+                .aaaa("mx.example.com", "2001:db8:64::c000:201");
+        MxRouting r = new MxRouting(DeliveryHarness.settings(true, List.of(), 20, null), dns);
+        assertEquals(List.of("mx.example.com/192.0.2.1"), plan(r.route("example.com")));
+    }
+
+    @Test
+    void discoveredAndConfiguredPrefixesTogether() {
+        // 64:ff9b::/96 configured, 2001:db8:122:344::/64 (u-octet form) discovered; a real AAAA stays.
+        FakeDns dns = new FakeDns().aaaa("ipv4only.arpa", "2001:db8:122:344:c0:0:aa00:0")
+                .mx("example.com", 10, "mx.example.com").a("mx.example.com", "192.0.2.1")
+                .aaaa("mx.example.com", "64:ff9b::c000:201").aaaa("mx.example.com", "2001:db8:122:344:c0:2:100:0")
+                .aaaa("mx.example.com", "2001:db8:25::1");
+        assertEquals(List.of("mx.example.com/2001:db8:25:0:0:0:0:1", "mx.example.com/192.0.2.1"),
+                plan(routing(dns, true).route("example.com")));
+    }
+
+    @Test
+    void withoutDiscoveryTheAaaaIsUsed() {
+        // dns64-discovery = false: only dns64-prefixes count, so the DNS64's AAAA is tried.
+        FakeDns dns = new FakeDns().aaaa("ipv4only.arpa", "2001:db8:64::c000:aa")
+                .mx("example.com", 10, "mx.example.com").a("mx.example.com", "192.0.2.1")
+                .aaaa("mx.example.com", "2001:db8:64::c000:201");
+        MxRouting r = new MxRouting(DeliveryHarness.settings(true, List.of(), 20, null), dns, MxRouting.SMTP_PORT, null);
+        assertEquals(List.of("mx.example.com/2001:db8:64:0:0:0:c000:201", "mx.example.com/192.0.2.1"),
+                plan(r.route("example.com")));
+    }
+
+    @Test
+    void aFailingDiscoveryDoesNotHoldUpDelivery() {
+        // ipv4only.arpa times out: the route is made as before, with the configured prefixes.
+        Dns64DiscoveryTest.ScriptedDns failing = new Dns64DiscoveryTest.ScriptedDns();
+        failing.answer = q -> {
+            throw new java.io.IOException("timed out");
+        };
+        FakeDns dns = new FakeDns().mx("example.com", 10, "mx.example.com").a("mx.example.com", "192.0.2.1")
+                .aaaa("mx.example.com", "64:ff9b::c000:201").aaaa("mx.example.com", "2001:db8:25::1");
+        MxRouting r = new MxRouting(DeliveryHarness.settings(true, WKP, 20, null), dns, MxRouting.SMTP_PORT,
+                new Dns64Discovery(failing, java.time.Clock.systemUTC()));
+        assertEquals(List.of("mx.example.com/2001:db8:25:0:0:0:0:1", "mx.example.com/192.0.2.1"),
+                plan(r.route("example.com")));
+        assertEquals(1, failing.queries.get());
+    }
 }

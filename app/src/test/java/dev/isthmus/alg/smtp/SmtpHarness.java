@@ -47,13 +47,19 @@ final class SmtpHarness {
     }
 
     SmtpHarness(SmtpSettings s, Duration firstCommand) {
+        this(s, firstCommand, java.time.Clock.systemUTC());
+    }
+
+    /** With the clock of the refusal-rate blocks ({@link RefusalTracker}). */
+    SmtpHarness(SmtpSettings s, Duration firstCommand, java.time.Clock clock) {
         SslContext tls;
         try {
             tls = SmtpServer.tlsContext(s);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        server = new SmtpServer(s, DescriptorBudget.unlimited(), drafts, queued::add, Runnable::run, tls, firstCommand);
+        server = new SmtpServer(s, DescriptorBudget.unlimited(), drafts, queued::add, Runnable::run, tls, firstCommand,
+                clock);
     }
 
     SmtpCounters counters() {
