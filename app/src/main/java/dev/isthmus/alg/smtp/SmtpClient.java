@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -43,6 +44,8 @@ final class SmtpClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     /** QUIT to idle connections when the relay stops: it should not wait on a slow server. */
     private static final Duration QUIT_AT_CLOSE = Duration.ofSeconds(1);
+    /** Between an EHLO keyword and its parameters (RFC 5321 §4.1.1.1 ehlo-line). */
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final SmtpSettings settings;
     private final MxRouting routing;
@@ -445,7 +448,7 @@ final class SmtpClient {
             Reply r = read(timeouts.hello());
             if (r.positive()) {
                 for (String line : r.lines().subList(1, r.lines().size())) {
-                    String[] words = line.trim().split("\\s+", 2);
+                    String[] words = WHITESPACE.split(line.trim(), 2);
                     extensions.put(words[0].toUpperCase(Locale.ROOT), words.length > 1 ? words[1] : "");
                 }
                 return true;
