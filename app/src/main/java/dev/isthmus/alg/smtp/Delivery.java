@@ -9,11 +9,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The relay's delivery side (RFC 5321 §4.5.4, §5.1, §6): keeps the queue ordered by next
@@ -45,6 +48,7 @@ public final class Delivery implements Outbox, AutoCloseable {
     static final int MAX_IN_FLIGHT = 200;
     /** The scheduler looks again at least this often, so a changed wall clock is noticed. */
     private static final Duration MAX_SLEEP = Duration.ofSeconds(30);
+    private static final Comparator<QueuedMessage> BY_NEXT_ATTEMPT = Comparator.comparing(QueuedMessage::nextAttempt);
 
     private final SmtpSettings settings;
     private final DeliveryStore store;
@@ -57,6 +61,12 @@ public final class Delivery implements Outbox, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private ScheduledFuture<?> nextWake;
+    /**
+     * A dispatch is queued on the scheduler and has not begun: more wakes add nothing. Each
+     * dispatch reads the whole queue, so one per event (a message arriving, an attempt ending)
+     * cost O(queue) per message when a backlog built up.
+     */
+    private final AtomicBoolean dispatchQueued = new AtomicBoolean();
 
     /** Delivery over MX (or the smarthost) with the settings' resolvers, on the system clock. */
     public Delivery(SmtpSettings settings, Spool spool) {
@@ -219,10 +229,11 @@ public final class Delivery implements Outbox, AutoCloseable {
 
     /** Asks the scheduler to look at the queue now (a message came, an attempt ended, the clock moved). */
     void wake() {
-        if (!scheduler.isShutdown()) {
+        if (!scheduler.isShutdown() && dispatchQueued.compareAndSet(false, true)) {
             try {
                 scheduler.execute(this::dispatch);
             } catch (java.util.concurrent.RejectedExecutionException e) {
+                dispatchQueued.set(false);
                 // closing: nothing more to schedule
             }
         }
@@ -230,6 +241,10 @@ public final class Delivery implements Outbox, AutoCloseable {
 
     /** On the scheduler thread: starts every due message (within the bound), then sleeps until the next is due. */
     private void dispatch() {
+        dispatchQueued.set(false); // a wake from now on queues another pass
+        if (inFlight.size() >= MAX_IN_FLIGHT) {
+            return; // every ending attempt wakes the scheduler
+        }
         Instant now = clock.instant();
         Instant earliest = null;
         List<QueuedMessage> due = new ArrayList<>();
@@ -243,19 +258,24 @@ public final class Delivery implements Outbox, AutoCloseable {
                 earliest = m.nextAttempt();
             }
         }
-        due.sort(Comparator.comparing(QueuedMessage::nextAttempt));
-        for (QueuedMessage m : due) {
+        // Oldest first, taken one by one from a heap: of a backlog only the few that find a free
+        // connection start, so the rest is never sorted.
+        PriorityQueue<QueuedMessage> byTime = new PriorityQueue<>(due.size() + 1, BY_NEXT_ATTEMPT);
+        byTime.addAll(due);
+        Set<String> full = new HashSet<>();
+        for (QueuedMessage m; (m = byTime.poll()) != null; ) {
             if (inFlight.size() >= MAX_IN_FLIGHT) {
                 break; // an ending attempt wakes the scheduler again
             }
-            if (saturated(m)) {
+            if (saturated(m, full)) {
                 // Its destinations have no free connection: starting it would only park a thread
                 // and take a place of MAX_IN_FLIGHT from mail to other destinations. The attempt
                 // that frees a slot wakes the scheduler.
                 continue;
             }
             if (inFlight.add(m.id())) {
-                workers.execute(() -> attempt(m));
+                QueuedMessage started = m;
+                workers.execute(() -> attempt(started));
             }
         }
         if (nextWake != null) {
@@ -268,13 +288,21 @@ public final class Delivery implements Outbox, AutoCloseable {
         nextWake = scheduler.schedule(this::dispatch, Math.max(1, sleep.toMillis()), TimeUnit.MILLISECONDS);
     }
 
-    /** Every destination of the message is at its connection limit now. */
-    private boolean saturated(QueuedMessage m) {
+    /**
+     * Every destination of the message is at its connection limit now. {@code full} holds the
+     * destinations found at their limit earlier in this pass (one that frees a slot meanwhile
+     * wakes the scheduler for another pass).
+     */
+    private boolean saturated(QueuedMessage m, Set<String> full) {
         for (String d : byDestination(m.pending()).keySet()) {
+            if (full.contains(d)) {
+                continue;
+            }
             Semaphore slots = destinations.get(d);
             if (slots == null || slots.availablePermits() > 0) {
                 return false;
             }
+            full.add(d);
         }
         return true;
     }
