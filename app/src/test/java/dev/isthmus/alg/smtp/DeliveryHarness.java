@@ -25,10 +25,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -39,16 +36,13 @@ import javax.net.ssl.SSLSocket;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Resolver;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TextParseException;
 
 /** The delivery side's test fakes: a DNS, an SMTP server on loopback, an in-memory spool, a clock. */
@@ -158,7 +152,7 @@ final class DeliveryHarness {
     }
 
     /** A DNS answering from a table; a name it does not know is NXDOMAIN. */
-    static final class FakeDns implements Resolver {
+    static final class FakeDns extends SynchronousResolver {
         private final Map<Name, List<Record>> records = new HashMap<>();
         final AtomicInteger queries = new AtomicInteger();
 
@@ -198,34 +192,6 @@ final class DeliveryHarness {
             }
             return r;
         }
-
-        @Override
-        public CompletionStage<Message> sendAsync(Message query, Executor executor) {
-            return CompletableFuture.completedFuture(send(query));
-        }
-
-        @Override
-        public CompletionStage<Message> sendAsync(Message query) {
-            return CompletableFuture.completedFuture(send(query));
-        }
-
-        @Override
-        public void setPort(int port) {}
-
-        @Override
-        public void setTCP(boolean flag) {}
-
-        @Override
-        public void setIgnoreTruncation(boolean flag) {}
-
-        @Override
-        public void setEDNS(int version, int payloadSize, int flags, List<EDNSOption> options) {}
-
-        @Override
-        public void setTSIGKey(TSIG key) {}
-
-        @Override
-        public void setTimeout(Duration timeout) {}
 
         private static Name name(String s) {
             try {

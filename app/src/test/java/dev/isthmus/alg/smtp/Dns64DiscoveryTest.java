@@ -10,22 +10,17 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
 /** RFC 7050 §3 discovery: what each answer teaches, how long it is kept, and a failing DNS. */
@@ -169,7 +164,7 @@ class Dns64DiscoveryTest {
     }
 
     /** A DNS whose every answer the test writes. */
-    static final class ScriptedDns implements Resolver {
+    static final class ScriptedDns extends SynchronousResolver {
         interface Answer {
             Message to(Message query) throws IOException;
         }
@@ -184,33 +179,5 @@ class Dns64DiscoveryTest {
             assertEquals(Dns64Discovery.IPV4ONLY_ARPA, query.getQuestion().getName());
             return answer.to(query);
         }
-
-        @Override
-        public CompletionStage<Message> sendAsync(Message query, Executor executor) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<Message> sendAsync(Message query) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void setPort(int port) {}
-
-        @Override
-        public void setTCP(boolean flag) {}
-
-        @Override
-        public void setIgnoreTruncation(boolean flag) {}
-
-        @Override
-        public void setEDNS(int version, int payloadSize, int flags, List<EDNSOption> options) {}
-
-        @Override
-        public void setTSIGKey(TSIG key) {}
-
-        @Override
-        public void setTimeout(Duration timeout) {}
     }
 }
