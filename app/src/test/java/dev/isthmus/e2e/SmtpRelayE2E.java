@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Timeout;
  * IPv4 client to IPv6-only MX, an MX whose AAAA cannot be reached and whose A can (delivered over
  * IPv4), the open-relay probe from outside {@code allow} (every trick refused, nothing reaches a
  * sink), 451 three times then 250 (delivered once), 550 (a DSN, RFC 3464, reaches the sender's
- * MX), and SIGKILL during a flood of 200 messages (every 250 delivered, nothing else).
+ * MX), SIGKILL during a flood of 200 messages (every 250 delivered, nothing else), and Debian's
+ * Postfix on each single-family side using the relay as its relayhost.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(90)
@@ -169,6 +170,55 @@ class SmtpRelayE2E {
         assertTrue(m.contains("X-Sink-Peer: " + MX6_GATEWAY + "\r\n"), m);
         assertTrue(Pattern.compile("(?s)Received: from .*\\[198\\.51\\.100\\.2\\].*by relay\\.test").matcher(m).find(),
                 m);
+    }
+
+    /**
+     * The issue's picture with real MTAs: a Postfix that knows only IPv4 ({@code inet_protocols =
+     * ipv4}, relayhost the relay's IPv4 address) sends to an IPv6-only domain, and a Postfix that
+     * knows only IPv6 sends to an IPv4-only one. Postfix speaks its own ESMTP (PIPELINING, SIZE,
+     * 8BITMIME, and the DSN extension's ORCPT on each RCPT: the relay offers DSN) and must see its
+     * mail taken ({@code status=sent} in its log); each message arrives once at the far MX.
+     */
+    @Test
+    void postfixOnOneFamilySendsThroughTheRelayToTheOther() {
+        String token4 = token();
+        String token6 = token();
+        try (Postfix pf4 = Postfix.start(lab.topology, lab.server(), "pf4.test", "ipv4", "[" + RELAY4 + "]:25");
+                Postfix pf6 = Postfix.start(lab.topology, lab.client(), "pf6.test", "ipv6", "[" + RELAY6 + "]:25")) {
+            pf4.sendmail("alice@pf4.test", "dave@v6.test", "Subject: " + token4 + "\nFrom: alice@pf4.test\n\nbody of "
+                    + token4 + "\n");
+            pf6.sendmail("carol@pf6.test", "bob@v4.test", "Subject: " + token6 + "\nFrom: carol@pf6.test\n\nbody of "
+                    + token6 + "\n");
+
+            String to6 = awaitMessage(mx6, token4);
+            assertTrue(to6.contains("X-Sink-Peer: " + MX6_GATEWAY + "\r\n"), to6);
+            assertTrue(to6.contains("X-Sink-Rcpt-To: <dave@v6.test>"), to6);
+            assertTrue(Pattern.compile("(?s)Received: from pf4\\.test .*\\[198\\.51\\.100\\.2\\].*by relay\\.test")
+                    .matcher(to6).find(), to6);
+            String to4 = awaitMessage(mx4, token6);
+            assertTrue(to4.contains("X-Sink-Peer: " + RELAY4 + "\r\n"), to4);
+            assertTrue(Pattern.compile("(?s)Received: from pf6\\.test .*\\[IPv6:2001:db8:6::2\\].*by relay\\.test")
+                    .matcher(to4).find(), to4);
+            awaitSent(pf4, "to=<dave@v6.test>, relay=" + RELAY4 + "[" + RELAY4 + "]:25");
+            awaitSent(pf6, "to=<bob@v4.test>, relay=" + RELAY6 + "[" + RELAY6 + "]:25");
+        }
+        assertEquals(1, count(mx6, token4), "delivered once");
+        assertEquals(1, count(mx4, token6), "delivered once");
+    }
+
+    /** Waits for Postfix's log line saying the relay took the message. */
+    private static void awaitSent(Postfix pf, String attempt) {
+        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!pf.maillog().lines().anyMatch(l -> l.contains(attempt) && l.contains("status=sent"))) {
+            if (System.nanoTime() > end) {
+                fail("no \"" + attempt + "\" with status=sent in Postfix's log:\n" + pf.maillog());
+            }
+            SocketLab.sleep(100);
+        }
+    }
+
+    private static long count(Path sink, String token) {
+        return messages(sink).stream().filter(m -> m.contains(token)).count();
     }
 
     /** broken6.test's AAAA has no route; its A works: the relay falls back to IPv4. */
