@@ -42,6 +42,7 @@ public final class SdpException extends Exception {
     private final Reason reason;
 
     SdpException(Reason reason, String detail) {
+        // No stack trace: a refusal is an answer to the peer, not a fault to debug.
         super(reason + ": " + detail, null, false, false);
         this.reason = reason;
     }

@@ -27,6 +27,8 @@ import java.util.List;
  *       then matches no candidate, the receiving ICE agent sees an ICE mismatch (RFC 8839
  *       §5.4) and sends to the default destination, the relay. Adding a host candidate of the
  *       relay would need the relay to answer connectivity checks, which it does not do.
+ *       {@code a=remote-candidates} is left alone: it only matters once ICE runs, which the
+ *       mismatch stops.
  * </ul>
  *
  * A rejected stream keeps port 0 and its {@code a=rtcp} port; its addresses are rewritten all the

@@ -10,8 +10,9 @@ import java.net.InetSocketAddress;
  *     streams (RFC 3264 §6)
  * @param rtp the announced RTP address and port; null for a rejected stream
  * @param rtcp the announced RTCP address and port: {@code a=rtcp}'s, else the RTP address and
- *     port plus one (RFC 3605 §2.1, RFC 3550 §11); null for a rejected stream. The RTP address
- *     when {@code rtcpMux} is negotiated (RFC 5761 §5.1.1) is the relay's choice to make.
+ *     port plus one (RFC 3605 §2.1, RFC 3550 §11); null for a rejected stream. Once rtcp-mux
+ *     is negotiated (present in offer and answer, RFC 5761 §5.1.1) RTCP goes to {@code rtp}
+ *     instead: the relay, which sees both, decides.
  * @param hold the address is {@code 0.0.0.0} or {@code ::} (RFC 3264 §8.4): send nothing
  */
 public record SdpStream(int index, String media, String proto, SdpDirection direction, boolean rtcpMux,
