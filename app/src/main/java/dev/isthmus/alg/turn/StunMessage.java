@@ -111,12 +111,8 @@ public final class StunMessage {
         List<Integer> unknown = new ArrayList<>();
         int integrity = -1;
         int integritySha256 = -1;
-        boolean fingerprint = false;
         // pos and len are multiples of 4, so a whole attribute header always fits while pos < len.
         for (int pos = HEADER_LENGTH, count = 1; pos < len; count++) {
-            if (fingerprint) {
-                throw refuse(StunRefusal.FINGERPRINT_NOT_LAST, "attribute at " + pos);
-            }
             if (count > MAX_ATTRIBUTES) {
                 throw refuse(StunRefusal.TOO_MANY_ATTRIBUTES, "more than " + MAX_ATTRIBUTES);
             }
@@ -131,7 +127,9 @@ public final class StunMessage {
             boolean ignored = false;
             if (type == StunAttributeType.FINGERPRINT) {
                 check(type, value);
-                fingerprint = true;
+                if (pos + 4 + padded != len) {
+                    throw refuse(StunRefusal.FINGERPRINT_NOT_LAST, "FINGERPRINT at " + pos + " of " + len);
+                }
                 if ((int) BigEndian.u32(value, 0) != StunIntegrity.fingerprint(raw, pos)) {
                     throw refuse(StunRefusal.BAD_FINGERPRINT, "CRC-32 does not match");
                 }

@@ -4,6 +4,7 @@ import static dev.isthmus.wire.HexText.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -236,7 +237,7 @@ class Rfc5769VectorsTest {
         for (byte[] vector : List.of(REQUEST, IPV4_RESPONSE, IPV6_RESPONSE)) {
             byte[] m = vector.clone();
             m[30] ^= 0x01; // inside SOFTWARE, covered by both checks
-            StunFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
+            StunFormatException e = assertThrows(
                     StunFormatException.class, () -> decode(m));
             assertEquals(StunRefusal.BAD_FINGERPRINT, e.refusal());
         }
