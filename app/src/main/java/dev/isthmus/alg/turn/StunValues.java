@@ -51,8 +51,7 @@ final class StunValues {
                     StunAttributeType.LIFETIME, StunAttributeType.REQUESTED_ADDRESS_FAMILY,
                     StunAttributeType.ADDITIONAL_ADDRESS_FAMILY, StunAttributeType.REQUESTED_TRANSPORT ->
                     exact(v, 4);
-            case StunAttributeType.ERROR_CODE -> checkErrorCode(v);
-            case StunAttributeType.ADDRESS_ERROR_CODE -> checkErrorCode(v);
+            case StunAttributeType.ERROR_CODE, StunAttributeType.ADDRESS_ERROR_CODE -> checkErrorCode(v);
             case StunAttributeType.UNKNOWN_ATTRIBUTES ->
                     v.length % 2 == 0 ? null : "odd length " + v.length + " for a list of 16-bit types";
             case StunAttributeType.PASSWORD_ALGORITHM -> checkPasswordAlgorithms(v, true);
