@@ -70,7 +70,7 @@ class ArchitectureTest {
             .layer("tunnel").definedBy(pkg("tunnel"))
             .layer("dataplane").definedBy(pkg("dataplane"))
             .layer("socket plane").definedBy(pkg("dns64"), pkg("relay"), pkg("alg.http"), pkg("alg.ftp.proxy"),
-                    pkg("alg.smtp"), pkg("alg.sip"), pkg("dstm"))
+                    pkg("alg.smtp"), pkg("alg.sip"), pkg("alg.turn"), pkg("dstm"))
             .layer("config").definedBy(pkg("config"))
             .layer("control").definedBy(pkg("control"))
             .layer("cli").definedBy(pkg("cli"))
