@@ -25,6 +25,6 @@ final class SipTestMessages {
                 Call-ID: test@example.net
                 CSeq: 1 OPTIONS
                 Max-Forwards: 70
-                """ + extra + "\n");
+                """ + (extra.isEmpty() ? "" : extra + "\n") + "\n");
     }
 }
