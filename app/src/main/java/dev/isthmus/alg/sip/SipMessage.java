@@ -141,7 +141,7 @@ public final class SipMessage {
         if (maxForwards != null && SipText.boundedNumber(maxForwards.value(), MAX_MAX_FORWARDS) < 0) {
             throw new SipParseException(Reason.BAD_MAX_FORWARDS, maxForwards.value());
         }
-        for (String v : valuesOf("via")) {
+        for (String v : values("via")) {
             Via.parse(v);
         }
         for (SipHeader h : headers) {

@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.isthmus.alg.sip.SipParseException.Reason;
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** RFC 3261 §18.3: over a stream, a message ends Content-Length bytes after its CRLF CRLF. */
 class SipFramingTest {
     @Test
     void framesMessagesOneAfterAnother() throws SipParseException {
-        byte[] first = options("Content-Length: 3").clone();
-        byte[] one = concat(first, "abc".getBytes());
+        byte[] one = concat(options("Content-Length: 3"), "abc".getBytes());
         byte[] two = options("l: 0");
         byte[] stream = concat(concat(one, two), "INVITE sip:x".getBytes());
         assertEquals(one.length, SipFraming.frameLength(stream, 0, stream.length));
@@ -46,7 +46,7 @@ class SipFramingTest {
         assertEquals(Reason.BODY_LENGTH_MISMATCH, assertThrows(SipParseException.class,
                 () -> SipFraming.frameLength(noLength, 0, noLength.length)).reason());
         byte[] endless = new byte[SipMessage.MAX_MESSAGE_SIZE];
-        java.util.Arrays.fill(endless, (byte) 'a');
+        Arrays.fill(endless, (byte) 'a');
         assertEquals(Reason.TOO_LARGE, assertThrows(SipParseException.class,
                 () -> SipFraming.frameLength(endless, 0, endless.length)).reason());
         byte[] huge = options("Content-Length: 65535");
