@@ -43,6 +43,7 @@ public final class SipParseException extends Exception {
     private final Reason reason;
 
     public SipParseException(Reason reason, String detail) {
+        // A refusal is an expected answer to bad input, counted not debugged: no stack trace to fill.
         super(reason + ": " + detail, null, false, false);
         this.reason = reason;
     }
