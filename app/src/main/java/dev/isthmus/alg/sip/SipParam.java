@@ -11,6 +11,16 @@ public record SipParam(String name, String value) {
         return name.equalsIgnoreCase(other);
     }
 
+    /** The value of parameter {@code name} in {@code params} (case-insensitive), "" for one without a value, null when absent. */
+    static String find(java.util.List<SipParam> params, String name) {
+        for (SipParam p : params) {
+            if (p.is(name)) {
+                return p.value == null ? "" : p.value;
+            }
+        }
+        return null;
+    }
+
     @Override
     public String toString() {
         return value == null ? name : name + "=" + value;

@@ -185,12 +185,7 @@ public final class SipUri {
 
     /** The value of parameter {@code name} (case-insensitive), "" for one without a value, null when absent. */
     public String param(String name) {
-        for (SipParam p : params) {
-            if (p.is(name)) {
-                return p.value() == null ? "" : p.value();
-            }
-        }
-        return null;
+        return SipParam.find(params, name);
     }
 
     /** The headers after {@code ?} as written, or null. */

@@ -182,12 +182,7 @@ public final class Via {
 
     /** The value of parameter {@code name} (case-insensitive), "" for one without a value, null when absent. */
     public String param(String name) {
-        for (SipParam p : params) {
-            if (p.is(name)) {
-                return p.value() == null ? "" : p.value();
-            }
-        }
-        return null;
+        return SipParam.find(params, name);
     }
 
     /** The branch, or null (an RFC 2543 client, §20.42). */
