@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RFC 4475 (SIP torture test messages), the cases this core decides: the valid ones of §3.1.1
- * parse, keep every byte and give the values the RFC describes; the invalid ones of §3.1.2 and
- * §3.3 are refused for the reason the RFC gives. Messages as the RFC prints them, each line
- * ending CRLF (§2); {@code <repeat>} and {@code <hex>} written out (§2.2, §2.3).
+ * parse, keep every byte and give the values the RFC describes (with §3.4.1's RFC 2543 INVITE);
+ * the invalid ones of §3.1.2 and §3.3 are refused for the reason the RFC gives. Messages as the
+ * RFC prints them, each line ending CRLF (§2); {@code <repeat>} and {@code <hex>} written out
+ * (§2.2, §2.3).
  */
 class SipTortureTest {
     private static final String SDP_150 = """
@@ -224,7 +225,7 @@ class SipTortureTest {
         assertArrayEquals(semiuri, m.toBytes());
     }
 
-    /** §3.1.1.14 Empty Reason Phrase (noreason): the SP after the code stays. */
+    /** §3.1.1.13 Empty Reason Phrase (noreason): the SP after the code stays. */
     @Test
     void noreasonKeepsTheSpace() throws SipParseException {
         byte[] noreason = wire("""
@@ -244,7 +245,7 @@ class SipTortureTest {
         assertArrayEquals(noreason, m.toBytes());
     }
 
-    /** §3.3.16 INVITE with RFC 2543 Syntax (inv2543): no branch, no Max-Forwards, no Content-Length over UDP. */
+    /** §3.4.1 INVITE with RFC 2543 Syntax (inv2543): no branch, no Max-Forwards, no Content-Length over UDP. */
     @Test
     void inv2543TakesTheRestOfTheDatagramAsBody() throws SipParseException {
         byte[] inv2543 = wire("""
@@ -470,7 +471,7 @@ class SipTortureTest {
                 """);
     }
 
-    /** §3.3.? Missing Required Header Fields (insuf): no To, From, Call-ID, Max-Forwards. */
+    /** §3.3.1 Missing Required Header Fields (insuf): no To, From, Call-ID, Max-Forwards. */
     @Test
     void insufIsRefused() {
         refused(Reason.MISSING_HEADER, """
