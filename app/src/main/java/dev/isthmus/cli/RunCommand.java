@@ -219,7 +219,8 @@ final class RunCommand implements Callable<Integer> {
             services.add(ControlServices.start(cfg.control(),
                     dataplane != null ? dataplane : ControlServices.NO_DATAPLANE,
                     socket != null ? socket.stats() : SocketPlaneStats.NONE, pool, nat64,
-                    socket != null ? socket.smtpDelivery() : null, cfg::render));
+                    socket != null ? socket.smtpDelivery() : null, socket != null ? socket.sipCalls() : null,
+                    cfg::render));
         } catch (Exception e) {
             if (socket != null) {
                 socket.close();

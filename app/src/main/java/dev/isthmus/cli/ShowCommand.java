@@ -17,7 +17,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code isthmus show stats|config|bindings|bib|sessions|smtp-queue}: asks the running isthmus through its control socket
+ * {@code isthmus show stats|config|bindings|bib|sessions|smtp-queue|calls}: asks the running isthmus through its control socket
  * (docs/OPERATIONS.md).
  */
 @Command(
@@ -32,10 +32,12 @@ import picocli.CommandLine.Spec;
             "  The NAT64 sessions of one subscriber, as JSON.",
             "    $ sudo isthmus show sessions --ipv6 2001:db8:6::/64 --json",
             "  The mail the SMTP relay still has to deliver.",
-            "    $ sudo isthmus show smtp-queue"
+            "    $ sudo isthmus show smtp-queue",
+            "  The SIP calls and how many RTP packets each stream relayed.",
+            "    $ sudo isthmus show calls"
         },
         subcommands = {ShowCommand.Stats.class, ShowCommand.Config.class, ShowCommand.Bindings.class, ShowCommand.Bib.class,
-                ShowCommand.Sessions.class, ShowCommand.SmtpQueue.class})
+                ShowCommand.Sessions.class, ShowCommand.SmtpQueue.class, ShowCommand.Calls.class})
 final class ShowCommand implements Runnable {
 
     @Spec
@@ -43,7 +45,7 @@ final class ShowCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "say what to show: stats, config, bindings, bib, sessions or smtp-queue");
+        throw new ParameterException(spec.commandLine(), "say what to show: stats, config, bindings, bib, sessions, smtp-queue or calls");
     }
 
     /** Where the control socket is: --socket, else the [control] socket of --config, else the default. */
@@ -233,6 +235,32 @@ final class ShowCommand implements Runnable {
         @Override
         public Integer call() {
             return ask(spec, target, json ? "show smtp-queue json" : "show smtp-queue");
+        }
+    }
+
+    @Command(
+            name = "calls",
+            mixinStandardHelpOptions = true,
+            header = "The SIP proxy's calls and their relayed media.",
+            description = "The SIP proxy's calls: Call-ID, caller and callee with their address families, state,"
+                    + " age, and per relayed stream the relay's ports, where each side's media comes from and"
+                    + " the packets relayed each way (docs/SIP.md).",
+            footerHeading = "%nExamples:%n",
+            footer = {"    $ sudo isthmus show calls",
+                "    $ sudo isthmus show calls --json | jq '.calls[].streams[].packets_to_callee'"})
+    static final class Calls implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Option(names = "--json", description = "JSON (stable field names)")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return ask(spec, target, json ? "show calls json" : "show calls");
         }
     }
 

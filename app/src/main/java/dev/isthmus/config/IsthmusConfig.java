@@ -2,6 +2,7 @@ package dev.isthmus.config;
 
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpSettings;
+import dev.isthmus.alg.sip.proxy.SipSettings;
 import dev.isthmus.alg.smtp.SmtpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.util.List;
@@ -20,10 +21,11 @@ import java.util.List;
  * @param nat64 the {@code [nat64]} section, or null when the file has none (never with {@code siit})
  * @param ftpProxies the {@code [[ftp.proxy]]} tables, empty when the file has none (never null)
  * @param smtp the {@code [smtp]} section, or null when the file has none
+ * @param sip the {@code [sip]} section, or null when the file has none
  */
 public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
         List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies,
-        SmtpSettings smtp) {
+        SmtpSettings smtp, SipSettings sip) {
 
     public IsthmusConfig {
         if (dataplane == null) {
@@ -34,6 +36,13 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         }
         relays = relays == null ? List.of() : List.copyOf(relays);
         ftpProxies = ftpProxies == null ? List.of() : List.copyOf(ftpProxies);
+    }
+
+    /** A config without the SIP proxy. */
+    public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
+            List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies,
+            SmtpSettings smtp) {
+        this(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, smtp, null);
     }
 
     /** A config without the SMTP relay. */
@@ -64,9 +73,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         this(siit, null, null);
     }
 
-    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway, FTP proxy, SMTP relay) is configured. */
+    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway, FTP proxy, SMTP relay, SIP proxy) is configured. */
     public boolean hasSocketServices() {
-        return dns64 != null || !relays.isEmpty() || http != null || !ftpProxies.isEmpty() || smtp != null;
+        return dns64 != null || !relays.isEmpty() || http != null || !ftpProxies.isEmpty() || smtp != null || sip != null;
     }
 
     /** The effective configuration as TOML, defaults filled in (for {@code show config}). */
@@ -94,6 +103,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         }
         if (smtp != null) {
             sb.append('\n').append(SmtpSection.render(smtp));
+        }
+        if (sip != null) {
+            sb.append('\n').append(SipSection.render(sip));
         }
         return sb.toString();
     }

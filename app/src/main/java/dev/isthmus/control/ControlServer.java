@@ -1,5 +1,6 @@
 package dev.isthmus.control;
 
+import dev.isthmus.alg.sip.proxy.CallView;
 import dev.isthmus.alg.smtp.Delivery;
 import dev.isthmus.dataplane.DataplaneStats;
 import dev.isthmus.nat.Nat64Service;
@@ -125,10 +126,21 @@ public final class ControlServer implements AutoCloseable {
      */
     public static ControlServer start(Path socket, DataplaneStats stats, SocketPlaneStats socketPlane,
             DynamicPoolService pool, Nat64Service nat64, Delivery smtp, Supplier<String> config) throws IOException {
+        return start(socket, stats, socketPlane, pool, nat64, smtp, null, config);
+    }
+
+    /**
+     * As above, with the SIP proxy's calls ({@code show calls}).
+     *
+     * @param calls the proxy's calls now, or null when there is no {@code [sip]}
+     */
+    public static ControlServer start(Path socket, DataplaneStats stats, SocketPlaneStats socketPlane,
+            DynamicPoolService pool, Nat64Service nat64, Delivery smtp, Supplier<List<CallView>> calls,
+            Supplier<String> config) throws IOException {
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(socketPlane, "socketPlane");
         Objects.requireNonNull(config, "config");
-        return start(socket, standardResponder(stats, socketPlane, pool, nat64, smtp, config), DEFAULT_TIMEOUT);
+        return start(socket, standardResponder(stats, socketPlane, pool, nat64, smtp, calls, config), DEFAULT_TIMEOUT);
     }
 
     static ControlServer start(Path socket, Responder responder, Duration timeout) throws IOException {
@@ -206,6 +218,11 @@ public final class ControlServer implements AutoCloseable {
 
     static Responder standardResponder(DataplaneStats stats, SocketPlaneStats socketPlane, DynamicPoolService pool,
             Nat64Service nat64, Delivery smtp, Supplier<String> config) {
+        return standardResponder(stats, socketPlane, pool, nat64, smtp, null, config);
+    }
+
+    static Responder standardResponder(DataplaneStats stats, SocketPlaneStats socketPlane, DynamicPoolService pool,
+            Nat64Service nat64, Delivery smtp, Supplier<List<CallView>> calls, Supplier<String> config) {
         return request -> switch (request.kind()) {
             case STATS_TEXT -> ok(StatsText.render(StatsSnapshot.of(stats)) + socketPlane.text()
                     + (pool == null ? "" : DynamicPoolStats.text(pool)) + (nat64 == null ? "" : Nat64Stats.text(nat64)));
@@ -219,6 +236,10 @@ public final class ControlServer implements AutoCloseable {
             case BINDING_ADD, BINDING_DEL -> pool == null ? noPool() : binding(pool, request);
             case SMTP_QUEUE_TEXT, SMTP_QUEUE_JSON, SMTP_FLUSH_ALL, SMTP_FLUSH, SMTP_DELETE -> smtp == null
                     ? error("the SMTP relay is not configured ([smtp])") : smtp(smtp, request);
+            case CALLS_TEXT -> calls == null ? error("the SIP proxy is not configured ([sip])")
+                    : ok(SipStats.callsText(calls.get()));
+            case CALLS_JSON -> calls == null ? error("the SIP proxy is not configured ([sip])")
+                    : ok(SipStats.callsJson(calls.get()));
             case HELP -> ok(Request.help());
             case INVALID -> error(request.error());
         };

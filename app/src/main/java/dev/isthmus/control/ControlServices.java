@@ -1,11 +1,13 @@
 package dev.isthmus.control;
 
+import dev.isthmus.alg.sip.proxy.CallView;
 import dev.isthmus.alg.smtp.Delivery;
 import dev.isthmus.config.ControlConfig;
 import dev.isthmus.dataplane.DataplaneStats;
 import dev.isthmus.nat.Nat64Service;
 import dev.isthmus.nat.pool.DynamicPoolService;
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -74,7 +76,18 @@ public final class ControlServices implements AutoCloseable {
     public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
             DynamicPoolService pool, Nat64Service nat64, Delivery smtp, Supplier<String> effectiveConfig)
             throws IOException {
-        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, pool, nat64, smtp,
+        return start(config, stats, socketPlane, pool, nat64, smtp, null, effectiveConfig);
+    }
+
+    /**
+     * As above, with the SIP proxy's calls ({@code show calls}).
+     *
+     * @param calls the proxy's calls now, or null when there is no {@code [sip]}
+     */
+    public static ControlServices start(ControlConfig config, DataplaneStats stats, SocketPlaneStats socketPlane,
+            DynamicPoolService pool, Nat64Service nat64, Delivery smtp, Supplier<List<CallView>> calls,
+            Supplier<String> effectiveConfig) throws IOException {
+        ControlServer server = ControlServer.start(config.socket(), stats, socketPlane, pool, nat64, smtp, calls,
                 effectiveConfig);
         MetricsServer metrics = null;
         if (config.metrics() != null) {

@@ -25,6 +25,8 @@ import java.util.List;
  *   show smtp-queue json    the same as JSON
  *   smtp flush [ID]     tries one queued message, or every one, now
  *   smtp delete ID      removes a queued message without a bounce
+ *   show calls          the SIP proxy's calls and their media streams
+ *   show calls json     the same as JSON
  *   help                this list
  * </pre>
  *
@@ -56,6 +58,8 @@ public record Request(Kind kind, String error, List<String> args) {
         SMTP_FLUSH_ALL("smtp flush"),
         SMTP_FLUSH("smtp flush", 1),
         SMTP_DELETE("smtp delete", 1),
+        CALLS_TEXT("show calls"),
+        CALLS_JSON("show calls json"),
         HELP("help"),
         INVALID(null);
 
@@ -161,6 +165,8 @@ public record Request(Kind kind, String error, List<String> args) {
                 show smtp-queue json    the same as JSON
                 smtp flush [ID]     tries the queued message ID, or every queued message, now
                 smtp delete ID      removes the queued message ID without telling its sender
+                show calls          the SIP proxy's calls (legs, families, relayed streams, packets each way)
+                show calls json     the same as JSON
                 help                this list
                 """;
     }

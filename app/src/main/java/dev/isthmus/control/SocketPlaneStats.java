@@ -4,6 +4,8 @@ import dev.isthmus.alg.ftp.proxy.FtpProxyCounters;
 import dev.isthmus.alg.ftp.proxy.FtpRefusal;
 import dev.isthmus.alg.http.HttpCounters;
 import dev.isthmus.alg.http.HttpRefusal;
+import dev.isthmus.alg.sip.media.MediaCounters;
+import dev.isthmus.alg.sip.proxy.SipCounters;
 import dev.isthmus.alg.smtp.DeliveryCounters;
 import dev.isthmus.alg.smtp.SmtpCounters;
 import dev.isthmus.alg.smtp.SmtpRefusal;
@@ -23,14 +25,23 @@ import java.util.List;
  * @param ftpProxies one per {@code [[ftp.proxy]]}, in file order
  * @param smtp the SMTP relay's server side, or null when there is no {@code [smtp]}
  * @param smtpDelivery the SMTP relay's delivery side, or null when there is no {@code [smtp]}
+ * @param sip the SIP proxy's, or null when there is no {@code [sip]}
+ * @param sipMedia the SIP media relay's, or null when there is no {@code [sip.media]}
  */
 public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http,
-        List<FtpProxyCounters> ftpProxies, SmtpCounters smtp, DeliveryCounters smtpDelivery) {
+        List<FtpProxyCounters> ftpProxies, SmtpCounters smtp, DeliveryCounters smtpDelivery, SipCounters sip,
+        MediaCounters sipMedia) {
     public static final SocketPlaneStats NONE = new SocketPlaneStats(null, List.of(), null);
 
     public SocketPlaneStats {
         relays = List.copyOf(relays);
         ftpProxies = List.copyOf(ftpProxies);
+    }
+
+    /** Without the SIP proxy. */
+    public SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http,
+            List<FtpProxyCounters> ftpProxies, SmtpCounters smtp, DeliveryCounters smtpDelivery) {
+        this(dns64, relays, http, ftpProxies, smtp, smtpDelivery, null, null);
     }
 
     /** Without the SMTP relay. */
@@ -45,7 +56,7 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
     }
 
     boolean isEmpty() {
-        return dns64 == null && relays.isEmpty() && http == null && ftpProxies.isEmpty() && smtp == null;
+        return dns64 == null && relays.isEmpty() && http == null && ftpProxies.isEmpty() && smtp == null && sip == null;
     }
 
     /**
@@ -127,10 +138,13 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
             line(b, "queue-size", smtpDelivery.queueSize());
             line(b, "queue-oldest-seconds", smtpDelivery.oldestAge().toSeconds());
         }
+        if (sip != null) {
+            SipStats.text(b, sip, sipMedia);
+        }
         return b.toString();
     }
 
-    private static void line(StringBuilder b, String key, long v) {
+    static void line(StringBuilder b, String key, long v) {
         b.append("  ").append(key).repeat(' ', Math.max(1, 32 - key.length())).append(v).append('\n');
     }
 
@@ -226,6 +240,9 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
             j.name("queue-size").value(smtpDelivery.queueSize());
             j.name("queue-oldest-seconds").value(smtpDelivery.oldestAge().toSeconds());
             j.endObject();
+        }
+        if (sip != null) {
+            SipStats.json(j, sip, sipMedia);
         }
     }
 }

@@ -56,8 +56,16 @@ public final class SocketPlane implements AutoCloseable {
      * accepted connections (a relay passes a FIN on instead of closing).
      */
     public ServerBootstrap tcpServer(InetSocketAddress listen) {
+        return tcpServer(listen, group);
+    }
+
+    /**
+     * As {@link #tcpServer(InetSocketAddress)}, the listener and its connections on {@code loops}
+     * (one of this plane's loops, for a service whose state lives on one thread).
+     */
+    public ServerBootstrap tcpServer(InetSocketAddress listen, EventLoopGroup loops) {
         return new ServerBootstrap()
-                .group(group)
+                .group(loops)
                 .channelFactory(() -> new EpollServerSocketChannel(Families.of(listen.getAddress())))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)

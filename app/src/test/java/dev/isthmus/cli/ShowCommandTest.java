@@ -139,6 +139,6 @@ class ShowCommandTest {
     @Test
     void withoutWhatToShowIsAUsageError() {
         assertEquals(2, run("show"));
-        assertTrue(err.toString().contains("say what to show: stats, config, bindings, bib, sessions or smtp-queue"), err.toString());
+        assertTrue(err.toString().contains("say what to show: stats, config, bindings, bib, sessions, smtp-queue or calls"), err.toString());
     }
 }

@@ -4,10 +4,11 @@ import dev.isthmus.alg.sip.SipParseException.Reason;
 
 /**
  * The URI of a To, From, Contact, Route or Record-Route value (RFC 3261 §20.10, §25.1):
- * {@code [display-name] <URI> *(;param)} or a bare {@code addr-spec *(;param)}. Only checked here,
- * so that a SIP URI the proxy may route by is one {@link SipUri} reads; the values stay text.
+ * {@code [display-name] <URI> *(;param)} or a bare {@code addr-spec *(;param)}. Checked when a
+ * message is read, so that a SIP URI the proxy may route by is one {@link SipUri} reads; the values
+ * stay text, and the proxy takes the URI or a header parameter (a tag, an expiry) out of them here.
  */
-final class NameAddr {
+public final class NameAddr {
     private NameAddr() {}
 
     /**
@@ -17,6 +18,38 @@ final class NameAddr {
     static String single(String value) throws SipParseException {
         SipText.splitCommas(value);
         return value;
+    }
+
+    /** The URI of a checked value (without its brackets, display name and header parameters). */
+    public static String uri(String value) {
+        int open = unquotedIndexOf(value, '<');
+        if (open >= 0) {
+            return SipText.strip(value.substring(open + 1, value.indexOf('>', open)));
+        }
+        int semi = value.indexOf(';');
+        return SipText.strip(semi < 0 ? value : value.substring(0, semi));
+    }
+
+    /**
+     * A header parameter of a checked value, after its URI ({@code tag} of To and From, §19.3;
+     * {@code expires} and {@code q} of a Contact, §20.10): its value, "" when it has none, null
+     * when absent. Names compare case-insensitively (§7.3.1).
+     */
+    public static String param(String value, String name) {
+        int open = unquotedIndexOf(value, '<');
+        int from = open >= 0 ? value.indexOf('>', open) + 1 : 0;
+        int semi = value.indexOf(';', from);
+        if (semi < 0) {
+            return null;
+        }
+        for (String p : value.substring(semi + 1).split(";")) {
+            int eq = p.indexOf('=');
+            String n = SipText.strip(eq < 0 ? p : p.substring(0, eq));
+            if (n.equalsIgnoreCase(name)) {
+                return eq < 0 ? "" : SipText.strip(p.substring(eq + 1));
+            }
+        }
+        return null;
     }
 
     /** Refuses a value whose SIP URI does not parse, or a bare addr-spec holding {@code ?} (§20.10). */

@@ -65,7 +65,10 @@ final class SdpFields {
                 int a = Ipv4Address.parse(text);
                 return InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
             }
-            return Inet6Address.getByAddress(null, Ipv6Address.parse(text).toBytes(), -1);
+            // RFC 8866 §9's IP6-address has no brackets, but SIPp (and some phones) write the
+            // SIP URI form "[2001:db8::1]" into c= and o=: read it, the rewrite writes it without.
+            String bare = text.length() > 2 && text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+            return Inet6Address.getByAddress(null, Ipv6Address.parse(bare).toBytes(), -1);
         } catch (IllegalArgumentException e) {
             return null;
         } catch (UnknownHostException e) {

@@ -301,6 +301,26 @@ public final class SipMessage {
         return Long.parseLong(v, 0, end, 10);
     }
 
+    /** The method of CSeq: a response's tells which request it answers (§8.1.3.1). */
+    public String cseqMethod() {
+        String v = first("cseq").value();
+        int sp = 0;
+        while (sp < v.length() && !SipText.isWsp(v.charAt(sp))) {
+            sp++;
+        }
+        return SipText.strip(v.substring(sp));
+    }
+
+    /** The From tag (§19.3), or null (a request of RFC 2543 may have none). */
+    public String fromTag() {
+        return NameAddr.param(first("from").value(), "tag");
+    }
+
+    /** The To tag, or null outside a dialog (§12.2). */
+    public String toTag() {
+        return NameAddr.param(first("to").value(), "tag");
+    }
+
     /** Max-Forwards, or -1 when the message has none. */
     public int maxForwards() {
         SipHeader h = first("max-forwards");

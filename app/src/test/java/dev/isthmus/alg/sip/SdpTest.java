@@ -91,6 +91,16 @@ class SdpTest {
     }
 
     @Test
+    void bracketedIpv6AsSippWritesItIsRead() throws Exception {
+        // Not RFC 8866 §9's IP6-address, but what SIPp's [media_ip] gives: read, and written bare.
+        Sdp s = parse(body("v=0", "o=user1 53655765 2353687637 IN IP6 [2001:db8:6::2]", "s=-",
+                "c=IN IP6 [2001:db8:6::2]", "t=0 0", "m=audio 6000 RTP/AVP 0"));
+        assertEquals(at("2001:db8:6::2", 6000), s.streams().get(0).rtp());
+        assertThrows(SdpException.class, () -> parse(body("v=0", "o=- 1 1 IN IP6 ::1", "s=-",
+                "c=IN IP6 [2001:db8:6::2", "t=0 0", "m=audio 6000 RTP/AVP 0")));
+    }
+
+    @Test
     void rtcpAttribute() throws Exception {
         // RFC 3605 §2.1's three forms.
         Sdp s = parse(body("v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1", "t=0 0",
