@@ -1,0 +1,354 @@
+package dev.isthmus.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.isthmus.cli.lab.Shell;
+import dev.isthmus.cli.lab.Topology;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The SIP proxy and media relay ({@code [sip]}, docs/SIP.md) between real user agents: SIPp
+ * (Debian sip-tester) on the IPv6-only client namespace and on the IPv4-only server namespace,
+ * isthmus in the middle, tcpdump on the middle's two links and tshark reading what each side was
+ * sent.
+ *
+ * <pre>
+ *  client 2001:db8:6::2 (allowed)  ── 2001:db8:6::1  middle (isthmus)  198.51.100.1 ── 198.51.100.2 server (allowed)
+ *         2001:db8:6::66 (not allowed)
+ * </pre>
+ *
+ * Cases: an IPv6 UAC calls an IPv4 UAS registered at the proxy, the UAS echoing the UAC's RTP
+ * (SIPp's pcap play of G.711): the call completes, RTP flows both ways (show calls, tshark), the
+ * SDP each side received names only its own family, BYE frees the ports; the other way round;
+ * 100 calls at 10 calls/s; a call to an unregistered user gets 404; a client not in allow gets 403.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class SipProxyE2E {
+    static final String MID6 = Topology.MID6;
+    static final String MID4 = Topology.MID4;
+    static final String STRANGER6 = "2001:db8:6::66";
+    static final Duration CALL_LIMIT = Duration.ofSeconds(40);
+
+    static final String CONFIG = """
+            [sip]
+            listen = ["[2001:db8:6::1]:5060", "198.51.100.1:5060"]
+            allow = ["2001:db8:6::2/128", "198.51.100.2/32"]
+            domain = "example.test"
+
+            [sip.media]
+            ipv4 = "198.51.100.1"
+            ipv6 = "2001:db8:6::1"
+            ports = "30000-30999"
+            """;
+
+    /** A REGISTER of [service]@example.test whose contact is the UA's port 5060, from another port. */
+    static final String REGISTER = """
+            <?xml version="1.0" encoding="ISO-8859-1" ?>
+            <scenario name="register">
+              <send retrans="500">
+                <![CDATA[
+
+                  REGISTER sip:example.test SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                  From: <sip:[service]@example.test>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@example.test>
+                  Call-ID: [call_id]
+                  CSeq: 1 REGISTER
+                  Contact: <sip:[service]@[local_ip]:5060>
+                  Max-Forwards: 70
+                  Expires: 3600
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <recv response="200"/>
+            </scenario>
+            """;
+
+    /** An INVITE that must be refused with STATUS (then ACKed, RFC 3261 §17.1.1.3). */
+    static final String REFUSED = """
+            <?xml version="1.0" encoding="ISO-8859-1" ?>
+            <scenario name="refused">
+              <send retrans="500">
+                <![CDATA[
+
+                  INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                  From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@[remote_ip]:[remote_port]>
+                  Call-ID: [call_id]
+                  CSeq: 1 INVITE
+                  Contact: sip:sipp@[local_ip]:[local_port]
+                  Max-Forwards: 70
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <recv response="100" optional="true"/>
+              <recv response="STATUS"/>
+              <send>
+                <![CDATA[
+
+                  ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                  From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+                  Call-ID: [call_id]
+                  CSeq: 1 ACK
+                  Max-Forwards: 70
+                  Content-Length: 0
+
+                ]]>
+              </send>
+            </scenario>
+            """;
+
+    SocketLab lab;
+
+    @BeforeAll
+    @Timeout(60)
+    void start() throws IOException {
+        lab = SocketLab.start(CONFIG, "", new String[] {"sipp", "sip-tester"}, new String[] {"tshark", "tshark"},
+                new String[] {"tcpdump", "tcpdump"});
+        Path pcap = lab.work.resolve("pcap");
+        Files.createDirectories(pcap);
+        for (String f : List.of("g711a.pcap", "dtmf_2833_1.pcap")) {
+            Files.copy(Path.of("/usr/share/sip-tester", f), pcap.resolve(f));
+        }
+        Files.writeString(lab.work.resolve("register.xml"), REGISTER);
+        for (int status : new int[] {403, 404}) {
+            Files.writeString(lab.work.resolve("refused" + status + ".xml"), REFUSED.replace("STATUS", String.valueOf(status)));
+        }
+        lab.exec(lab.client(), "ip", "-6", "addr", "add", STRANGER6 + "/64", "dev", Topology.CLIENT_IF, "nodad").orThrow();
+    }
+
+    @AfterAll
+    void stop() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void anIpv6PhoneCallsAnIpv4PhoneWithMediaBothWays() throws Exception {
+        call(lab.client(), Topology.CLIENT6, MID6, lab.server(), Topology.SERVER4, MID4, "v6to4");
+    }
+
+    @Test
+    void anIpv4PhoneCallsAnIpv6PhoneWithMediaBothWays() throws Exception {
+        call(lab.server(), Topology.SERVER4, MID4, lab.client(), Topology.CLIENT6, MID6, "v4to6");
+    }
+
+    /**
+     * The UAS registers {@code user} from {@code uasNs} (port 5070, contact port 5060), answers on
+     * 5060 and echoes RTP; the UAC in {@code uacNs} calls {@code user} at the proxy's address of its
+     * own family and plays G.711 (about 9 s). Both links of the middle are captured.
+     */
+    private void call(String uacNs, String uacIp, String proxyForUac, String uasNs, String uasIp, String proxyForUas,
+            String user) throws Exception {
+        sipp(uasNs, "register-" + user, bracket(proxyForUas) + ":5060", "-sf", "register.xml", "-s", user, "-i", uasIp,
+                "-p", "5070", "-m", "1").orThrow();
+        Process uas = lab.peer(uasNs, "uas-" + user, "sh", "-c", "cd " + lab.work + " && exec sipp -sn uas -i " + uasIp
+                + " -p 5060 -mi " + uasIp + " -rtp_echo -m 1 -nostdin -timeout 40s -timeout_error");
+        Process dump6 = capture(Topology.MID6_IF, user + "-x6");
+        Process dump4 = capture(Topology.MID4_IF, user + "-x4");
+        try {
+            Thread.sleep(500);
+            Process uac = lab.peer(uacNs, "uac-" + user, "sh", "-c", "cd " + lab.work + " && exec sipp -sn uac_pcap "
+                    + bracket(proxyForUac) + ":5060 -s " + user + " -i " + uacIp + " -p 5061 -m 1 -nostdin -timeout 40s"
+                    + " -timeout_error");
+            // In the middle of the call (the scenario plays 8 s of G.711 after the ACK): RTP both ways.
+            long[] packets = awaitPackets(user);
+            assertTrue(packets[0] > 20 && packets[1] > 20, "RTP both ways while the call lasts: " + Arrays.toString(packets)
+                    + "\n" + lab.control("show", "calls").out());
+            assertTrue(uac.waitFor(CALL_LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "the UAC did not end");
+            assertEquals(0, uac.exitValue(), "the call failed:\n" + lab.peerLog("uac-" + user) + "\n" + lab.log());
+            assertTrue(uas.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the UAS did not end");
+            assertEquals(0, uas.exitValue(), lab.peerLog("uas-" + user));
+        } finally {
+            uas.destroy();
+            stopCapture(dump6);
+            stopCapture(dump4);
+        }
+        lab.awaitLog("ended (bye)");
+        assertEquals("no calls", lab.control("show", "calls").out().strip(), "BYE ends the call");
+        assertEquals(0, statsValue("media", "calls-now"), "BYE frees the media ports");
+
+        // What each side was sent: SDP of its own family only (RFC 6157), with the relay's address.
+        String uacSide = uacIp.contains(":") ? user + "-x6" : user + "-x4";
+        String uasSide = uasIp.contains(":") ? user + "-x6" : user + "-x4";
+        assertSdpAddresses(uacSide, proxyForUac);
+        assertSdpAddresses(uasSide, proxyForUas);
+        // RTP through the relay on both links, both ways: the pcap is about 236 packets.
+        for (String side : List.of(uacSide, uasSide)) {
+            assertTrue(rtpPackets(side, true) > 150, side + ": RTP to the relay " + rtpPackets(side, true));
+            assertTrue(rtpPackets(side, false) > 150, side + ": RTP from the relay " + rtpPackets(side, false));
+        }
+    }
+
+    @Test
+    void aHundredCallsAtTenPerSecond() throws Exception {
+        sipp(lab.server(), "register-bulk", MID4 + ":5060", "-sf", "register.xml", "-s", "bulk", "-i", Topology.SERVER4,
+                "-p", "5070", "-m", "1").orThrow();
+        Process uas = lab.peer(lab.server(), "uas-bulk", "sh", "-c", "cd " + lab.work + " && exec sipp -sn uas -i "
+                + Topology.SERVER4 + " -p 5060 -m 100 -nostdin -timeout 40s");
+        try {
+            Shell.Result uac = sipp(lab.client(), "uac-bulk", bracket(MID6) + ":5060", "-sn", "uac", "-s", "bulk", "-i",
+                    Topology.CLIENT6, "-p", "5062", "-r", "10", "-m", "100", "-d", "200", "-timeout", "40s",
+                    "-timeout_error");
+            assertTrue(uac.ok(), uac.describe() + "\n" + tail(lab.log()));
+            Matcher done = Pattern.compile("Successful call\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)").matcher(uac.out());
+            assertTrue(done.find(), uac.out());
+            assertEquals(100, Integer.parseInt(done.group(1)), uac.out());
+            assertTrue(uas.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the UAS did not end");
+        } finally {
+            uas.destroy();
+        }
+        awaitZero("sip", "calls-now");
+        assertEquals(0, statsValue("media", "calls-now"), "every call's ports freed");
+    }
+
+    @Test
+    void aCallToAnUnregisteredUserGets404() {
+        Shell.Result r = sipp(lab.client(), "uac-404", bracket(MID6) + ":5060", "-sf", "refused404.xml", "-s", "nobody",
+                "-i", Topology.CLIENT6, "-p", "5063", "-m", "1", "-timeout", "10s", "-timeout_error");
+        assertTrue(r.ok(), r.describe() + "\n" + r.out());
+    }
+
+    @Test
+    void aClientNotInAllowGets403() {
+        long before = refused("client-not-allowed");
+        Shell.Result r = sipp(lab.client(), "uac-403", bracket(MID6) + ":5060", "-sf", "refused403.xml", "-s", "anyone",
+                "-i", STRANGER6, "-p", "5064", "-m", "1", "-timeout", "10s", "-timeout_error");
+        assertTrue(r.ok(), r.describe() + "\n" + r.out());
+        assertTrue(refused("client-not-allowed") > before);
+    }
+
+    // ---- helpers ----
+
+    private Shell.Result sipp(String ns, String name, String remote, String... args) {
+        String cmd = "cd " + lab.work + " && exec sipp " + remote + " " + String.join(" ", args)
+                + " -nostdin -trace_msg -message_file " + lab.work.resolve(name + ".msg");
+        return lab.topology.exec(ns, CALL_LIMIT, "sh", "-c", cmd);
+    }
+
+    private static String bracket(String ip) {
+        return ip.contains(":") ? "[" + ip + "]" : ip;
+    }
+
+    private Process capture(String iface, String name) throws InterruptedException {
+        Process p = lab.peer(lab.mid(), "tcpdump-" + name, "tcpdump", "-i", iface, "-U", "-n", "-w",
+                lab.work.resolve(name + ".pcap").toString(), "udp");
+        long end = System.nanoTime() + SocketLab.LIMIT.toNanos();
+        while (!lab.peerLog("tcpdump-" + name).contains("listening on")) {
+            if (System.nanoTime() > end || !p.isAlive()) {
+                fail("tcpdump did not start: " + lab.peerLog("tcpdump-" + name));
+            }
+            Thread.sleep(50);
+        }
+        return p;
+    }
+
+    private static void stopCapture(Process p) throws InterruptedException {
+        p.destroy();
+        p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Waits until show calls --json counts RTP both ways for the call; returns {to callee, to caller}. */
+    private long[] awaitPackets(String user) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+        long[] last = {0, 0};
+        while (System.nanoTime() < end) {
+            String json = lab.control("show", "calls", "--json").out();
+            Matcher toCallee = Pattern.compile("\"packets_to_callee\":(\\d+)").matcher(json);
+            Matcher toCaller = Pattern.compile("\"packets_to_caller\":(\\d+)").matcher(json);
+            if (toCallee.find() && toCaller.find()) {
+                last = new long[] {Long.parseLong(toCallee.group(1)), Long.parseLong(toCaller.group(1))};
+                if (last[0] > 20 && last[1] > 20) {
+                    return last;
+                }
+            }
+            Thread.sleep(200);
+        }
+        return last;
+    }
+
+    /** Every c= and o= address in the SDP the proxy sent on {@code side} is {@code relay}. */
+    private void assertSdpAddresses(String side, String relay) {
+        String from = relay.contains(":") ? "ipv6.src == " + relay : "ip.src == " + relay;
+        Shell.Result r = tshark(side, "-Y", "sdp && " + from, "-T", "fields", "-e", "sdp.connection_info.address", "-e",
+                "sdp.owner.address");
+        assertTrue(r.ok(), r.describe());
+        List<String> addresses = Arrays.stream(r.out().split("[\\s,]+")).filter(s -> !s.isBlank()).toList();
+        assertFalse(addresses.isEmpty(), side + ": no SDP captured");
+        for (String a : addresses) {
+            assertEquals(relay, a, side + " was sent SDP naming " + a + ": " + addresses);
+        }
+    }
+
+    /** UDP datagrams to (or from) the relay's media ports on {@code side}. */
+    private long rtpPackets(String side, boolean toRelay) {
+        String field = toRelay ? "udp.dstport" : "udp.srcport";
+        Shell.Result r = tshark(side, "-Y", field + " >= 30000 && " + field + " <= 30999", "-T", "fields", "-e", "frame.number");
+        assertTrue(r.ok(), r.describe());
+        return r.out().lines().filter(s -> !s.isBlank()).count();
+    }
+
+    private Shell.Result tshark(String side, String... args) {
+        String[] cmd = new String[args.length + 5];
+        cmd[0] = "tshark";
+        cmd[1] = "-r";
+        cmd[2] = lab.work.resolve(side + ".pcap").toString();
+        cmd[3] = "-d";
+        cmd[4] = "udp.port==5060,sip";
+        System.arraycopy(args, 0, cmd, 5, args.length);
+        return Shell.run(SocketLab.LIMIT, cmd);
+    }
+
+    private long refused(String reason) {
+        String json = lab.statsJson();
+        String sip = json.substring(json.indexOf("\"sip\":"));
+        Matcher m = Pattern.compile("\"" + reason + "\":(\\d+)").matcher(sip.substring(sip.indexOf("\"refused\"")));
+        assertTrue(m.find(), reason + " not in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
+    private long statsValue(String block, String key) {
+        String json = lab.statsJson();
+        int at = json.indexOf("\"" + block + "\":");
+        assertTrue(at >= 0, block + " not in " + json);
+        Matcher m = Pattern.compile("\"" + key + "\":(\\d+)").matcher(json.substring(at));
+        assertTrue(m.find(), key + " not in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
+    private void awaitZero(String block, String key) throws InterruptedException {
+        long end = System.nanoTime() + SocketLab.LIMIT.toNanos();
+        while (statsValue(block, key) != 0) {
+            if (System.nanoTime() > end) {
+                fail(block + " " + key + " is still " + statsValue(block, key) + "\n" + tail(lab.log()));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static String tail(String log) {
+        return log.length() <= 4000 ? log : log.substring(log.length() - 4000);
+    }
+}
