@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * Cases: an IPv6 UAC calls an IPv4 UAS registered at the proxy, the UAS echoing the UAC's RTP
  * (SIPp's pcap play of G.711): the call completes, RTP flows both ways (show calls, tshark), the
  * SDP each side received names only its own family, BYE frees the ports; the other way round;
+ * baresip (a real phone) registering over IPv6 and calling an IPv4 UAS with a tone it hears echoed;
  * 100 calls at 10 calls/s; a call to an unregistered user gets 404; a client not in allow gets 403.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -119,13 +120,99 @@ class SipProxyE2E {
             </scenario>
             """;
 
+    /**
+     * SIPp's built-in uas does not copy Record-Route into its responses (RFC 3261 §12.1.1 says it
+     * must), so a caller would send its ACK and BYE straight to the callee's Contact: this one
+     * does, and answers PCMU as a phone would.
+     */
+    static final String UAS_RR = """
+            <?xml version="1.0" encoding="ISO-8859-1" ?>
+            <scenario name="uas with record-route">
+              <recv request="INVITE" crlf="true"/>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 180 Ringing
+                  [last_Via:]
+                  [last_Record-Route:]
+                  [last_From:]
+                  [last_To:];tag=[pid]SIPpTag01[call_number]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <send retrans="500">
+                <![CDATA[
+
+                  SIP/2.0 200 OK
+                  [last_Via:]
+                  [last_Record-Route:]
+                  [last_From:]
+                  [last_To:];tag=[pid]SIPpTag01[call_number]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+                  Content-Type: application/sdp
+                  Content-Length: [len]
+
+                  v=0
+                  o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+                  s=-
+                  c=IN IP[media_ip_type] [media_ip]
+                  t=0 0
+                  m=audio [media_port] RTP/AVP 0
+                  a=rtpmap:0 PCMU/8000
+
+                ]]>
+              </send>
+              <recv request="ACK" rtd="true" crlf="true"/>
+              <recv request="BYE"/>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 200 OK
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+                  Content-Length: 0
+
+                ]]>
+              </send>
+            </scenario>
+            """;
+
+    /** baresip on the IPv6-only side: G.711, a tone file as the microphone, what it hears dumped (sndfile). */
+    static final String BARESIP_CONFIG = """
+            poll_method\tepoll
+            sip_listen\t[2001:db8:6::2]:5080
+            sip_trans_def\tudp
+            net_interface\tc6
+            audio_source\taufile,@DIR@/tone.wav
+            audio_player\taubridge,nil
+            audio_alert\taubridge,nil
+            snd_path\t@DIR@/rec
+            module_path\t/usr/lib/baresip/modules
+            module\tg711.so
+            module\taufile.so
+            module\taubridge.so
+            module\tsndfile.so
+            module\taccount.so
+            module\tmenu.so
+            """;
+
     SocketLab lab;
 
     @BeforeAll
     @Timeout(60)
     void start() throws IOException {
         lab = SocketLab.start(CONFIG, "", new String[] {"sipp", "sip-tester"}, new String[] {"tshark", "tshark"},
-                new String[] {"tcpdump", "tcpdump"});
+                new String[] {"tcpdump", "tcpdump"}, new String[] {"baresip", "baresip"});
         Path pcap = lab.work.resolve("pcap");
         Files.createDirectories(pcap);
         for (String f : List.of("g711a.pcap", "dtmf_2833_1.pcap")) {
@@ -135,6 +222,7 @@ class SipProxyE2E {
         for (int status : new int[] {403, 404}) {
             Files.writeString(lab.work.resolve("refused" + status + ".xml"), REFUSED.replace("STATUS", String.valueOf(status)));
         }
+        Files.writeString(lab.work.resolve("uas_rr.xml"), UAS_RR);
         lab.exec(lab.client(), "ip", "-6", "addr", "add", STRANGER6 + "/64", "dev", Topology.CLIENT_IF, "nodad").orThrow();
     }
 
@@ -164,7 +252,7 @@ class SipProxyE2E {
             String user) throws Exception {
         sipp(uasNs, "register-" + user, bracket(proxyForUas) + ":5060", "-sf", "register.xml", "-s", user, "-i", uasIp,
                 "-p", "5070", "-m", "1").orThrow();
-        Process uas = lab.peer(uasNs, "uas-" + user, "sh", "-c", "cd " + lab.work + " && exec sipp -sn uas -i " + uasIp
+        Process uas = lab.peer(uasNs, "uas-" + user, "sh", "-c", "cd " + lab.work + " && exec sipp -sf uas_rr.xml -i " + uasIp
                 + " -p 5060 -mi " + uasIp + " -rtp_echo -m 1 -nostdin -timeout 40s -timeout_error");
         Process dump6 = capture(Topology.MID6_IF, user + "-x6");
         Process dump4 = capture(Topology.MID4_IF, user + "-x4");
@@ -200,6 +288,60 @@ class SipProxyE2E {
             assertTrue(rtpPackets(side, true) > 150, side + ": RTP to the relay " + rtpPackets(side, true));
             assertTrue(rtpPackets(side, false) > 150, side + ": RTP from the relay " + rtpPackets(side, false));
         }
+    }
+
+    /**
+     * A real phone: baresip registers over IPv6 and calls an IPv4-only SIPp UAS (which echoes RTP)
+     * by its address of record, playing a 440 Hz tone from a file; it hears the echo back.
+     */
+    @Test
+    void baresipOnIpv6RegistersAndCallsAnIpv4Phone() throws Exception {
+        Path dir = lab.work.resolve("baresip");
+        Files.createDirectories(dir.resolve("rec"));
+        Files.writeString(dir.resolve("config"), BARESIP_CONFIG.replace("@DIR@", dir.toString()));
+        Files.writeString(dir.resolve("accounts"), "<sip:alice@example.test>;regint=600;"
+                + "outbound=\"sip:[" + MID6 + "]:5060\";audio_codecs=PCMU\n");
+        writeTone(dir.resolve("tone.wav"), 5);
+        sipp(lab.server(), "register-phone", MID4 + ":5060", "-sf", "register.xml", "-s", "phone", "-i", Topology.SERVER4,
+                "-p", "5070", "-m", "1").orThrow();
+        Process uas = lab.peer(lab.server(), "uas-phone", "sh", "-c", "cd " + lab.work + " && exec sipp -sf uas_rr.xml -i "
+                + Topology.SERVER4 + " -p 5060 -mi " + Topology.SERVER4 + " -rtp_echo -m 1 -nostdin -timeout 40s");
+        try {
+            Thread.sleep(500);
+            Shell.Result phone = lab.topology.exec(lab.client(), CALL_LIMIT, "baresip", "-f", dir.toString(), "-6",
+                    "-e", "/dial sip:phone@example.test", "-t", "9");
+            assertTrue(phone.out().contains("Call established"), phone.describe() + "\n" + phone.out());
+            assertTrue(phone.out().contains("terminated"), "the tone ran out and baresip hung up:\n" + phone.out());
+        } finally {
+            uas.destroy();
+        }
+        lab.awaitLog("sip: call ");
+        Matcher m = Pattern.compile("stream 0: (\\d+) packets to the callee, (\\d+) to the caller").matcher(lab.log());
+        long toCallee = 0;
+        long toCaller = 0;
+        while (m.find()) {
+            toCallee = Long.parseLong(m.group(1));
+            toCaller = Long.parseLong(m.group(2));
+        }
+        assertTrue(toCallee > 150 && toCaller > 150, "G.711 through the relay both ways: " + toCallee + "/" + toCaller);
+        // What baresip heard (decoded, 16-bit at 8 kHz): at least 3 s of the echoed tone.
+        try (var files = Files.list(dir.resolve("rec"))) {
+            long heard = files.filter(f -> f.toString().endsWith("-dec.wav")).mapToLong(f -> f.toFile().length()).sum();
+            assertTrue(heard > 3 * 8000 * 2, "baresip heard " + heard + " bytes of audio");
+        }
+    }
+
+    /** A mono 16-bit 8 kHz WAV of a 440 Hz tone. */
+    private static void writeTone(Path file, int seconds) throws IOException {
+        int samples = 8000 * seconds;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + 2 * samples).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + 2 * samples).put("WAVEfmt ".getBytes()).putInt(16).putShort((short) 1)
+                .putShort((short) 1).putInt(8000).putInt(16000).putShort((short) 2).putShort((short) 16)
+                .put("data".getBytes()).putInt(2 * samples);
+        for (int i = 0; i < samples; i++) {
+            b.putShort((short) (8000 * Math.sin(2 * Math.PI * 440 * i / 8000)));
+        }
+        Files.write(file, b.array());
     }
 
     @Test
