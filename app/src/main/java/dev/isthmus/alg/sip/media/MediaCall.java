@@ -1,5 +1,6 @@
 package dev.isthmus.alg.sip.media;
 
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.alg.sip.RelayPorts;
 import dev.isthmus.alg.sip.SdpStream;
 import dev.isthmus.relay.DescriptorBudget;
@@ -18,6 +19,7 @@ import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +62,7 @@ public final class MediaCall {
     }
 
     private static ProtocolFamily familyOf(InetAddress a) {
-        return dev.isthmus.addr.AddressSet.unmapped(a) instanceof Inet4Address
+        return AddressSet.unmapped(a) instanceof Inet4Address
                 ? StandardProtocolFamily.INET
                 : StandardProtocolFamily.INET6;
     }
@@ -111,8 +113,8 @@ public final class MediaCall {
                 return null;
             });
         } catch (MediaUnavailable e) {
-            relay.log().warn("media call " + callId + ": SDP of the " + leg.name().toLowerCase() + " ignored: "
-                    + e.getMessage());
+            relay.log().warn("media call " + callId + ": SDP of the " + leg.name().toLowerCase(Locale.ROOT)
+                    + " ignored: " + e.getMessage());
         }
     }
 
@@ -144,7 +146,7 @@ public final class MediaCall {
         if (address == null) {
             throw relay.refuse(MediaUnavailable.Reason.NO_ADDRESS, "call " + callId + ": the relay has no "
                     + (family(leg) == StandardProtocolFamily.INET ? "ipv4" : "ipv6") + " address for the "
-                    + leg.name().toLowerCase());
+                    + leg.name().toLowerCase(Locale.ROOT));
         }
         PortPool pool = relay.pool(family(leg));
         List<Integer> taken = new ArrayList<>(BIND_ATTEMPTS);

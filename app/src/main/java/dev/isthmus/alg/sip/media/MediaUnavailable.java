@@ -45,7 +45,10 @@ public final class MediaUnavailable extends Exception {
         return reason;
     }
 
-    /** A refusal the proxy turns into a 503, maybe many a second: the message says all, a stack trace would only cost. */
+    /**
+     * A refusal the proxy turns into a 503, maybe many a second: the message says all, a stack
+     * trace would only cost.
+     */
     @Override
     public synchronized Throwable fillInStackTrace() {
         return this;
