@@ -48,7 +48,8 @@ public final class MediaCall {
     private final long opened = System.nanoTime();
     private final AtomicLong lastActive = new AtomicLong(opened);
     private final long timeoutNanos;
-    private ScheduledFuture<?> timer;
+    /** Set by the proxy's thread at start, then on the loop. */
+    private volatile ScheduledFuture<?> timer;
     private boolean ended;
 
     MediaCall(String callId, MediaRelay relay, EventLoop loop, InetAddress caller, InetAddress callee) {
@@ -103,18 +104,38 @@ public final class MediaCall {
      * What {@code leg}'s endpoint announced for stream {@code stream.index()} in its SDP: the relay
      * sends the other leg's media there until it latches, and latching starts over (a re-INVITE
      * may move the media). Hold ({@code 0.0.0.0}, {@code ::}) gets nothing; a rejected stream (port
-     * 0) stops relaying the stream. An index beyond {@code maxStreamsPerCall}, which {@link #ports}
-     * has refused already, is ignored.
+     * 0) stops relaying the stream.
+     *
+     * <p>Refused, counted and logged, the earlier announcement kept: an index beyond
+     * {@code maxStreamsPerCall} (which {@link #ports} has refused already), an address of the
+     * other family than the leg's (no socket of the leg could send there), and one of the relay's
+     * own ports (two legs pointed at each other's relay ports would relay one datagram forever).
      */
     public void announced(Leg leg, SdpStream stream) {
         try {
             onLoop(() -> {
-                stream(stream.index()).side(leg).announce(stream);
+                MediaStream s = stream(stream.index());
+                check(leg, stream);
+                s.side(leg).announce(stream);
                 return null;
             });
         } catch (MediaUnavailable e) {
-            relay.log().warn("media call " + callId + ": SDP of the " + leg.name().toLowerCase(Locale.ROOT)
-                    + " ignored: " + e.getMessage());
+            // Counted and logged where it was made: the proxy relays the SDP, the media cannot follow.
+        }
+    }
+
+    private void check(Leg leg, SdpStream stream) throws MediaUnavailable {
+        if (stream.rejected() || stream.hold()) {
+            return;
+        }
+        String who = "call " + callId + ": the " + leg.name().toLowerCase(Locale.ROOT) + "'s SDP names ";
+        for (InetSocketAddress a : new InetSocketAddress[] {stream.rtp(), stream.rtcp()}) {
+            if (familyOf(a.getAddress()) != family(leg)) {
+                throw relay.refuse(MediaUnavailable.Reason.FAMILY, who + Families.text(a) + ", not of its family");
+            }
+            if (relay.isOwn(a)) {
+                throw relay.refuse(MediaUnavailable.Reason.LOOP, who + "the relay's own " + Families.text(a));
+            }
         }
     }
 

@@ -71,8 +71,9 @@ class MediaRelayTest {
     @BeforeEach
     void start() {
         plane = SocketPlane.start(1);
-        // An even start in 40000-59000, so that tests run side by side rarely meet.
-        firstPort = 40_000 + 2 * ThreadLocalRandom.current().nextInt(9_500);
+        // An even start in 20000-31000: below the ephemeral ports (32768 and up) the phones get,
+        // which the relay would refuse as its own; random, so that tests run side by side rarely meet.
+        firstPort = 20_000 + 2 * ThreadLocalRandom.current().nextInt(5_500);
     }
 
     @AfterEach
@@ -336,6 +337,41 @@ class MediaRelayTest {
             assertEquals(1, relay.counters().ended());
             assertEquals(0, relay.pool(StandardProtocolFamily.INET).inUse());
             assertEquals(0, relay.pool(StandardProtocolFamily.INET6).inUse());
+        }
+    }
+
+    @Test
+    void anAddressOfTheOtherFamilyIsRefusedAndTheLastOneKept() throws Exception {
+        relay();
+        try (Phone alice = new Phone(V6); Phone bob = new Phone(V4); Phone bobV6 = new Phone(V6)) {
+            MediaCall call = established(alice, bob);
+            call.announced(Leg.CALLEE, bobV6.sdp(false));
+            assertEquals(1, relay.counters().refused(MediaUnavailable.Reason.FAMILY));
+            assertEquals(bob.rtpAddress(), relay.calls().getFirst().streams().getFirst().calleeAnnounced());
+        }
+    }
+
+    /**
+     * Two legs each pointed at the other's relay port would relay one datagram between the
+     * relay's own sockets forever: an SDP that names a relay port is refused.
+     */
+    @Test
+    void theRelaysOwnPortIsRefused() throws Exception {
+        relay();
+        try (Phone alice = new Phone(V6)) {
+            MediaCall call = relay.call("loop", V6, V4);
+            RelayPorts toBob = call.ports(Leg.CALLEE, 0);
+            call.announced(Leg.CALLER, alice.sdp(false));
+            call.announced(Leg.CALLEE, stream("""
+                    v=0
+                    o=- 1 1 IN IP4 127.0.0.1
+                    s=-
+                    c=IN IP4 127.0.0.1
+                    t=0 0
+                    m=audio %d RTP/AVP 0
+                    """.formatted(toBob.rtp())));
+            assertEquals(1, relay.counters().refused(MediaUnavailable.Reason.LOOP));
+            assertNull(relay.calls().getFirst().streams().getFirst().calleeAnnounced());
         }
     }
 
