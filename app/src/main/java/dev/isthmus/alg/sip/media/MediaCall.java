@@ -170,35 +170,42 @@ public final class MediaCall {
                     + leg.name().toLowerCase(Locale.ROOT));
         }
         PortPool pool = relay.pool(family(leg));
-        List<Integer> taken = new ArrayList<>(BIND_ATTEMPTS);
+        // Pairs to give back when the search ends: those another process holds, and a pair whose
+        // second socket the descriptor budget refused.
+        List<Integer> held = new ArrayList<>(BIND_ATTEMPTS);
+        Channel rtp = null;
         try {
-            while (taken.size() < BIND_ATTEMPTS) {
+            while (held.size() < BIND_ATTEMPTS) {
                 int even = pool.allocatePair();
                 if (even < 0) {
                     throw relay.refuse(MediaUnavailable.Reason.PORTS, "call " + callId + ": no port pair left in "
                             + pool + " for " + address.getHostAddress());
                 }
-                Channel rtp = open(address, even, new MediaSocket(this, s, leg, false));
+                held.add(even);
+                rtp = open(address, even, new MediaSocket(this, s, leg, false));
                 Channel rtcp = rtp == null ? null : open(address, even + 1, new MediaSocket(this, s, leg, true));
-                if (rtcp == null) {
-                    if (rtp != null) {
-                        rtp.close();
-                    }
-                    taken.add(even);
-                    continue;
+                if (rtcp != null) {
+                    held.removeLast();
+                    MediaStream.Side side = s.side(leg);
+                    side.rtp = rtp;
+                    side.rtcp = rtcp;
+                    side.ports = new RelayPorts(even);
+                    return;
                 }
-                MediaStream.Side side = s.side(leg);
-                side.rtp = rtp;
-                side.rtcp = rtcp;
-                side.ports = new RelayPorts(even);
-                return;
+                if (rtp != null) {
+                    rtp.close();
+                    rtp = null;
+                }
             }
             throw relay.refuse(MediaUnavailable.Reason.BIND, "call " + callId + ": " + BIND_ATTEMPTS
                     + " port pairs on " + address.getHostAddress() + " were taken by other processes");
         } catch (DescriptorBudget.Exhausted e) {
+            if (rtp != null) {
+                rtp.close();
+            }
             throw relay.refuse(MediaUnavailable.Reason.DESCRIPTORS, "call " + callId + ": " + e.getMessage());
         } finally {
-            taken.forEach(pool::releasePair);
+            held.forEach(pool::releasePair);
         }
     }
 

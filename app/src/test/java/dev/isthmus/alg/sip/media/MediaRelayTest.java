@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isthmus.alg.sip.RelayPorts;
 import dev.isthmus.alg.sip.Sdp;
 import dev.isthmus.alg.sip.SdpStream;
+import dev.isthmus.relay.DescriptorBudget;
 import dev.isthmus.relay.SocketPlane;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -451,6 +452,20 @@ class MediaRelayTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theDescriptorBudgetIsARefusalThatLeavesNothingOpen() throws Exception {
+        plane.close();
+        plane = SocketPlane.start(1, new DescriptorBudget(3));
+        relay();
+        MediaCall call = relay.call("fds", V6, V4);
+        call.ports(Leg.CALLER, 0);
+        MediaUnavailable e = assertThrows(MediaUnavailable.class, () -> call.ports(Leg.CALLEE, 0));
+        assertEquals(MediaUnavailable.Reason.DESCRIPTORS, e.reason());
+        assertEquals(1, relay.counters().refused(MediaUnavailable.Reason.DESCRIPTORS));
+        assertEquals(0, relay.pool(StandardProtocolFamily.INET).inUse());
+        await(() -> plane.descriptors().used() == 2);
     }
 
     @Test
