@@ -151,6 +151,22 @@ class MediaRelayTest {
         }
     }
 
+    /** The proxy on one of the plane's loops: the call takes that loop, and setup runs without waiting. */
+    @Test
+    void aProxyOnTheSameLoopSetsUpWithoutWaiting() throws Exception {
+        relay();
+        try (Phone alice = new Phone(V6); Phone bob = new Phone(V4)) {
+            RelayPorts[] ports = plane.group().next().submit(() -> {
+                MediaCall call = established(alice, bob);
+                return new RelayPorts[] {call.ports(Leg.CALLER, 0), call.ports(Leg.CALLEE, 0)};
+            }).get(5, TimeUnit.SECONDS);
+            alice.rtp.send(packet(RTP, V6, ports[0].rtp()));
+            assertArrayEquals(RTP, bytes(bob.receive(bob.rtp)));
+            plane.group().next().submit(() -> relay.end("c@example.test", "BYE")).get(5, TimeUnit.SECONDS);
+            assertEquals(0, relay.pool(StandardProtocolFamily.INET6).inUse());
+        }
+    }
+
     @Test
     void repliesGoWhereTheMediaReallyComesFrom() throws Exception {
         relay();
