@@ -198,7 +198,8 @@ public final class MediaCall {
                 }
             }
             throw relay.refuse(MediaUnavailable.Reason.BIND, "call " + callId + ": " + BIND_ATTEMPTS
-                    + " port pairs on " + address.getHostAddress() + " were taken by other processes");
+                    + " port pairs on " + address.getHostAddress()
+                    + " could not be bound (taken by other processes, or not an address of this host)");
         } catch (DescriptorBudget.Exhausted e) {
             if (rtp != null) {
                 rtp.close();
@@ -232,7 +233,7 @@ public final class MediaCall {
         return ch;
     }
 
-    /** Starts the media timer; on the call's loop. */
+    /** Starts the media timer, which runs on the call's loop. */
     void start() {
         timer = loop.schedule(this::checkIdle, timeoutNanos, TimeUnit.NANOSECONDS);
     }

@@ -184,10 +184,6 @@ public final class MediaRelay implements AutoCloseable {
         return plane.descriptors();
     }
 
-    RateLimitedLog log() {
-        return log;
-    }
-
     /** Counts and logs a refusal, and gives it to throw. */
     MediaUnavailable refuse(MediaUnavailable.Reason reason, String message) {
         counters.refuse(reason);

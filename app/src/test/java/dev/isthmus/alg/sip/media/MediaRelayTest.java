@@ -439,7 +439,7 @@ class MediaRelayTest {
     @Test
     void aPortTakenByAnotherProcessIsSkipped() throws Exception {
         relay(V4, V6, 4, MediaSettings.DEFAULT_TIMEOUT, 10, 4);
-        try (DatagramSocket squatter = new DatagramSocket(firstPort + 1, V4)) {
+        try (DatagramSocket _ = new DatagramSocket(firstPort + 1, V4)) {
             MediaCall call = relay.call("bind", V6, V4);
             assertEquals(new RelayPorts(firstPort + 2), call.ports(Leg.CALLEE, 0));
             assertEquals(2, relay.pool(StandardProtocolFamily.INET).inUse());
