@@ -1,5 +1,6 @@
 package dev.isthmus.alg.sip.media;
 
+import dev.isthmus.addr.AddressSet;
 import dev.isthmus.alg.sip.RelayPorts;
 import dev.isthmus.alg.sip.SdpStream;
 import dev.isthmus.relay.DescriptorBudget;
@@ -18,6 +19,7 @@ import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +48,8 @@ public final class MediaCall {
     private final long opened = System.nanoTime();
     private final AtomicLong lastActive = new AtomicLong(opened);
     private final long timeoutNanos;
-    private ScheduledFuture<?> timer;
+    /** Set by the proxy's thread at start, then on the loop. */
+    private volatile ScheduledFuture<?> timer;
     private boolean ended;
 
     MediaCall(String callId, MediaRelay relay, EventLoop loop, InetAddress caller, InetAddress callee) {
@@ -60,7 +63,7 @@ public final class MediaCall {
     }
 
     private static ProtocolFamily familyOf(InetAddress a) {
-        return dev.isthmus.addr.AddressSet.unmapped(a) instanceof Inet4Address
+        return AddressSet.unmapped(a) instanceof Inet4Address
                 ? StandardProtocolFamily.INET
                 : StandardProtocolFamily.INET6;
     }
@@ -101,18 +104,38 @@ public final class MediaCall {
      * What {@code leg}'s endpoint announced for stream {@code stream.index()} in its SDP: the relay
      * sends the other leg's media there until it latches, and latching starts over (a re-INVITE
      * may move the media). Hold ({@code 0.0.0.0}, {@code ::}) gets nothing; a rejected stream (port
-     * 0) stops relaying the stream. An index beyond {@code maxStreamsPerCall}, which {@link #ports}
-     * has refused already, is ignored.
+     * 0) stops relaying the stream.
+     *
+     * <p>Refused, counted and logged, the earlier announcement kept: an index beyond
+     * {@code maxStreamsPerCall} (which {@link #ports} has refused already), an address of the
+     * other family than the leg's (no socket of the leg could send there), and one of the relay's
+     * own ports (two legs pointed at each other's relay ports would relay one datagram forever).
      */
     public void announced(Leg leg, SdpStream stream) {
         try {
             onLoop(() -> {
-                stream(stream.index()).side(leg).announce(stream);
+                MediaStream s = stream(stream.index());
+                check(leg, stream);
+                s.side(leg).announce(stream);
                 return null;
             });
         } catch (MediaUnavailable e) {
-            relay.log().warn("media call " + callId + ": SDP of the " + leg.name().toLowerCase() + " ignored: "
-                    + e.getMessage());
+            // Counted and logged where it was made: the proxy relays the SDP, the media cannot follow.
+        }
+    }
+
+    private void check(Leg leg, SdpStream stream) throws MediaUnavailable {
+        if (stream.rejected() || stream.hold()) {
+            return;
+        }
+        String who = "call " + callId + ": the " + leg.name().toLowerCase(Locale.ROOT) + "'s SDP names ";
+        for (InetSocketAddress a : new InetSocketAddress[] {stream.rtp(), stream.rtcp()}) {
+            if (familyOf(a.getAddress()) != family(leg)) {
+                throw relay.refuse(MediaUnavailable.Reason.FAMILY, who + Families.text(a) + ", not of its family");
+            }
+            if (relay.isOwn(a)) {
+                throw relay.refuse(MediaUnavailable.Reason.LOOP, who + "the relay's own " + Families.text(a));
+            }
         }
     }
 
@@ -144,38 +167,46 @@ public final class MediaCall {
         if (address == null) {
             throw relay.refuse(MediaUnavailable.Reason.NO_ADDRESS, "call " + callId + ": the relay has no "
                     + (family(leg) == StandardProtocolFamily.INET ? "ipv4" : "ipv6") + " address for the "
-                    + leg.name().toLowerCase());
+                    + leg.name().toLowerCase(Locale.ROOT));
         }
         PortPool pool = relay.pool(family(leg));
-        List<Integer> taken = new ArrayList<>(BIND_ATTEMPTS);
+        // Pairs to give back when the search ends: those another process holds, and a pair whose
+        // second socket the descriptor budget refused.
+        List<Integer> held = new ArrayList<>(BIND_ATTEMPTS);
+        Channel rtp = null;
         try {
-            while (taken.size() < BIND_ATTEMPTS) {
+            while (held.size() < BIND_ATTEMPTS) {
                 int even = pool.allocatePair();
                 if (even < 0) {
                     throw relay.refuse(MediaUnavailable.Reason.PORTS, "call " + callId + ": no port pair left in "
                             + pool + " for " + address.getHostAddress());
                 }
-                Channel rtp = open(address, even, new MediaSocket(this, s, leg, false));
+                held.add(even);
+                rtp = open(address, even, new MediaSocket(this, s, leg, false));
                 Channel rtcp = rtp == null ? null : open(address, even + 1, new MediaSocket(this, s, leg, true));
-                if (rtcp == null) {
-                    if (rtp != null) {
-                        rtp.close();
-                    }
-                    taken.add(even);
-                    continue;
+                if (rtcp != null) {
+                    held.removeLast();
+                    MediaStream.Side side = s.side(leg);
+                    side.rtp = rtp;
+                    side.rtcp = rtcp;
+                    side.ports = new RelayPorts(even);
+                    return;
                 }
-                MediaStream.Side side = s.side(leg);
-                side.rtp = rtp;
-                side.rtcp = rtcp;
-                side.ports = new RelayPorts(even);
-                return;
+                if (rtp != null) {
+                    rtp.close();
+                    rtp = null;
+                }
             }
             throw relay.refuse(MediaUnavailable.Reason.BIND, "call " + callId + ": " + BIND_ATTEMPTS
-                    + " port pairs on " + address.getHostAddress() + " were taken by other processes");
+                    + " port pairs on " + address.getHostAddress()
+                    + " could not be bound (taken by other processes, or not an address of this host)");
         } catch (DescriptorBudget.Exhausted e) {
+            if (rtp != null) {
+                rtp.close();
+            }
             throw relay.refuse(MediaUnavailable.Reason.DESCRIPTORS, "call " + callId + ": " + e.getMessage());
         } finally {
-            taken.forEach(pool::releasePair);
+            held.forEach(pool::releasePair);
         }
     }
 
@@ -202,7 +233,7 @@ public final class MediaCall {
         return ch;
     }
 
-    /** Starts the media timer; on the call's loop. */
+    /** Starts the media timer, which runs on the call's loop. */
     void start() {
         timer = loop.schedule(this::checkIdle, timeoutNanos, TimeUnit.NANOSECONDS);
     }

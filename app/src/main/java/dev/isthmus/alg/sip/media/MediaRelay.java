@@ -7,6 +7,7 @@ import dev.isthmus.relay.SocketPlane;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.util.ArrayList;
@@ -172,12 +173,15 @@ public final class MediaRelay implements AutoCloseable {
         return family == StandardProtocolFamily.INET ? ipv4Ports : ipv6Ports;
     }
 
-    DescriptorBudget descriptors() {
-        return plane.descriptors();
+    /** {@code a} is a relay address and a port of the range: a socket of this relay, or one it may open. */
+    boolean isOwn(InetSocketAddress a) {
+        InetAddress host = a.getAddress();
+        return (host.equals(s.ipv4()) || host.equals(s.ipv6())) && a.getPort() >= s.firstPort()
+                && a.getPort() <= s.lastPort();
     }
 
-    RateLimitedLog log() {
-        return log;
+    DescriptorBudget descriptors() {
+        return plane.descriptors();
     }
 
     /** Counts and logs a refusal, and gives it to throw. */

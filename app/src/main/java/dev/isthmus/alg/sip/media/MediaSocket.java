@@ -21,13 +21,7 @@ final class MediaSocket extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket d) {
         call.touch();
-        int length = d.content().readableBytes();
-        MediaDrop why = stream.relay(leg, rtcp, d);
-        if (why == null) {
-            call.counters().relayed(length);
-        } else {
-            call.counters().drop(why);
-        }
+        stream.relay(leg, rtcp, d, call.counters());
     }
 
     @Override

@@ -42,9 +42,10 @@ final class MediaStream {
      * a copy. With rtcp-mux (RFC 5761 §5.1.1, both legs announced it) RTCP comes in on the RTP
      * socket and so goes out to the RTP destination, as RFC 5761 §4 wants, without a rule of its own.
      *
-     * @return null when relayed, else why it was dropped
+     * Counted (in {@code totals} and the stream's own counters) before it is written, so that
+     * whoever receives it sees it counted.
      */
-    MediaDrop relay(Leg from, boolean rtcp, DatagramPacket d) {
+    void relay(Leg from, boolean rtcp, DatagramPacket d, MediaCounters totals) {
         Side in = side(from);
         Side out = side(from.other());
         MediaDrop why = verdict(in, out, rtcp, d.sender());
@@ -54,11 +55,11 @@ final class MediaStream {
         }
         if (why != null) {
             add(DROPPED, 1);
-            return why;
+            totals.drop(why);
+            return;
         }
         ByteBuf payload = d.content();
         int length = payload.readableBytes();
-        socket.writeAndFlush(new DatagramPacket(payload.retain(), out.destination(rtcp)), socket.voidPromise());
         if (from == Leg.CALLER) {
             add(PACKETS_TO_CALLEE, 1);
             add(BYTES_TO_CALLEE, length);
@@ -66,7 +67,8 @@ final class MediaStream {
             add(PACKETS_TO_CALLER, 1);
             add(BYTES_TO_CALLER, length);
         }
-        return null;
+        totals.relayed(length);
+        socket.writeAndFlush(new DatagramPacket(payload.retain(), out.destination(rtcp)), socket.voidPromise());
     }
 
     /** The steps in order; the first that does not pass names the drop. */

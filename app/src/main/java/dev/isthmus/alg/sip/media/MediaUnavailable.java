@@ -1,8 +1,9 @@
 package dev.isthmus.alg.sip.media;
 
 /**
- * The relay cannot give a call or a stream its ports; the proxy answers 503 (RFC 3261 §21.5.4)
- * and the reason is counted in {@link MediaCounters#refused}.
+ * The relay cannot give a call or a stream its ports, or cannot use what an SDP announced; for
+ * the former the proxy answers 503 (RFC 3261 §21.5.4). Each reason is counted in
+ * {@link MediaCounters#refused}.
  */
 public final class MediaUnavailable extends Exception {
     /** Why, one counter each. */
@@ -20,7 +21,11 @@ public final class MediaUnavailable extends Exception {
         /** The socket plane's descriptor budget is spent. */
         DESCRIPTORS("descriptors"),
         /** The call has ended (BYE, failure or the media timeout) while the proxy still asked for it. */
-        ENDED("ended");
+        ENDED("ended"),
+        /** An SDP names an address of the other family than its leg's. */
+        FAMILY("family"),
+        /** An SDP names one of the relay's own ports. */
+        LOOP("loop");
 
         private final String key;
 
@@ -45,7 +50,10 @@ public final class MediaUnavailable extends Exception {
         return reason;
     }
 
-    /** A refusal the proxy turns into a 503, maybe many a second: the message says all, a stack trace would only cost. */
+    /**
+     * A refusal the proxy turns into a 503, maybe many a second: the message says all, a stack
+     * trace would only cost.
+     */
     @Override
     public synchronized Throwable fillInStackTrace() {
         return this;
