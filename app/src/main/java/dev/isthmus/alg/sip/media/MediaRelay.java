@@ -5,7 +5,6 @@ import dev.isthmus.relay.PortPool;
 import dev.isthmus.relay.RateLimitedLog;
 import dev.isthmus.relay.SocketPlane;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
@@ -51,7 +50,7 @@ public final class MediaRelay implements AutoCloseable {
     public static MediaRelay start(SocketPlane plane, MediaSettings s) {
         MediaRelay relay = new MediaRelay(plane, s);
         LOG.log(System.Logger.Level.INFO, "media relay: " + (s.ipv4() == null ? "no IPv4" : s.ipv4().getHostAddress())
-                + ", " + (s.ipv6() == null ? "no IPv6" : s.ipv6().getHostAddress()) + ", ports " + s.firstPort() + "-"
+                + ", " + (s.ipv6() == null ? "no IPv6" : dev.isthmus.wire.Ipv6Address.ofBytes(s.ipv6().getAddress())) + ", ports " + s.firstPort() + "-"
                 + s.lastPort() + ", timeout " + s.timeout().toSeconds() + " s, max " + s.maxCalls() + " calls");
         return relay;
     }
@@ -96,15 +95,11 @@ public final class MediaRelay implements AutoCloseable {
     }
 
     /**
-     * The event loop for a new call: the caller's own when it is one of the plane's (the proxy's
-     * loop then sets the call up without waiting), else the next one.
+     * The event loop for a new call: the plane's loops in turn, so that the media of many calls
+     * spreads over every core (the proxy's own loop, which sets calls up, waits for another loop
+     * once per call setup, never per packet).
      */
     private EventLoop loop() {
-        for (EventExecutor e : plane.group()) {
-            if (e.inEventLoop()) {
-                return (EventLoop) e;
-            }
-        }
         return plane.group().next();
     }
 
