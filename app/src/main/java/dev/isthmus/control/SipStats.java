@@ -8,12 +8,77 @@ import dev.isthmus.alg.sip.proxy.CallView;
 import dev.isthmus.alg.sip.proxy.SipCounters;
 import dev.isthmus.alg.sip.proxy.SipRefusal;
 import dev.isthmus.relay.Families;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.util.List;
 
-/** The SIP proxy's and media relay's blocks of {@code show stats}, and {@code show calls}. */
+/**
+ * The SIP proxy's and media relay's blocks of {@code show stats}, their metrics, and
+ * {@code show calls}. Metrics: {@code isthmus_sip_events_total{event}} per {@code SipCounters.Event}
+ * key, {@code isthmus_sip_refused_total{reason}} per {@code SipRefusal} key, {@code isthmus_sip_registrations},
+ * {@code isthmus_sip_calls}, {@code isthmus_sip_transactions}; with a media relay
+ * {@code isthmus_sip_media_calls_total{event="opened"|"ended"|"timed-out"}}, {@code isthmus_sip_media_calls},
+ * {@code isthmus_sip_media_packets_total}, {@code isthmus_sip_media_bytes_total},
+ * {@code isthmus_sip_media_refused_total{reason}}, {@code isthmus_sip_media_dropped_total{reason}}.
+ */
 final class SipStats {
     private SipStats() {}
+
+    static void register(PrometheusRegistry registry, SipCounters sip, MediaCounters media) {
+        CounterWithCallback.builder().name("isthmus_sip_events_total")
+                .help("SIP proxy events: requests and responses received and forwarded, retransmissions, registrations, calls")
+                .labelNames("event")
+                .callback(cb -> {
+                    for (SipCounters.Event e : SipCounters.Event.values()) {
+                        cb.call(sip.count(e), e.key());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_sip_refused_total")
+                .help("Messages and connections the SIP proxy refused or dropped, per reason").labelNames("reason")
+                .callback(cb -> {
+                    for (SipRefusal r : SipRefusal.values()) {
+                        cb.call(sip.refused(r), r.key());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("isthmus_sip_registrations").help("Contact bindings of the SIP registrar")
+                .callback(cb -> cb.call(sip.registrations())).register(registry);
+        GaugeWithCallback.builder().name("isthmus_sip_calls").help("Calls the SIP proxy has Record-Routed and not seen end")
+                .callback(cb -> cb.call(sip.calls())).register(registry);
+        GaugeWithCallback.builder().name("isthmus_sip_transactions").help("SIP server transactions kept")
+                .callback(cb -> cb.call(sip.transactions())).register(registry);
+        if (media == null) {
+            return;
+        }
+        CounterWithCallback.builder().name("isthmus_sip_media_calls_total").help("Calls of the media relay")
+                .labelNames("event")
+                .callback(cb -> {
+                    cb.call(media.opened(), "opened");
+                    cb.call(media.ended(), "ended");
+                    cb.call(media.timedOut(), "timed-out");
+                }).register(registry);
+        GaugeWithCallback.builder().name("isthmus_sip_media_calls").help("Calls whose media the relay carries now")
+                .callback(cb -> cb.call(media.active())).register(registry);
+        CounterWithCallback.builder().name("isthmus_sip_media_packets_total").help("RTP and RTCP datagrams relayed")
+                .callback(cb -> cb.call(media.packets())).register(registry);
+        CounterWithCallback.builder().name("isthmus_sip_media_bytes_total").help("Payload bytes of the datagrams relayed")
+                .callback(cb -> cb.call(media.bytes())).register(registry);
+        CounterWithCallback.builder().name("isthmus_sip_media_refused_total")
+                .help("Media the relay could not set up, per reason").labelNames("reason")
+                .callback(cb -> {
+                    for (MediaUnavailable.Reason r : MediaUnavailable.Reason.values()) {
+                        cb.call(media.refused(r), r.key());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_sip_media_dropped_total")
+                .help("Datagrams the media relay dropped, per reason").labelNames("reason")
+                .callback(cb -> {
+                    for (MediaDrop d : MediaDrop.values()) {
+                        cb.call(media.dropped(d), d.key());
+                    }
+                }).register(registry);
+    }
 
     static void text(StringBuilder b, SipCounters sip, MediaCounters media) {
         b.append("\nsip\n");

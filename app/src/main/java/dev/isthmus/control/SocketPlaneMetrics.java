@@ -30,7 +30,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code isthmus_smtp_total{counter="sessions"|"accepted"|"accepted-recipients"|"accepted-bytes"|"tls"|
  *       "authenticated"|"delivered"|"deferred"|"bounced"|"attempts"|"dsns"}}, {@code isthmus_smtp_active},
  *       {@code isthmus_smtp_refused_total{reason}} per {@code SmtpRefusal} key, {@code isthmus_smtp_queue_size},
- *       {@code isthmus_smtp_queue_oldest_seconds}.
+ *       {@code isthmus_smtp_queue_oldest_seconds};
+ *   <li>the SIP proxy's and its media relay's ({@link SipStats}).
  * </ul>
  */
 final class SocketPlaneMetrics {
@@ -51,6 +52,9 @@ final class SocketPlaneMetrics {
         }
         if (s.smtp() != null) {
             smtp(registry, s);
+        }
+        if (s.sip() != null) {
+            SipStats.register(registry, s.sip(), s.sipMedia());
         }
     }
 
