@@ -19,7 +19,7 @@ import java.util.List;
  * {@code show calls}. Metrics: {@code isthmus_sip_events_total{event}} per {@code SipCounters.Event}
  * key, {@code isthmus_sip_refused_total{reason}} per {@code SipRefusal} key, {@code isthmus_sip_registrations},
  * {@code isthmus_sip_calls}, {@code isthmus_sip_transactions}; with a media relay
- * {@code isthmus_sip_media_calls_total{event="opened"|"ended"|"timed-out"}}, {@code isthmus_sip_media_calls},
+ * {@code isthmus_sip_media_calls_total{event="opened"|"ended"|"timed-out"}}, {@code isthmus_sip_media_active_calls},
  * {@code isthmus_sip_media_packets_total}, {@code isthmus_sip_media_bytes_total},
  * {@code isthmus_sip_media_refused_total{reason}}, {@code isthmus_sip_media_dropped_total{reason}}.
  */
@@ -58,7 +58,7 @@ final class SipStats {
                     cb.call(media.ended(), "ended");
                     cb.call(media.timedOut(), "timed-out");
                 }).register(registry);
-        GaugeWithCallback.builder().name("isthmus_sip_media_calls").help("Calls whose media the relay carries now")
+        GaugeWithCallback.builder().name("isthmus_sip_media_active_calls").help("Calls whose media the relay carries now")
                 .callback(cb -> cb.call(media.active())).register(registry);
         CounterWithCallback.builder().name("isthmus_sip_media_packets_total").help("RTP and RTCP datagrams relayed")
                 .callback(cb -> cb.call(media.packets())).register(registry);

@@ -42,7 +42,8 @@ public final class SipCounters {
     private final LongSupplier calls;
     private final LongSupplier transactions;
 
-    SipCounters(LongSupplier registrations, LongSupplier calls, LongSupplier transactions) {
+    /** The gauges are read from the proxy's tables: their sizes, read without a lock (a gauge may lag). */
+    public SipCounters(LongSupplier registrations, LongSupplier calls, LongSupplier transactions) {
         this.registrations = registrations;
         this.calls = calls;
         this.transactions = transactions;
