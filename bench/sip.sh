@@ -31,7 +31,7 @@
 #   calls/s      signalling: steps of RATES calls/s (sipp -r), each STEP_S seconds of calls
 #                (-m rate × STEP_S), every call INVITE (with an SDP offer, so the relay allocates)
 #                / 200 (answer) / ACK / SIG_HOLD_MS ms / BYE / 200, no media; the highest step
-#                that ends with every call successful, none failed, and at least 90 % of its rate
+#                that ends with every call successful, none failed, and at least 80 % of its rate
 #                carried (successful calls over the step's wall time). The steps stop at the first
 #                step that is not so. sipp's UDP retransmissions (T1 = 500 ms) are counted too.
 #   CPU/call     the proxy's and relay's CPU time (utime + stime from /proc/PID/stat of all their
@@ -53,13 +53,13 @@
 # both run inside the middle namespace on configs of this script), python3, JDK 25 and the
 # packaged jar (./mvnw -pl app package -DskipTests; ISTHMUS_JAR overrides app/target/isthmus.jar).
 # Environment: ROWS ("kamailio isthmus"), REPS (1), RATES ("50 100 150 … 400 500 600 800 … 3200"),
-# STEP_S (5), SIG_HOLD_MS (100), MEDIA_CALLS (100), MEDIA_RATE (50), WINDOW (10), KAMAILIO_CHILDREN (4),
+# STEP_S (10), SIG_HOLD_MS (100), MEDIA_CALLS (100), MEDIA_RATE (50), WINDOW (10), KAMAILIO_CHILDREN (4),
 # ISTHMUS_JAR, JAVA, KEEP_WORK (1: keep the work directory and its logs).
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)
 root=$(cd "$here/.." && pwd -P)
-REPS=${REPS:-1}; RATES=${RATES:-50 100 150 200 250 300 350 400 500 600 800 1000 1200 1600 2000 2500 3200}; STEP_S=${STEP_S:-5}; SIG_HOLD_MS=${SIG_HOLD_MS:-100}
+REPS=${REPS:-1}; RATES=${RATES:-50 100 150 200 250 300 350 400 500 600 800 1000 1200 1600 2000 2500 3200}; STEP_S=${STEP_S:-10}; SIG_HOLD_MS=${SIG_HOLD_MS:-100}
 MEDIA_CALLS=${MEDIA_CALLS:-100}; MEDIA_RATE=${MEDIA_RATE:-50}; WINDOW=${WINDOW:-10}
 KAMAILIO_CHILDREN=${KAMAILIO_CHILDREN:-4}
 ISTHMUS_JAR=${ISTHMUS_JAR:-$root/app/target/isthmus.jar}
@@ -280,8 +280,17 @@ cat >"$WORK/uas.xml" <<'XML'
   <Reference variables="relay"/>
 </scenario>
 XML
-bg $NS_S uas sipp -sf "$WORK/uas.xml" -i 198.51.100.2 -p 5060 -mi 198.51.100.2 -mp 6000 -rtp_echo -nostdin -trace_err -error_file "$WORK/uas-errors.log"
-wait_udp $NS_S 198.51.100.2:5060 "${PIDS[-1]}" || { echo "sip.sh: the sipp UAS did not start:" >&2; cat "$WORK/uas.log" >&2; exit 1; }
+# sipp's watchdog ends sipp after 120 late turns of its loop by default: on a shared machine that
+# is noise, not a failure (a late answer shows as a retransmission or a failed call instead).
+WATCHDOG=(-watchdog_minor_maxtriggers 1000000000 -watchdog_major_maxtriggers 1000000000)
+UAS_SID=
+start_uas() {  # a UAS of the row's own, so that no call left over from one row reaches the next
+  bg $NS_S "uas-$1" sipp -sf "$WORK/uas.xml" -i 198.51.100.2 -p 5060 -mi 198.51.100.2 -mp 6000 -rtp_echo \
+    -nostdin "${WATCHDOG[@]}" -trace_err -error_file "$WORK/uas-$1-errors.log"
+  UAS_SID=${PIDS[-1]}
+  wait_udp $NS_S 198.51.100.2:5060 "$UAS_SID" || { echo "sip.sh: the sipp UAS did not start:" >&2; cat "$WORK/uas-$1.log" >&2; exit 1; }
+}
+uas_alive() { kill -0 "$UAS_SID" 2>/dev/null || { echo "sip.sh: the sipp UAS has ended:" >&2; grep -v '^\s*$' "$WORK/uas-$1.log" | tail -n 5 >&2; return 1; }; }
 
 # ------------------------------------------------------------------ the proxies
 RELAY_SIDS=()   # the sessions whose CPU counts for the media relay
@@ -362,7 +371,7 @@ start_kamailio() {
   bg $NS_X kamailio kamailio -f "$WORK/kamailio.cfg" -DD -E -Y "$WORK/kamailio-run" -w "$WORK/kamailio-run" -m 256 -M 16
   PROXY_SIDS=("${PIDS[-1]}" "${RELAY_SIDS[@]}")
   wait_udp $NS_X 198.51.100.1:5060 "${PIDS[-1]}" && wait_udp $NS_X '[2001:db8:6::1]:5060' "${PIDS[-1]}" \
-    || { echo "sip.sh: kamailio did not start:" >&2; tail -20 "$WORK/kamailio.log" >&2; stop_row; return 1; }
+    || { echo "sip.sh: kamailio did not start:" >&2; tail -20 "$WORK/kamailio.log" >&2; return 1; }
 }
 
 cat >"$WORK/isthmus.toml" <<CONF
@@ -383,18 +392,19 @@ start_isthmus() {
   RELAY_SIDS=("${PIDS[-1]}")
   PROXY_SIDS=("${PIDS[-1]}")
   wait_udp $NS_X '[2001:db8:6::1]:5060' "${PIDS[-1]}" && wait_udp $NS_X 198.51.100.1:5060 "${PIDS[-1]}" \
-    || { echo "sip.sh: isthmus did not start (a jar without [sip]?):" >&2; tail -20 "$WORK/isthmus.log" >&2; stop_row; return 1; }
+    || { echo "sip.sh: isthmus did not start (a jar without [sip]?):" >&2; tail -20 "$WORK/isthmus.log" >&2; return 1; }
 }
 
-stop_row() {  # ends the row's sessions and waits until port 5060 in the middle is free again
+stop_row() {  # ends the row's sessions and the UAS, and waits until port 5060 is free again
   local sid
-  for sid in "${PROXY_SIDS[@]}" "${RELAY_SIDS[@]}"; do kill -TERM -- -"$sid" 2>/dev/null || true; done
-  for sid in "${PROXY_SIDS[@]}" "${RELAY_SIDS[@]}"; do
+  for sid in "${PROXY_SIDS[@]}" "${RELAY_SIDS[@]}" $UAS_SID; do kill -TERM -- -"$sid" 2>/dev/null || true; done
+  for sid in "${PROXY_SIDS[@]}" "${RELAY_SIDS[@]}" $UAS_SID; do
     for _ in $(seq 100); do kill -0 "$sid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- -"$sid" 2>/dev/null || true
   done
   for _ in $(seq 100); do [ -z "$(nsx $NS_X ss -Hlun 'sport = :5060')" ] && break; sleep 0.1; done
-  PROXY_SIDS=(); RELAY_SIDS=()
+  for _ in $(seq 100); do [ -z "$(nsx $NS_S ss -Hlun 'sport = :5060')" ] && break; sleep 0.1; done
+  PROXY_SIDS=(); RELAY_SIDS=(); UAS_SID=
 }
 
 # ------------------------------------------------------------------ the runs
@@ -410,7 +420,7 @@ uac() {
   rm -f "$WORK/$name.csv"
   (cd "$WORK" && nsx $NS_C timeout $((secs + 10)) sipp -sf "$sf" -s service -key target 198.51.100.2:5060 \
     '[2001:db8:6::1]:5060' -i 2001:db8:6::2 -p 5060 -mi 2001:db8:6::2 \
-    -r "$rate" -m "$calls" -l "$limit" -timeout "${secs}s" -timeout_error -nostdin \
+    -r "$rate" -m "$calls" -l "$limit" -timeout "${secs}s" -timeout_error -nostdin "${WATCHDOG[@]}" \
     -trace_stat -stf "$WORK/$name.csv" -fd 1 -trace_err -error_file "$WORK/$name-errors.log" \
     >"$WORK/$name.log" 2>&1)
 }
@@ -421,7 +431,7 @@ sipp_stat() {
 }
 
 # signalling ROW: prints "calls/s cpu-µs-per-call retransmissions" of the highest clean step: every
-# call successful, none failed, and at least 90 % of the offered rate carried (calls over the
+# call successful, none failed, and at least 80 % of the offered rate carried (calls over the
 # step's wall time): below that the calls queue up somewhere (sipp, proxy or relay, one machine).
 signalling() {
   local row=$1 best=0 best_us=n/a best_re=n/a rate calls c0 c1 r0 r1 t0 t1 ok failed re carried
@@ -432,12 +442,13 @@ signalling() {
     t1=$(now); c1=$(cpu "${PROXY_SIDS[@]}"); r1=$(cpu "${RELAY_SIDS[@]}")
     ok=$(sipp_stat "sig-$row-$rate" 'SuccessfulCall(C)'); failed=$(sipp_stat "sig-$row-$rate" 'FailedCall(C)')
     re=$(sipp_stat "sig-$row-$rate" 'Retransmissions(C)')
+    uas_alive "$row" || break
     carried=$(awk -v n="$ok" -v a="$t0" -v b="$t1" 'BEGIN {printf "%d", n / (b - a)}')
     awk -v row="$row" -v rate="$rate" -v carried="$carried" -v ok="$ok" -v failed="$failed" -v re="$re" \
       -v c=$((c1 - c0)) -v r=$((r1 - r0)) -v hz="$HZ" -v a="$t0" -v b="$t1" 'BEGIN {
         printf "  %s: %d calls/s offered, %d carried, %d successful, %d failed, %d retransmissions; CPU %d %% (relay %d %%)\n",
           row, rate, carried, ok, failed, re, 100 * c / hz / (b - a), 100 * r / hz / (b - a)}' >&2
-    [ "$ok" -eq "$calls" ] && [ "$failed" -eq 0 ] && [ "$carried" -ge $((rate * 9 / 10)) ] || break
+    [ "$ok" -eq "$calls" ] && [ "$failed" -eq 0 ] && [ "$carried" -ge $((rate * 8 / 10)) ] || break
     best=$rate best_re=$re
     best_us=$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v n="$calls" 'BEGIN {printf "%.0f", c / hz * 1e6 / n}')
     sleep 1
@@ -458,6 +469,7 @@ media() {
   sleep "$WINDOW"
   read -r u1 o1 <<<"$(udp)"; c1=$(cpu "${RELAY_SIDS[@]}"); t1=$(now)
   wait $pid || true
+  uas_alive "$row" || true
   awk -v up="$up" -v i=$((u1 - u0)) -v o=$((o1 - o0)) -v c=$((c1 - c0)) -v hz="$HZ" -v a="$t0" -v b="$t1" \
     -v f="$(sipp_stat "media-$row" 'FailedCall(C)')" \
     'BEGIN {printf "%d %d %d %.2f %d\n", up, i / (b - a), o / (b - a), (i ? c / hz * 1e6 / i : 0), f}'
@@ -468,7 +480,7 @@ warm_up() {  # warm_up ROW: 200 calls at 20/s and a short media run; false when 
   local ok; ok=$(sipp_stat "warm-$1" 'SuccessfulCall(C)')
   if [ "$ok" -ne 200 ]; then
     echo "sip.sh: $1: only $ok of 200 warm-up calls succeeded:" >&2
-    tail -n 5 "$WORK/warm-$1-errors.log" "$WORK/uas-errors.log" >&2 2>/dev/null || true
+    tail -n 5 "$WORK/warm-$1-errors.log" "$WORK/uas-$1-errors.log" >&2 2>/dev/null || true
     return 1
   fi
 }
@@ -478,9 +490,10 @@ NOTE=
 for r in $(seq 0 "$REPS"); do
   for row in "${ROWS[@]}"; do
     [ -z "${dead[$row]:-}" ] || continue
+    start_uas "$row"
     case $row in
-      kamailio) start_kamailio || { NOTE+="kamailio did not start; "; dead[$row]=1; continue; } ;;
-      isthmus) start_isthmus || { NOTE+="isthmus did not start (no [sip] in $ISTHMUS_JAR?); "; dead[$row]=1; continue; } ;;
+      kamailio) start_kamailio || { NOTE+="kamailio did not start; "; dead[$row]=1; stop_row; continue; } ;;
+      isthmus) start_isthmus || { NOTE+="isthmus did not start (no [sip] in $ISTHMUS_JAR?); "; dead[$row]=1; stop_row; continue; } ;;
       *) echo "sip.sh: unknown row $row" >&2; exit 64 ;;
     esac
     if [ "$r" -eq 0 ]; then
