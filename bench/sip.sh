@@ -126,12 +126,13 @@ wait_udp() {
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 now() { date +%s.%N; }
-# cpu SID...: the CPU ticks (utime + stime) of every process now in these sessions
+# cpu SID...: the CPU ticks (utime + stime) of every process now in these sessions (0 for one
+# that ends meanwhile)
 cpu() {
   local sid pid total=0
   for sid in "$@"; do
     for pid in $(ps -o pid= -s "$sid" 2>/dev/null); do
-      total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
+      total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{t = $12 + $13} END {print t + 0}')))
     done
   done
   echo $total
