@@ -284,14 +284,19 @@ XML
 # sipp's watchdog ends sipp after 120 late turns of its loop by default: on a shared machine that
 # is noise, not a failure (a late answer shows as a retransmission or a failed call instead).
 WATCHDOG=(-watchdog_minor_maxtriggers 1000000000 -watchdog_major_maxtriggers 1000000000)
-UAS_SID=
-start_uas() {  # a UAS of the row's own, so that no call left over from one row reaches the next
+UAS_SID= UAS_LOG=
+start_uas() {  # start_uas NAME: a UAS of the row's own, so that no call left over from one row reaches the next
   bg $NS_S "uas-$1" sipp -sf "$WORK/uas.xml" -i 198.51.100.2 -p 5060 -mi 198.51.100.2 -mp 6000 -rtp_echo \
     -nostdin "${WATCHDOG[@]}" -trace_err -error_file "$WORK/uas-$1-errors.log"
-  UAS_SID=${PIDS[-1]}
-  wait_udp $NS_S 198.51.100.2:5060 "$UAS_SID" || { echo "sip.sh: the sipp UAS did not start:" >&2; cat "$WORK/uas-$1.log" >&2; exit 1; }
+  UAS_SID=${PIDS[-1]} UAS_LOG=$WORK/uas-$1
+  wait_udp $NS_S 198.51.100.2:5060 "$UAS_SID" || { echo "sip.sh: the sipp UAS did not start:" >&2; cat "$UAS_LOG.log" >&2; exit 1; }
 }
-uas_alive() { kill -0 "$UAS_SID" 2>/dev/null || { echo "sip.sh: the sipp UAS has ended:" >&2; grep -v '^\s*$' "$WORK/uas-$1.log" | tail -n 5 >&2; return 1; }; }
+uas_alive() {
+  kill -0 "$UAS_SID" 2>/dev/null && return 0
+  echo "sip.sh: the sipp UAS has ended (see $UAS_LOG.log):" >&2
+  grep -v '^\s*$' "$UAS_LOG-errors.log" 2>/dev/null | tail -n 3 >&2
+  return 1
+}
 
 # ------------------------------------------------------------------ the proxies
 RELAY_SIDS=()   # the sessions whose CPU counts for the media relay
@@ -434,16 +439,26 @@ sipp_stat() {
 # signalling ROW: prints "calls/s cpu-µs-per-call retransmissions" of the highest clean step: every
 # call successful, none failed, and at least 80 % of the offered rate carried (calls over the
 # step's wall time): below that the calls queue up somewhere (sipp, proxy or relay, one machine).
+# A step during which the UAS ended (on this shared machine, something outside the bench has
+# ended sipp processes) is run again with a new UAS, twice at most. Not to be run in a subshell:
+# it may start a UAS, which the caller must know of to end it.
 signalling() {
-  local row=$1 best=0 best_us=n/a best_re=n/a rate calls c0 c1 r0 r1 t0 t1 ok failed re carried
+  local row=$1 best=0 best_us=n/a best_re=n/a rate calls c0 c1 r0 r1 t0 t1 ok failed re carried again=2
   for rate in $RATES; do
     calls=$((rate * STEP_S))
     c0=$(cpu "${PROXY_SIDS[@]}"); r0=$(cpu "${RELAY_SIDS[@]}"); t0=$(now)
     uac "sig-$row-$rate" "$WORK/uac-signalling.xml" "$rate" "$calls" $((rate * 10)) $((STEP_S + 40)) || true
     t1=$(now); c1=$(cpu "${PROXY_SIDS[@]}"); r1=$(cpu "${RELAY_SIDS[@]}")
+    if ! uas_alive; then
+      [ "$again" -gt 0 ] || break
+      again=$((again - 1)); start_uas "$row-$r-$rate-$again"; sleep 2
+      c0=$(cpu "${PROXY_SIDS[@]}"); r0=$(cpu "${RELAY_SIDS[@]}"); t0=$(now)
+      uac "sig-$row-$rate" "$WORK/uac-signalling.xml" "$rate" "$calls" $((rate * 10)) $((STEP_S + 40)) || true
+      t1=$(now); c1=$(cpu "${PROXY_SIDS[@]}"); r1=$(cpu "${RELAY_SIDS[@]}")
+      uas_alive || break
+    fi
     ok=$(sipp_stat "sig-$row-$rate" 'SuccessfulCall(C)'); failed=$(sipp_stat "sig-$row-$rate" 'FailedCall(C)')
     re=$(sipp_stat "sig-$row-$rate" 'Retransmissions(C)')
-    uas_alive "$row" || break
     carried=$(awk -v n="$ok" -v a="$t0" -v b="$t1" 'BEGIN {printf "%d", n / (b - a)}')
     awk -v row="$row" -v rate="$rate" -v carried="$carried" -v ok="$ok" -v failed="$failed" -v re="$re" \
       -v c=$((c1 - c0)) -v r=$((r1 - r0)) -v hz="$HZ" -v a="$t0" -v b="$t1" 'BEGIN {
@@ -470,7 +485,7 @@ media() {
   sleep "$WINDOW"
   read -r u1 o1 <<<"$(udp)"; c1=$(cpu "${RELAY_SIDS[@]}"); t1=$(now)
   wait $pid || true
-  uas_alive "$row" || true
+  uas_alive || true
   awk -v up="$up" -v i=$((u1 - u0)) -v o=$((o1 - o0)) -v c=$((c1 - c0)) -v hz="$HZ" -v a="$t0" -v b="$t1" \
     -v f="$(sipp_stat "media-$row" 'FailedCall(C)')" \
     'BEGIN {printf "%d %d %d %.2f %d\n", up, i / (b - a), o / (b - a), (i ? c / hz * 1e6 / i : 0), f}'
@@ -481,7 +496,7 @@ warm_up() {  # warm_up ROW: 200 calls at 20/s and a short media run; false when 
   local ok; ok=$(sipp_stat "warm-$1" 'SuccessfulCall(C)')
   if [ "$ok" -ne 200 ]; then
     echo "sip.sh: $1: only $ok of 200 warm-up calls succeeded:" >&2
-    tail -n 5 "$WORK/warm-$1-errors.log" "$WORK/uas-$1-errors.log" >&2 2>/dev/null || true
+    tail -n 5 "$WORK/warm-$1-errors.log" "$UAS_LOG-errors.log" >&2 2>/dev/null || true
     return 1
   fi
 }
@@ -491,7 +506,7 @@ NOTE=
 for r in $(seq 0 "$REPS"); do
   for row in "${ROWS[@]}"; do
     [ -z "${dead[$row]:-}" ] || continue
-    start_uas "$row"
+    start_uas "$row-$r"
     case $row in
       kamailio) start_kamailio || { NOTE+="kamailio did not start; "; dead[$row]=1; stop_row; continue; } ;;
       isthmus) start_isthmus || { NOTE+="isthmus did not start (no [sip] in $ISTHMUS_JAR?); "; dead[$row]=1; stop_row; continue; } ;;
@@ -500,8 +515,10 @@ for r in $(seq 0 "$REPS"); do
     if [ "$r" -eq 0 ]; then
       warm_up "$row" || NOTE+="$row: warm-up calls failed; "
     else
-      read -r rate us re <<<"$(signalling "$row")"
+      signalling "$row" >"$WORK/signalling.out"
+      read -r rate us re <"$WORK/signalling.out"
       sig_rate[$row]+="$rate "; sig_us[$row]+="$us "; sig_re[$row]+="$re "
+      uas_alive 2>/dev/null || start_uas "$row-$r-media"
       read -r up pin pout pus failed <<<"$(media "$row")"
       med_in[$row]+="$pin "; med_out[$row]+="$pout "; med_us[$row]+="$pus "
       [ "$up" -eq "$MEDIA_CALLS" ] && [ "$failed" -eq 0 ] || med_note[$row]+="round $r: $up of $MEDIA_CALLS calls up, $failed failed; "
