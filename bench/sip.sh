@@ -77,6 +77,7 @@ if ! command -v kamailio >/dev/null || ! command -v rtpengine >/dev/null; then
   echo "sip.sh: installing kamailio and rtpengine-daemon (Debian)" >&2
   policy=
   if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; policy=1; fi
+  timeout 300 apt-get update -q >&2 || true
   DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends kamailio rtpengine-daemon >&2 || true
   [ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
   if [ -d /run/systemd/system ]; then systemctl disable --now kamailio rtpengine-daemon >/dev/null 2>&1 || true; fi
@@ -284,7 +285,7 @@ XML
 # sipp's watchdog ends sipp after 120 late turns of its loop by default: on a shared machine that
 # is noise, not a failure (a late answer shows as a retransmission or a failed call instead).
 WATCHDOG=(-watchdog_minor_maxtriggers 1000000000 -watchdog_major_maxtriggers 1000000000)
-UAS_SID= UAS_LOG=
+UAS_SID='' UAS_LOG=''
 start_uas() {  # start_uas NAME: a UAS of the row's own, so that no call left over from one row reaches the next
   bg $NS_S "uas-$1" sipp -sf "$WORK/uas.xml" -i 198.51.100.2 -p 5060 -mi 198.51.100.2 -mp 6000 -rtp_echo \
     -nostdin "${WATCHDOG[@]}" -trace_err -error_file "$WORK/uas-$1-errors.log"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The benchmarks' three namespaces, sourced by a bench script (bench/sip.sh; bench/smtp.sh and
 # bench/ftp.sh still carry the same lines inline):
 #
