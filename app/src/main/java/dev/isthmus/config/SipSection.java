@@ -19,7 +19,8 @@ import org.tomlj.TomlPosition;
 /** Reads and validates the {@code [sip]} section and its {@code [sip.media]} table (docs/CONFIG.md). */
 final class SipSection {
     static final List<String> KEYS = List.of("listen", "allow", "domain", "relay", "media", "max-transactions",
-            "max-registrations", "max-connections", "max-per-client", "max-expires", "first-request-deadline");
+            "max-registrations", "max-connections", "max-per-client", "max-expires", "first-request-deadline", "users", "digest-algorithms");
+    static final List<String> USER_KEYS = List.of("name", "password");
     static final List<String> MEDIA_KEYS = List.of("ipv4", "ipv6", "ports", "timeout", "max-calls", "max-streams");
     static final String DEFAULT_PORTS = "30000-39999";
     private static final Map<String, SipSettings.RelayMode> RELAY = Map.of("auto", SipSettings.RelayMode.AUTO,
@@ -55,11 +56,56 @@ final class SipSection {
             t.error("max-expires", "is below 60 s, the registrar's Min-Expires (RFC 3261 §10.3)");
         }
         Duration deadline = SocketKeys.seconds(t, "first-request-deadline", SipSettings.DEFAULT_FIRST_REQUEST_DEADLINE, 3600);
+        Map<String, String> users = users(t);
+        if (!users.isEmpty() && domain == null) {
+            t.error("users", "[[sip.users]] need a domain: it is their digest realm and their addresses' domain");
+        }
+        List<String> algorithms = digestAlgorithms(t);
         if (t.problems().count() != errorsBefore) {
             return null;
         }
         return new SipSettings(listen, allow, domain, relay, media, maxTransactions, maxRegistrations, maxConnections,
-                maxPerClient, maxExpires, deadline);
+                maxPerClient, maxExpires, deadline, users, algorithms);
+    }
+
+    /** {@code digest-algorithms}: "MD5" and/or "SHA-256" (RFC 8760), each once, in challenge order. */
+    private static List<String> digestAlgorithms(TableReader t) {
+        List<String> texts = SocketKeys.strings(t, "digest-algorithms");
+        if (texts == null) {
+            return SipSettings.DEFAULT_DIGEST_ALGORITHMS;
+        }
+        if (texts.isEmpty() || texts.stream().distinct().count() != texts.size()
+                || !texts.stream().allMatch(a -> a.equals("MD5") || a.equals("SHA-256"))) {
+            t.error("digest-algorithms", "must list \"MD5\" and/or \"SHA-256\", each once");
+            return SipSettings.DEFAULT_DIGEST_ALGORITHMS;
+        }
+        return texts;
+    }
+
+    /** {@code [[sip.users]]}: name and password of each user of the domain (RFC 3261 §22). */
+    private static Map<String, String> users(TableReader t) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (TableReader u : t.tables("users")) {
+            u.rejectUnknown(USER_KEYS);
+            String name = u.string("name");
+            String password = u.string("password");
+            if (!u.has("name") || !u.has("password")) {
+                u.errorHere("a user needs \"name\" and \"password\"");
+                continue;
+            }
+            if (name == null || password == null) {
+                continue;
+            }
+            // RFC 3261 §25.1's user part, unescaped: what a phone puts before the @ of its address.
+            if (!name.matches("[A-Za-z0-9\\-_.!~*'()&=+$,;?/]{1,64}")) {
+                u.error("name", "\"" + name + "\" is not a SIP user name (letters, digits and -_.!~*'()&=+$,;?/)");
+            } else if (password.isEmpty()) {
+                u.error("password", "is empty");
+            } else if (out.putIfAbsent(name, password) != null) {
+                u.error("name", "user \"" + name + "\" is given twice");
+            }
+        }
+        return out;
     }
 
     /**
@@ -176,6 +222,11 @@ final class SipSection {
         sb.append("max-per-client = ").append(s.maxPerClient()).append('\n');
         sb.append("max-expires = ").append(s.maxExpires().toSeconds()).append('\n');
         sb.append("first-request-deadline = ").append(s.firstRequestDeadline().toSeconds()).append('\n');
+        sb.append("digest-algorithms = ").append(SocketKeys.array(s.digestAlgorithms())).append('\n');
+        for (String user : s.users().keySet()) {
+            // The password stays out of show config, as [smtp.auth]'s.
+            sb.append("\n[[sip.users]]\nname = \"").append(user).append("\"\npassword = \"...\"  # not shown\n");
+        }
         MediaSettings m = s.media();
         if (m != null) {
             sb.append("\n[sip.media]\n");

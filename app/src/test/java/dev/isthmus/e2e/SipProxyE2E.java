@@ -37,6 +37,8 @@ import org.junit.jupiter.api.Timeout;
  * SDP each side received names only its own family, BYE frees the ports; the other way round;
  * baresip (a real phone) registering over IPv6 and calling an IPv4 UAS with a tone it hears echoed;
  * 100 calls at 10 calls/s; a call to an unregistered user gets 404; a client not in allow gets 403.
+ * Every registration answers the registrar's digest challenge (RFC 3261 §22); a wrong password
+ * is challenged again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -52,13 +54,37 @@ class SipProxyE2E {
             allow = ["2001:db8:6::2/128", "198.51.100.2/32"]
             domain = "example.test"
 
+            [[sip.users]]
+            name = "v6to4"
+            password = "pw-v6to4"
+
+            [[sip.users]]
+            name = "v4to6"
+            password = "pw-v4to6"
+
+            [[sip.users]]
+            name = "phone"
+            password = "pw-phone"
+
+            [[sip.users]]
+            name = "bulk"
+            password = "pw-bulk"
+
+            [[sip.users]]
+            name = "alice"
+            password = "pw-alice"
+
             [sip.media]
             ipv4 = "198.51.100.1"
             ipv6 = "2001:db8:6::1"
             ports = "30000-30999"
             """;
 
-    /** A REGISTER of [service]@example.test whose contact is the UA's port 5060, from another port. */
+    /**
+     * A REGISTER of [service]@example.test whose contact is the UA's port 5060, from another port,
+     * answering the registrar's digest challenge (RFC 3261 §22.4; SIPp's -au/-ap); with a wrong
+     * password the second answer is 401 again (SECOND).
+     */
     static final String REGISTER = """
             <?xml version="1.0" encoding="ISO-8859-1" ?>
             <scenario name="register">
@@ -78,7 +104,25 @@ class SipProxyE2E {
 
                 ]]>
               </send>
-              <recv response="200"/>
+              <recv response="401" auth="true"/>
+              <send retrans="500">
+                <![CDATA[
+
+                  REGISTER sip:example.test SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                  From: <sip:[service]@example.test>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@example.test>
+                  Call-ID: [call_id]
+                  CSeq: 2 REGISTER
+                  Contact: <sip:[service]@[local_ip]:5060>
+                  [authentication]
+                  Max-Forwards: 70
+                  Expires: 3600
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <recv response="SECOND"/>
             </scenario>
             """;
 
@@ -218,7 +262,8 @@ class SipProxyE2E {
         for (String f : List.of("g711a.pcap", "dtmf_2833_1.pcap")) {
             Files.copy(Path.of("/usr/share/sip-tester", f), pcap.resolve(f));
         }
-        Files.writeString(lab.work.resolve("register.xml"), REGISTER);
+        Files.writeString(lab.work.resolve("register.xml"), REGISTER.replace("SECOND", "200"));
+        Files.writeString(lab.work.resolve("register-wrong.xml"), REGISTER.replace("SECOND", "401"));
         for (int status : new int[] {403, 404}) {
             Files.writeString(lab.work.resolve("refused" + status + ".xml"), REFUSED.replace("STATUS", String.valueOf(status)));
         }
@@ -250,8 +295,8 @@ class SipProxyE2E {
      */
     private void call(String uacNs, String uacIp, String proxyForUac, String uasNs, String uasIp, String proxyForUas,
             String user) throws Exception {
-        sipp(uasNs, "register-" + user, bracket(proxyForUas) + ":5060", "-sf", "register.xml", "-s", user, "-i", uasIp,
-                "-p", "5070", "-m", "1").orThrow();
+        sipp(uasNs, "register-" + user, bracket(proxyForUas) + ":5060", "-sf", "register.xml", "-s", user, "-au", user,
+                "-ap", "pw-" + user, "-i", uasIp, "-p", "5070", "-m", "1").orThrow();
         Process uas = lab.peer(uasNs, "uas-" + user, "sh", "-c", "cd " + lab.work + " && exec sipp -sf uas_rr.xml -i " + uasIp
                 + " -p 5060 -mi " + uasIp + " -rtp_echo -m 1 -nostdin -timeout 40s -timeout_error");
         Process dump6 = capture(Topology.MID6_IF, user + "-x6");
@@ -299,17 +344,19 @@ class SipProxyE2E {
         Path dir = lab.work.resolve("baresip");
         Files.createDirectories(dir.resolve("rec"));
         Files.writeString(dir.resolve("config"), BARESIP_CONFIG.replace("@DIR@", dir.toString()));
-        Files.writeString(dir.resolve("accounts"), "<sip:alice@example.test>;regint=600;"
+        Files.writeString(dir.resolve("accounts"), "<sip:alice@example.test>;auth_pass=pw-alice;regint=600;"
                 + "outbound=\"sip:[" + MID6 + "]:5060\";audio_codecs=PCMU\n");
         writeTone(dir.resolve("tone.wav"), 5);
-        sipp(lab.server(), "register-phone", MID4 + ":5060", "-sf", "register.xml", "-s", "phone", "-i", Topology.SERVER4,
-                "-p", "5070", "-m", "1").orThrow();
+        sipp(lab.server(), "register-phone", MID4 + ":5060", "-sf", "register.xml", "-s", "phone", "-au", "phone",
+                "-ap", "pw-phone", "-i", Topology.SERVER4, "-p", "5070", "-m", "1").orThrow();
         Process uas = lab.peer(lab.server(), "uas-phone", "sh", "-c", "cd " + lab.work + " && exec sipp -sf uas_rr.xml -i "
                 + Topology.SERVER4 + " -p 5060 -mi " + Topology.SERVER4 + " -rtp_echo -m 1 -nostdin -timeout 40s");
         try {
             Thread.sleep(500);
             Shell.Result phone = lab.topology.exec(lab.client(), CALL_LIMIT, "baresip", "-f", dir.toString(), "-6",
                     "-e", "/dial sip:phone@example.test", "-t", "9");
+            // baresip answers the registrar's 401 and the proxy's 407 (RFC 3261 §22) with its password.
+            assertTrue(phone.out().contains("alice@example.test: {0/UDP/v6} 200 OK"), "registered:\n" + phone.out());
             assertTrue(phone.out().contains("Call established"), phone.describe() + "\n" + phone.out());
             assertTrue(phone.out().contains("terminated"), "the tone ran out and baresip hung up:\n" + phone.out());
         } finally {
@@ -346,8 +393,8 @@ class SipProxyE2E {
 
     @Test
     void aHundredCallsAtTenPerSecond() throws Exception {
-        sipp(lab.server(), "register-bulk", MID4 + ":5060", "-sf", "register.xml", "-s", "bulk", "-i", Topology.SERVER4,
-                "-p", "5070", "-m", "1").orThrow();
+        sipp(lab.server(), "register-bulk", MID4 + ":5060", "-sf", "register.xml", "-s", "bulk", "-au", "bulk",
+                "-ap", "pw-bulk", "-i", Topology.SERVER4, "-p", "5070", "-m", "1").orThrow();
         Process uas = lab.peer(lab.server(), "uas-bulk", "sh", "-c", "cd " + lab.work + " && exec sipp -sn uas -i "
                 + Topology.SERVER4 + " -p 5060 -m 100 -nostdin -timeout 40s");
         try {
@@ -364,6 +411,16 @@ class SipProxyE2E {
         }
         awaitZero("sip", "calls-now");
         assertEquals(0, statsValue("media", "calls-now"), "every call's ports freed");
+    }
+
+    @Test
+    void aWrongPasswordIsChallengedAgain() {
+        long before = refused("authentication-required");
+        Shell.Result r = sipp(lab.server(), "register-wrong", MID4 + ":5060", "-sf", "register-wrong.xml", "-s", "phone",
+                "-au", "phone", "-ap", "guess", "-i", Topology.SERVER4, "-p", "5071", "-m", "1", "-timeout", "10s",
+                "-timeout_error");
+        assertTrue(r.ok(), "401, then 401 with a new nonce: " + r.describe() + "\n" + r.out());
+        assertTrue(refused("authentication-required") >= before + 2);
     }
 
     @Test

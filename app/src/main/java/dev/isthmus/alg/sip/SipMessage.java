@@ -428,6 +428,12 @@ public final class SipMessage {
         return with(h, body);
     }
 
+    /** Without any header named {@code name} (a proxy consuming its own credentials, RFC 3261 §22.3). */
+    public SipMessage withoutHeaders(String name) {
+        String key = SipHeader.canonical(name);
+        return with(headers.stream().filter(h -> !h.key().equals(key)).toList(), body);
+    }
+
     /** With this body and a Content-Length saying its length (§20.14; required over a stream, §18.3). */
     public SipMessage withBody(byte[] newBody) {
         return with(headers, newBody.clone()).withHeaderReplaced("Content-Length", String.valueOf(newBody.length));

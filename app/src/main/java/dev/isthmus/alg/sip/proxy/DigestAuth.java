@@ -16,8 +16,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HTTP Digest authentication of SIP requests (RFC 3261 §22.4 with RFC 2617's {@code qop=auth},
- * and RFC 8760's SHA-256 beside MD5) against the {@code [[sip.users]]} of the config.
+ * HTTP Digest authentication of SIP requests (RFC 3261 §22.4 with RFC 2617's {@code qop=auth};
+ * RFC 8760's SHA-256 when configured) against the {@code [[sip.users]]} of the config.
  *
  * <p>Nonces carry their own issue time and an HMAC of it under a key made at start, so the proxy
  * keeps no state per challenge: a nonce older than {@link #NONCE_LIFETIME_MILLIS} is stale (the
@@ -42,24 +42,23 @@ final class DigestAuth {
     private final String realm;
     private final Map<String, String> passwords;
     private final SecretKeySpec key;
+    private final List<String> algorithms;
 
-    DigestAuth(String realm, Map<String, String> passwords) {
+    /** @param algorithms {@code MD5} and/or {@code SHA-256} (RFC 8760), in the order the challenges list them */
+    DigestAuth(String realm, Map<String, String> passwords, List<String> algorithms) {
         this.realm = realm;
+        this.algorithms = List.copyOf(algorithms);
         this.passwords = Map.copyOf(passwords);
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
         this.key = new SecretKeySpec(k, "HmacSHA256");
     }
 
-    /**
-     * The challenges of a 401 (WWW-Authenticate) or 407 (Proxy-Authenticate): SHA-256 first, then
-     * MD5 for clients that know only that (RFC 8760 §2.4: in order of preference).
-     */
+    /** The challenges of a 401 (WWW-Authenticate) or 407 (Proxy-Authenticate), one per algorithm, one nonce. */
     List<String> challenges(boolean stale, long now) {
         String nonce = nonce(now);
         String tail = ", nonce=\"" + nonce + "\", qop=\"auth\"" + (stale ? ", stale=true" : "");
-        return List.of("Digest realm=\"" + realm + "\"" + tail + ", algorithm=SHA-256",
-                "Digest realm=\"" + realm + "\"" + tail + ", algorithm=MD5");
+        return algorithms.stream().map(a -> "Digest realm=\"" + realm + "\"" + tail + ", algorithm=" + a).toList();
     }
 
     /**
@@ -84,13 +83,9 @@ final class DigestAuth {
             return Verdict.NONE;
         }
         String algorithm = p.getOrDefault("algorithm", "MD5");
-        String digest = switch (algorithm.toUpperCase(Locale.ROOT)) {
-            case "MD5" -> "MD5";
-            case "SHA-256" -> "SHA-256";
-            default -> null;
-        };
-        if (digest == null) {
-            return Verdict.NONE;
+        String digest = algorithm.toUpperCase(Locale.ROOT);
+        if (!algorithms.contains(digest)) {
+            return Verdict.NONE; // only what the challenges offered
         }
         String qop = p.get("qop");
         if (qop != null && !(qop.equals("auth") && p.get("nc") != null && p.get("cnonce") != null)) {

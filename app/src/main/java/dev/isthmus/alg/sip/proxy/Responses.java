@@ -37,6 +37,15 @@ final class Responses {
         }
     }
 
+    /**
+     * Whether {@code ack} acknowledges a final response the proxy made itself without a
+     * transaction (a refusal, a challenge): its To tag is the one {@link #to} gave, from the same
+     * branch (RFC 3261 §17.1.1.3: the ACK of a non-2xx has the INVITE's branch).
+     */
+    static boolean acksOwnResponse(SipMessage ack) {
+        return tag(ack).equals(ack.toTag());
+    }
+
     /** A tag of the proxy's own, stable per request. */
     private static String tag(SipMessage req) {
         String branch = req.topVia().branch();

@@ -48,6 +48,8 @@ public final class SipProxy implements AutoCloseable {
     private final Map<String, Call> calls = new HashMap<>();
     private final Registrar registrar;
     private final SipCounters counters;
+    /** The digest authenticator of {@code [[sip.users]]}, or null when there are none. */
+    private final DigestAuth auth;
     private SipTransport transport;
     private ScheduledFuture<?> sweeper;
     private long branchSeq;
@@ -58,6 +60,7 @@ public final class SipProxy implements AutoCloseable {
         this.media = media;
         this.registrar = new Registrar(s.maxRegistrations(), s.maxExpires().toSeconds());
         this.counters = new SipCounters(registrar::size, calls::size, byServerKey::size);
+        this.auth = s.users().isEmpty() ? null : new DigestAuth(s.domain(), s.users(), s.digestAlgorithms());
     }
 
     /** Starts the proxy (and its media relay, when {@code [sip.media]} is set) on one of {@code plane}'s loops. */
@@ -163,8 +166,10 @@ public final class SipProxy implements AutoCloseable {
         }
         if (method.equals("ACK")) {
             ProxyTransaction invite = byServerKey.get(serverKey(m, "INVITE"));
-            if (invite != null && invite.bestStatus >= 300) {
-                return; // §17.2.1: the ACK of a non-2xx ends the server transaction; the proxy sent its own downstream
+            if (invite != null && invite.bestStatus >= 300 || Responses.acksOwnResponse(m)) {
+                // §17.2.1: the ACK of a non-2xx ends the server transaction (the proxy ACKed
+                // downstream itself), or acknowledges a refusal or challenge the proxy made.
+                return;
             }
             forwardStatelessly(m, from, local);
             return;
@@ -189,6 +194,20 @@ public final class SipProxy implements AutoCloseable {
         if (byServerKey.size() >= s.maxTransactions()) {
             refuse(m, from, SipRefusal.TRANSACTIONS_FULL, "max-transactions " + s.maxTransactions() + " reached");
             return;
+        }
+        if (auth != null && isFromOurUser(m)) {
+            // RFC 3261 §22.3: a user of the domain proves who it is to its proxy before a call goes out.
+            DigestAuth.Verdict v = authenticate(m, "proxy-authorization");
+            if (!v.ok()) {
+                challenge(m, from, 407, "Proxy Authentication Required", "Proxy-Authenticate", v.stale());
+                return;
+            }
+            String fromUser = SipUri.parse(NameAddr.uri(m.first("from").value())).userDecoded();
+            if (!v.user().equals(fromUser)) {
+                refuse(m, from, SipRefusal.NOT_AUTHORIZED, "user " + v.user() + " sends as " + fromUser);
+                return;
+            }
+            m = m.withoutHeaders("proxy-authorization"); // §22.3: the proxy's own credentials stop here
         }
         Route route = route(m);
         if (route.local()) {
@@ -221,7 +240,7 @@ public final class SipProxy implements AutoCloseable {
     private static boolean sameHost(String viaHost, String host) {
         String h = viaHost.startsWith("[") ? viaHost.substring(1, viaHost.length() - 1) : viaHost;
         try {
-            return InetAddress.ofLiteral(h).equals(InetAddress.ofLiteral(host));
+            return addressOf(h).equals(addressOf(host));
         } catch (IllegalArgumentException e) {
             return false;
         }
@@ -308,7 +327,7 @@ public final class SipProxy implements AutoCloseable {
             if (uri.ipv6() != null) {
                 return InetAddress.getByAddress(uri.ipv6().toBytes());
             }
-            return uri.host().matches("[0-9.]+") ? InetAddress.ofLiteral(uri.host()) : null;
+            return isDottedQuad(uri.host()) ? java.net.Inet4Address.ofLiteral(uri.host()) : null;
         } catch (UnknownHostException | IllegalArgumentException e) {
             return null;
         }
@@ -354,6 +373,18 @@ public final class SipProxy implements AutoCloseable {
             refuse(m, from, SipRefusal.NOT_FOUND, to + " is not of domain " + s.domain());
             return;
         }
+        if (auth != null) {
+            // §10.3 step 5, §22.4: only the user itself changes the bindings of its address of record.
+            DigestAuth.Verdict v = authenticate(m, "authorization");
+            if (!v.ok()) {
+                challenge(m, from, 401, "Unauthorized", "WWW-Authenticate", v.stale());
+                return;
+            }
+            if (!v.user().equals(to.userDecoded())) {
+                refuse(m, from, SipRefusal.NOT_AUTHORIZED, "user " + v.user() + " registers " + to);
+                return;
+            }
+        }
         String aor = Registrar.aor(to);
         SipHeader expires = m.first("expires");
         long expiresHeader = expires == null ? -1 : parseExpires(expires.value());
@@ -375,6 +406,39 @@ public final class SipProxy implements AutoCloseable {
             ok = ok.withHeader(SipHeader.of("Contact", "<" + b.uri() + ">;expires=" + b.secondsLeft(now)));
         }
         send(ok, from, m);
+    }
+
+    /** Whether {@code m} starts something for a user of the domain (an initial request with its From). */
+    private boolean isFromOurUser(SipMessage m) throws SipParseException {
+        if (m.toTag() != null || m.method().equals("REGISTER") || m.method().equals("OPTIONS")) {
+            return false;
+        }
+        SipUri from = SipUri.parse(NameAddr.uri(m.first("from").value()));
+        return from.host().equalsIgnoreCase(s.domain());
+    }
+
+    /** The first of {@code m}'s credentials in {@code header} that is right, or why none is. */
+    private DigestAuth.Verdict authenticate(SipMessage m, String header) {
+        boolean stale = false;
+        long now = System.currentTimeMillis();
+        for (SipHeader h : m.all(header)) {
+            DigestAuth.Verdict v = auth.check(h.value(), m.method(), now);
+            if (v.ok()) {
+                return v;
+            }
+            stale |= v.stale();
+        }
+        return new DigestAuth.Verdict(null, stale);
+    }
+
+    /** RFC 3261 §22.1: 401 or 407 with a fresh nonce (stale=true when the client's was right but old). */
+    private void challenge(SipMessage m, Target from, int status, String reason, String header, boolean stale) {
+        counters.refuse(SipRefusal.AUTHENTICATION_REQUIRED);
+        SipMessage r = Responses.to(m, status, reason);
+        for (String c : auth.challenges(stale, System.currentTimeMillis())) {
+            r = r.withHeader(SipHeader.of(header, c));
+        }
+        send(r, from, m);
     }
 
     private static long parseExpires(String v) throws SipParseException {
@@ -680,7 +744,7 @@ public final class SipProxy implements AutoCloseable {
         String host = v.received() != null ? v.received() : v.host();
         InetAddress a;
         try {
-            a = InetAddress.ofLiteral(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            a = addressOf(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
         } catch (IllegalArgumentException e) {
             return fallback;
         }
@@ -692,7 +756,7 @@ public final class SipProxy implements AutoCloseable {
         String h = v.host().startsWith("[") ? v.host().substring(1, v.host().length() - 1) : v.host();
         InetAddress a;
         try {
-            a = InetAddress.ofLiteral(h);
+            a = addressOf(h);
         } catch (IllegalArgumentException e) {
             return false;
         }
@@ -839,6 +903,26 @@ public final class SipProxy implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * An IPv4 or IPv6 literal without brackets. Not {@link InetAddress#ofLiteral}: it tries IPv4
+     * first and builds an exception with a stack trace for every IPv6 address, several per message.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    private static InetAddress addressOf(String literal) {
+        return literal.indexOf(':') >= 0 ? java.net.Inet6Address.ofLiteral(literal) : java.net.Inet4Address.ofLiteral(literal);
+    }
+
+    private static boolean isDottedQuad(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return !host.isEmpty();
     }
 
     static String hostText(InetAddress a) {

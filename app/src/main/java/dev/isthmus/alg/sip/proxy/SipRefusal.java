@@ -32,6 +32,10 @@ public enum SipRefusal {
     MALFORMED("malformed", 0, null),
     /** A response that matches none of the proxy's transactions and whose top Via is not the proxy's. */
     UNMATCHED_RESPONSE("unmatched-response", 0, null),
+    /** A request without valid credentials, challenged (RFC 3261 §22.1: 401 to REGISTER, 407 to others). */
+    AUTHENTICATION_REQUIRED("authentication-required", 407, "Proxy Authentication Required"),
+    /** Credentials of one user for another's address of record or From (RFC 3261 §10.3 step 5). */
+    NOT_AUTHORIZED("not-authorized", 403, "Forbidden (not your address)"),
     /** A TCP connection refused at accept: {@code allow}, {@code max-connections}, {@code max-per-client}. */
     CONNECTION_REFUSED("connection-refused", 0, null),
     /** A TCP connection closed for sending no message within {@code first-request-deadline}. */

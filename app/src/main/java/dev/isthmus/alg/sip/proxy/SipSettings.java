@@ -5,6 +5,7 @@ import dev.isthmus.alg.sip.media.MediaSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code [sip]} section (docs/CONFIG.md).
@@ -23,10 +24,13 @@ import java.util.List;
  * @param maxPerClient TCP connections per client address
  * @param maxExpires the longest registration granted (RFC 3261 §10.3 step 7 lets the registrar shorten)
  * @param firstRequestDeadline how long an accepted TCP connection may wait before its first message
+ * @param users name to password of the {@code [[sip.users]]}: when there are any, REGISTERs and
+ *     the requests of users of {@code domain} must authenticate (RFC 3261 §22, realm {@code domain})
+ * @param digestAlgorithms the digest algorithms challenged with, in order ({@code MD5}, {@code SHA-256})
  */
 public record SipSettings(List<InetSocketAddress> listen, AddressSet allow, String domain, RelayMode relay,
         MediaSettings media, int maxTransactions, int maxRegistrations, int maxConnections, int maxPerClient,
-        Duration maxExpires, Duration firstRequestDeadline) {
+        Duration maxExpires, Duration firstRequestDeadline, Map<String, String> users, List<String> digestAlgorithms) {
 
     public static final int DEFAULT_MAX_TRANSACTIONS = 10_000;
     public static final int DEFAULT_MAX_REGISTRATIONS = 10_000;
@@ -35,6 +39,11 @@ public record SipSettings(List<InetSocketAddress> listen, AddressSet allow, Stri
     /** RFC 3261 §10.2.1.1: 3600 s is the default a client asks for. */
     public static final Duration DEFAULT_MAX_EXPIRES = Duration.ofHours(1);
     public static final Duration DEFAULT_FIRST_REQUEST_DEADLINE = Duration.ofSeconds(10);
+    /**
+     * MD5 only: phones on libre 1.x (baresip) give up on a challenge whose algorithm they do not
+     * know instead of skipping it, so offering RFC 8760's SHA-256 beside MD5 locks them out.
+     */
+    public static final List<String> DEFAULT_DIGEST_ALGORITHMS = List.of("MD5");
 
     /** When the media relay joins a call. */
     public enum RelayMode {
@@ -51,5 +60,18 @@ public record SipSettings(List<InetSocketAddress> listen, AddressSet allow, Stri
 
     public SipSettings {
         listen = List.copyOf(listen);
+        users = Map.copyOf(users);
+        digestAlgorithms = List.copyOf(digestAlgorithms);
+        if (!users.isEmpty() && domain == null) {
+            throw new IllegalArgumentException("users without a domain: the domain is the digest realm");
+        }
+    }
+
+    /** Without {@code [[sip.users]]}: no authentication. */
+    public SipSettings(List<InetSocketAddress> listen, AddressSet allow, String domain, RelayMode relay,
+            MediaSettings media, int maxTransactions, int maxRegistrations, int maxConnections, int maxPerClient,
+            Duration maxExpires, Duration firstRequestDeadline) {
+        this(listen, allow, domain, relay, media, maxTransactions, maxRegistrations, maxConnections, maxPerClient,
+                maxExpires, firstRequestDeadline, Map.of(), DEFAULT_DIGEST_ALGORITHMS);
     }
 }

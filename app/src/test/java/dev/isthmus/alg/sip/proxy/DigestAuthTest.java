@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class DigestAuthTest {
     static final long NOW = 1_796_000_000_000L;
+    static final List<String> BOTH = List.of("MD5", "SHA-256");
 
     @Test
     void rfc2617Section35Md5Vector() {
@@ -30,18 +31,18 @@ class DigestAuthTest {
     }
 
     @Test
-    void challengesOfferSha256ThenMd5WithOneNonce() {
-        List<String> c = new DigestAuth("example.test", Map.of()).challenges(false, NOW);
+    void challengesOfferMd5ThenSha256WithOneNonce() {
+        List<String> c = new DigestAuth("example.test", Map.of(), BOTH).challenges(false, NOW);
         assertEquals(2, c.size());
-        assertTrue(c.get(0).startsWith("Digest realm=\"example.test\", nonce=\"") && c.get(0).endsWith(", qop=\"auth\", algorithm=SHA-256"), c.get(0));
-        assertTrue(c.get(1).endsWith(", algorithm=MD5"), c.get(1));
+        assertTrue(c.get(0).startsWith("Digest realm=\"example.test\", nonce=\"") && c.get(0).endsWith(", qop=\"auth\", algorithm=MD5"), c.get(0));
+        assertTrue(c.get(1).endsWith(", algorithm=SHA-256"), c.get(1));
         assertEquals(nonce(c.get(0)), nonce(c.get(1)));
-        assertTrue(new DigestAuth("example.test", Map.of()).challenges(true, NOW).get(0).contains(", stale=true"));
+        assertTrue(new DigestAuth("example.test", Map.of(), BOTH).challenges(true, NOW).get(0).contains(", stale=true"));
     }
 
     @Test
     void theRightAnswerToOurNonceNamesTheUser() {
-        DigestAuth auth = new DigestAuth("example.test", Map.of("alice", "secret"));
+        DigestAuth auth = new DigestAuth("example.test", Map.of("alice", "secret"), BOTH);
         for (String algorithm : new String[] {"MD5", "SHA-256"}) {
             String nonce = nonce(auth.challenges(false, NOW).getFirst());
             String r = DigestAuth.response(algorithm, "alice", "example.test", "secret", "REGISTER", "sip:example.test",
@@ -57,8 +58,22 @@ class DigestAuthTest {
     }
 
     @Test
+    void anAlgorithmNotChallengedWithIsRefused() {
+        DigestAuth md5Only = new DigestAuth("example.test", Map.of("alice", "secret"), List.of("MD5"));
+        List<String> c = md5Only.challenges(false, NOW);
+        assertEquals(1, c.size());
+        String nonce = nonce(c.getFirst());
+        for (String algorithm : BOTH) {
+            String r = DigestAuth.response(algorithm, "alice", "example.test", "secret", "REGISTER", "sip:example.test",
+                    nonce, null, null, null);
+            assertEquals(algorithm.equals("MD5"), md5Only.check(header("alice", nonce, r) + ", algorithm=" + algorithm,
+                    "REGISTER", NOW).ok(), algorithm);
+        }
+    }
+
+    @Test
     void wrongPasswordsForeignNoncesAndStrangersAreRefused() {
-        DigestAuth auth = new DigestAuth("example.test", Map.of("alice", "secret"));
+        DigestAuth auth = new DigestAuth("example.test", Map.of("alice", "secret"), BOTH);
         String nonce = nonce(auth.challenges(false, NOW).getFirst());
         String wrong = DigestAuth.response("MD5", "alice", "example.test", "guess", "REGISTER", "sip:example.test", nonce,
                 null, null, null);
@@ -67,7 +82,7 @@ class DigestAuthTest {
         String right = DigestAuth.response("MD5", "alice", "example.test", "secret", "REGISTER", "sip:example.test",
                 foreign, null, null, null);
         assertEquals(DigestAuth.Verdict.NONE, auth.check(header("alice", foreign, right), "REGISTER", NOW));
-        String other = new DigestAuth("example.test", Map.of("alice", "secret")).challenges(false, NOW).getFirst();
+        String other = new DigestAuth("example.test", Map.of("alice", "secret"), BOTH).challenges(false, NOW).getFirst();
         String theirs = DigestAuth.response("MD5", "alice", "example.test", "secret", "REGISTER", "sip:example.test",
                 nonce(other), null, null, null);
         assertFalse(auth.check(header("alice", nonce(other), theirs), "REGISTER", NOW).ok(), "another instance's nonce");
