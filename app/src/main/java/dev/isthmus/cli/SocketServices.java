@@ -7,6 +7,7 @@ import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpGateway;
 import dev.isthmus.alg.smtp.Delivery;
 import dev.isthmus.alg.smtp.SmtpRelay;
+import dev.isthmus.alg.turn.server.TurnServer;
 import dev.isthmus.config.IsthmusConfig;
 import dev.isthmus.config.Nat64Config;
 import dev.isthmus.config.SiitConfig;
@@ -27,7 +28,7 @@ import java.util.stream.Stream;
 /**
  * The socket-plane services of {@code isthmus run}: the {@code [dns64]} server (its own threads),
  * the {@code [[relay]]} relays, the {@code [http]} gateway, the {@code [[ftp.proxy]]} proxies
- * and the {@code [smtp]} relay on shared event loops. Started all
+ * the {@code [smtp]} relay and the {@code [turn]} server on shared event loops. Started all
  * or none; closed in reverse order.
  */
 final class SocketServices implements AutoCloseable {
@@ -39,15 +40,17 @@ final class SocketServices implements AutoCloseable {
     private final HttpGateway http;
     private final List<FtpProxy> ftpProxies;
     private final SmtpRelay smtp;
+    private final TurnServer turn;
 
     private SocketServices(Dns64Server dns64, SocketPlane plane, List<Relay> relays, HttpGateway http,
-            List<FtpProxy> ftpProxies, SmtpRelay smtp) {
+            List<FtpProxy> ftpProxies, SmtpRelay smtp, TurnServer turn) {
         this.dns64 = dns64;
         this.plane = plane;
         this.relays = relays;
         this.http = http;
         this.ftpProxies = ftpProxies;
         this.smtp = smtp;
+        this.turn = turn;
     }
 
     /** Starts what {@code cfg} configures; null when it configures nothing of the socket plane. */
@@ -61,8 +64,10 @@ final class SocketServices implements AutoCloseable {
         List<FtpProxy> ftpProxies = new ArrayList<>();
         HttpGateway http = null;
         SmtpRelay smtp = null;
+        TurnServer turn = null;
         try {
-            if (!cfg.relays().isEmpty() || cfg.http() != null || !cfg.ftpProxies().isEmpty() || cfg.smtp() != null) {
+            if (!cfg.relays().isEmpty() || cfg.http() != null || !cfg.ftpProxies().isEmpty() || cfg.smtp() != null
+                    || cfg.turn() != null) {
                 plane = SocketPlane.start(Math.max(1, Runtime.getRuntime().availableProcessors()), descriptors(cfg));
                 for (RelaySettings r : cfg.relays()) {
                     relays.add(Relay.start(plane, r));
@@ -72,9 +77,13 @@ final class SocketServices implements AutoCloseable {
                     ftpProxies.add(FtpProxy.start(plane, f, translated(cfg)));
                 }
                 smtp = cfg.smtp() == null ? null : SmtpRelay.start(plane, cfg.smtp());
+                turn = cfg.turn() == null ? null : TurnServer.start(plane, cfg.turn(), translated(cfg));
             }
-            return new SocketServices(dns64, plane, relays, http, ftpProxies, smtp);
+            return new SocketServices(dns64, plane, relays, http, ftpProxies, smtp, turn);
         } catch (IOException | RuntimeException e) {
+            if (turn != null) {
+                turn.close();
+            }
             if (smtp != null) {
                 smtp.close();
             }
@@ -138,7 +147,8 @@ final class SocketServices implements AutoCloseable {
     SocketPlaneStats stats() {
         return new SocketPlaneStats(dns64 == null ? null : dns64.counters(), relays.stream().map(Relay::counters).toList(),
                 http == null ? null : http.counters(), ftpProxies.stream().map(FtpProxy::counters).toList(),
-                smtp == null ? null : smtp.counters(), smtp == null ? null : smtp.delivery().counters());
+                smtp == null ? null : smtp.counters(), smtp == null ? null : smtp.delivery().counters(),
+                turn == null ? null : turn.counters());
     }
 
     /** The SMTP relay's delivery side (its queue, for the control socket), or null without {@code [smtp]}. */
@@ -148,6 +158,9 @@ final class SocketServices implements AutoCloseable {
 
     @Override
     public void close() {
+        if (turn != null) {
+            turn.close();
+        }
         if (smtp != null) {
             smtp.close();
         }
@@ -168,6 +181,6 @@ final class SocketServices implements AutoCloseable {
     public String toString() {
         return "socket plane (" + (dns64 == null ? "" : "dns64 server, ") + relays.size() + " relays"
                 + (http == null ? "" : ", http gateway") + ", " + ftpProxies.size() + " ftp proxies"
-                + (smtp == null ? "" : ", smtp relay") + ")";
+                + (smtp == null ? "" : ", smtp relay") + (turn == null ? "" : ", turn server") + ")";
     }
 }

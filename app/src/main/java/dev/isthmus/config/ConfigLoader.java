@@ -3,6 +3,7 @@ package dev.isthmus.config;
 import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.smtp.SmtpSettings;
+import dev.isthmus.alg.turn.server.TurnSettings;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class ConfigLoader {
      * dns64, …) is added here together with its reader; until then its table is an error, so that
      * a misspelt section name is never silently ignored.
      */
-    static final List<String> SECTIONS = List.of("siit", "nat64", "dataplane", "control", "dns64", "relay", "http", "ftp", "smtp");
+    static final List<String> SECTIONS = List.of("siit", "nat64", "dataplane", "control", "dns64", "relay", "http", "ftp", "smtp", "turn");
 
     private ConfigLoader() {}
 
@@ -131,6 +132,7 @@ public final class ConfigLoader {
         HttpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "http"));
         FtpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "ftp"));
         SmtpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "smtp"));
+        TurnSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "turn"));
         root.rejectUnknown(SECTIONS, belongsIn);
 
         SiitConfig siit = null;
@@ -199,12 +201,17 @@ public final class ConfigLoader {
         if (smtpTable != null) {
             smtp = SmtpSection.read(smtpTable, listeners);
         }
+        TurnSettings turn = null;
+        TableReader turnTable = root.table("turn");
+        if (turnTable != null) {
+            turn = TurnSection.read(turnTable, listeners);
+        }
         listeners.report(problems);
 
         if (!problems.isEmpty()) {
             throw problems.exception();
         }
-        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, smtp);
+        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, smtp, turn);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.isthmus.config;
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.alg.smtp.SmtpSettings;
+import dev.isthmus.alg.turn.server.TurnSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.util.List;
 
@@ -20,10 +21,11 @@ import java.util.List;
  * @param nat64 the {@code [nat64]} section, or null when the file has none (never with {@code siit})
  * @param ftpProxies the {@code [[ftp.proxy]]} tables, empty when the file has none (never null)
  * @param smtp the {@code [smtp]} section, or null when the file has none
+ * @param turn the {@code [turn]} section, or null when the file has none
  */
 public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
         List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies,
-        SmtpSettings smtp) {
+        SmtpSettings smtp, TurnSettings turn) {
 
     public IsthmusConfig {
         if (dataplane == null) {
@@ -36,10 +38,17 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         ftpProxies = ftpProxies == null ? List.of() : List.copyOf(ftpProxies);
     }
 
+    /** A config without the TURN server. */
+    public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
+            List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies,
+            SmtpSettings smtp) {
+        this(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, smtp, null);
+    }
+
     /** A config without the SMTP relay. */
     public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
             List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies) {
-        this(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, null);
+        this(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, (SmtpSettings) null);
     }
 
     /** A config without FTP proxies. */
@@ -64,9 +73,10 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         this(siit, null, null);
     }
 
-    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway, FTP proxy, SMTP relay) is configured. */
+    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway, FTP proxy, SMTP relay, TURN server) is configured. */
     public boolean hasSocketServices() {
-        return dns64 != null || !relays.isEmpty() || http != null || !ftpProxies.isEmpty() || smtp != null;
+        return dns64 != null || !relays.isEmpty() || http != null || !ftpProxies.isEmpty() || smtp != null
+                || turn != null;
     }
 
     /** The effective configuration as TOML, defaults filled in (for {@code show config}). */
@@ -94,6 +104,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         }
         if (smtp != null) {
             sb.append('\n').append(SmtpSection.render(smtp));
+        }
+        if (turn != null) {
+            sb.append('\n').append(TurnSection.render(turn));
         }
         return sb.toString();
     }
