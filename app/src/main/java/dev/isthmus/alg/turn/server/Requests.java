@@ -270,8 +270,8 @@ final class Requests {
             b.addressErrorCode(AddressFamily.IPV6, ipv6Error, ipv6Error == ErrorCode.ADDRESS_FAMILY_NOT_SUPPORTED
                     ? "Address Family not Supported" : "Insufficient Capacity");
         }
-        a.response = answer(t, m, b, key);
         server.counters.allocated();
+        a.response = answer(t, m, b, key);
         System.getLogger("dev.isthmus.turn").log(System.Logger.Level.INFO, "turn: allocation of " + a.user + " from "
                 + Families.text(t.link().client()) + (t.link().stream() ? " (TCP)" : " (UDP)") + ": relayed "
                 + (a.relay4 == null ? "" : Families.text(a.relay4.address()) + " ")
