@@ -59,7 +59,7 @@ final class TurnSection {
         if (secret != null && secret.isEmpty()) {
             t.error("static-auth-secret", "is empty: anyone could compute the passwords");
         }
-        if (users.isEmpty() && !t.has("static-auth-secret")) {
+        if (!t.has("users") && !t.has("static-auth-secret")) {
             t.errorHere("no credentials: add [[turn.users]] tables (name, password) or static-auth-secret;"
                     + " a TURN server without authentication is an open relay (RFC 8656 §5)");
         }
