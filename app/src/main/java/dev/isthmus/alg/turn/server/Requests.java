@@ -371,7 +371,8 @@ final class Requests {
         int number = m.channelNumber();
         List<InetSocketAddress> peers = m.xorPeerAddresses();
         if (!ChannelDataView.isChannel(number) || peers.isEmpty()) {
-            badRequest(t, m, key, "ChannelBind without a channel in 0x4000-0x4FFF or XOR-PEER-ADDRESS");
+            badRequest(t, m, key, "ChannelBind needs a channel in 0x4000-0x4FFF (got " + number + ") and an"
+                    + " XOR-PEER-ADDRESS (got " + peers.size() + ")");
             return;
         }
         InetSocketAddress peer = peers.getFirst();
