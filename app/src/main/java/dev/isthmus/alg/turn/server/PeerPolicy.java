@@ -8,8 +8,8 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /**
- * Which peers a client may relay to (RFC 8656 §21.2.3 and §21.3: a TURN server must not become
- * a way into the networks behind it): the project's {@link DestinationPolicy} with private ranges
+ * Which peers a client may relay to (RFC 8656 §21, security considerations: a TURN server must
+ * not become a way into the networks behind it): the project's {@link DestinationPolicy} with private ranges
  * refused (loopback, RFC 1918, ULA, link-local, unspecified, multicast, the host's own addresses),
  * the server's relay addresses, and the IPv4/IPv6 translation prefixes of RFC 6052 §2.1
  * (64:ff9b::/96) and RFC 8215 (64:ff9b:1::/48), through which an IPv6 peer address could stand for

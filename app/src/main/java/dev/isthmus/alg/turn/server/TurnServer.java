@@ -63,6 +63,8 @@ public final class TurnServer implements AutoCloseable {
     private static final int BIND_ATTEMPTS = 8;
     /** TCP connections beyond the allocations they may carry: Binding-only clients, handshakes. */
     private static final int TCP_HEADROOM = 64;
+    /** A TCP connection that has no allocation is closed after this long without a message. */
+    static final long TCP_IDLE_NANOS = 60_000_000_000L;
 
     final TurnSettings s;
     final TurnCounters counters = new TurnCounters();
@@ -79,7 +81,7 @@ public final class TurnServer implements AutoCloseable {
     private final Map<String, Integer> perUser = new HashMap<>();
     private final List<Channel> udpListeners = new ArrayList<>();
     private final List<Channel> tcpListeners = new ArrayList<>();
-    private final Set<Channel> connections = new HashSet<>();
+    private final Set<TcpConnection> connections = new HashSet<>();
     private ScheduledFuture<?> sweeper;
 
     private TurnServer(SocketPlane plane, TurnSettings s, LongSupplier clock, LocalAddresses local,
@@ -171,7 +173,7 @@ public final class TurnServer implements AutoCloseable {
         tcpListeners.forEach(c -> c.close().syncUninterruptibly());
         loop.submit(() -> {
             new ArrayList<>(allocations).forEach(a -> delete(a, false));
-            new ArrayList<>(connections).forEach(Channel::close);
+            new ArrayList<>(connections).forEach(c -> c.channel.close());
         }).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
@@ -278,9 +280,17 @@ public final class TurnServer implements AutoCloseable {
         });
     }
 
-    /** Once a second: allocations whose lifetime is over are deleted (RFC 8656 §6), permissions and channels expire. */
+    /**
+     * Once a second: allocations whose lifetime is over are deleted (RFC 8656 §6), permissions and
+     * channels expire, TCP connections idle without an allocation are closed.
+     */
     private void sweep() {
         long now = now();
+        for (TcpConnection c : new ArrayList<>(connections)) {
+            if (c.allocation == null && now - c.lastRead > TCP_IDLE_NANOS) {
+                c.channel.close();
+            }
+        }
         for (Allocation a : new ArrayList<>(allocations)) {
             if (!a.pending && a.expiresAt - now <= 0) {
                 delete(a, true);
@@ -458,11 +468,14 @@ public final class TurnServer implements AutoCloseable {
 
     /** A TCP connection: one 5-tuple, at most one allocation, deleted with the connection. */
     private final class TcpConnection extends SimpleChannelInboundHandler<ByteBuf> implements Tuple {
+        private Channel channel;
         private ClientLink link;
         private Allocation allocation;
+        private long lastRead = now();
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
             InetSocketAddress from = (InetSocketAddress) ctx.channel().remoteAddress();
             if (!allowed(from)) {
                 ctx.close();
@@ -474,7 +487,7 @@ public final class TurnServer implements AutoCloseable {
                 ctx.close();
                 return;
             }
-            connections.add(ctx.channel());
+            connections.add(this);
             link = new ClientLink(ctx.channel(), from, true);
         }
 
@@ -483,6 +496,7 @@ public final class TurnServer implements AutoCloseable {
             if (link == null) {
                 return;
             }
+            lastRead = now();
             if (TurnDemux.classify(frame.getUnsignedByte(frame.readerIndex())) == TurnDemux.CHANNEL_DATA) {
                 if (allocation == null || allocation.pending) {
                     counters.refuse(TurnRefusal.ALLOCATION_MISMATCH);
@@ -496,7 +510,7 @@ public final class TurnServer implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            connections.remove(ctx.channel());
+            connections.remove(this);
             // Nothing can reach an allocation whose connection is gone: it goes with it (RFC 8656 §3.1, §5).
             if (allocation != null) {
                 delete(allocation, false);

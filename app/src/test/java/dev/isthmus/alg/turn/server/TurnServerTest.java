@@ -345,7 +345,7 @@ class TurnServerTest {
         }
     }
 
-    /** RFC 8656 §21.3 and the peer rules: loopback, private and NAT64 peers are 403 unless in allow-peers. */
+    /** RFC 8656 §21 and the peer rules: loopback, private and NAT64 peers are 403 unless in allow-peers. */
     @Test
     void forbiddenPeersAre403() throws IOException {
         InetSocketAddress at = start(settings(LOOP4, LOOP6, AddressSet.NONE, 10));
@@ -478,6 +478,21 @@ class TurnServerTest {
             Thread.onSpinWait();
         }
         assertEquals(0, server.counters().active());
+    }
+
+    /** A TCP connection without an allocation is closed once idle: a bound on the connection table. */
+    @Test
+    void idleTcpConnectionsWithoutAllocationAreClosed() throws Exception {
+        InetSocketAddress at = start();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(at, 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(new StunMessageBuilder(StunMethod.BINDING, StunClass.REQUEST,
+                    new byte[12]).encode());
+            s.getInputStream().readNBytes(32); // the Binding success: 20 + XOR-MAPPED-ADDRESS (12)
+            clock.addAndGet(TurnServer.TCP_IDLE_NANOS + 1);
+            assertEquals(-1, s.getInputStream().read());
+        }
     }
 
     /** user-quota: one allocation too many is 486. */
