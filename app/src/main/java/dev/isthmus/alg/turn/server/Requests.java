@@ -24,6 +24,8 @@ import java.util.List;
  * §9.2.4) for every TURN request. Every refusal is an error response with its code and a counter.
  */
 final class Requests {
+    private static final System.Logger LOG = System.getLogger("dev.isthmus.turn");
+    /** REQUESTED-TRANSPORT's protocol number for UDP (RFC 8656 §18.10), the only one relayed. */
     private static final int UDP = 17;
 
     private final TurnServer server;
@@ -272,7 +274,7 @@ final class Requests {
         }
         server.counters.allocated();
         a.response = answer(t, m, b, key);
-        System.getLogger("dev.isthmus.turn").log(System.Logger.Level.INFO, "turn: allocation of " + a.user + " from "
+        LOG.log(System.Logger.Level.INFO, "turn: allocation of " + a.user + " from "
                 + Families.text(t.link().client()) + (t.link().stream() ? " (TCP)" : " (UDP)") + ": relayed "
                 + (a.relay4 == null ? "" : Families.text(a.relay4.address()) + " ")
                 + (a.relay6 == null ? "" : Families.text(a.relay6.address())));

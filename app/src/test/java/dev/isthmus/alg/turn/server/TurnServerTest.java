@@ -123,6 +123,24 @@ class TurnServerTest {
         }
     }
 
+    /**
+     * The default listener, [::]:3478, is dual-stack: an IPv4 client reaches it as ::ffff:a.b.c.d,
+     * and sees its plain IPv4 address in XOR-MAPPED-ADDRESS (family 0x01, RFC 8489 §14.2).
+     */
+    @Test
+    void dualStackListenerAnswersIpv4ClientsInIpv4() throws IOException {
+        TurnSettings s = settings(LOOP4, LOOP6, LOOPBACK, 10);
+        InetSocketAddress at = start(new TurnSettings(List.of(new InetSocketAddress(address("::"), 0)), REALM, LOOP4,
+                LOOP6, 40000, 40999, s.allow(), LOOPBACK, s.users(), null, 10, 1000, Duration.ofSeconds(3600)));
+        try (TurnTestClient c = TurnTestClient.udp(new InetSocketAddress(LOOP4, at.getPort()), "alice", "wonderland")) {
+            StunMessage r = c.request(new StunMessageBuilder(StunMethod.BINDING, StunClass.REQUEST,
+                    c.newTransactionId()).encode());
+            assertEquals(c.local(), r.xorMappedAddress());
+            assertEquals(AddressFamily.IPV4, r.attribute(StunAttributeType.XOR_MAPPED_ADDRESS).value()[1]);
+            success(c.authed(StunMethod.ALLOCATE, udpTransport()));
+        }
+    }
+
     /** RFC 8489 §9.2.4: no MESSAGE-INTEGRITY → 401 with REALM and NONCE, no MESSAGE-INTEGRITY of its own. */
     @Test
     void allocateWithoutCredentialsGets401WithRealmAndNonce() throws IOException {
