@@ -1,9 +1,14 @@
 package dev.isthmus.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.cli.lab.Shell;
+import dev.isthmus.cli.lab.Topology;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +58,7 @@ class TurnE2E {
     @Timeout(90)
     void start() {
         lab = SocketLab.start(CONFIG, "", new String[] {"turnutils_uclient", "coturn"},
-                new String[] {"turnutils_peer", "coturn"});
+                new String[] {"turnutils_peer", "coturn"}, new String[] {"tshark", "tshark"});
         lab.peer(lab.server(), "turn-peer", "turnutils_peer", "-L", "198.51.100.2", "-p", "3480");
         lab.awaitLog("turn: listening");
         SocketLab.sleep(300); // turnutils_peer binds at once; leave it the moment to do so
@@ -120,17 +125,37 @@ class TurnE2E {
         assertAllEchoed(r);
     }
 
-    /** RFC 8489 §9.2.4: the first request gets 401 with a nonce, the one with a wrong password 401 with a new nonce. */
+    /**
+     * RFC 8489 §9.2.4: the first request gets 401 with a nonce, the one with a wrong password 401
+     * with a new nonce: in the counters, and on the wire (tshark on the middle's IPv6 side).
+     */
     @Test
     void wrongPasswordIsRefused() {
         long unauthenticated = turn("unauthenticated");
         long wrong = turn("wrong-credentials");
         long allocations = turn("allocations");
+        Path pcap = lab.work.resolve("wrong-password.pcap");
+        Process capture = lab.peer(lab.mid(), "tshark", "tshark", "-n", "-i", "x6", "-f", "udp port 3478",
+                "-w", pcap.toString());
+        long end = System.nanoTime() + SocketLab.LIMIT.toNanos();
+        while (!lab.peerLog("tshark").contains("Capturing on") && System.nanoTime() < end) {
+            SocketLab.sleep(100);
+        }
+        assertTrue(lab.peerLog("tshark").contains("Capturing on"), lab.peerLog("tshark"));
         Shell.Result r = uclient("looking-glass", "198.51.100.2");
+        SocketLab.sleep(300);
+        Topology.stop(capture, Duration.ofSeconds(5));
         assertTrue(!(r.out() + r.err()).contains("tot_recv_msgs=" + MESSAGES), r.out());
         assertTrue(turn("unauthenticated") > unauthenticated);
         assertTrue(turn("wrong-credentials") > wrong);
         assertEquals(allocations, turn("allocations"));
+        // ERROR-CODE class 4, number 1: the 401s in the order they left, each with its NONCE.
+        Shell.Result read = lab.exec(lab.mid(), "tshark", "-n", "-r", pcap.toString(), "-Y",
+                "stun.att.error.class == 4 && stun.att.error == 1", "-T", "fields", "-e", "stun.att.nonce");
+        assertTrue(read.ok(), read.describe());
+        List<String> nonces = read.out().lines().filter(l -> !l.isBlank()).toList();
+        assertTrue(nonces.size() >= 2, read.out());
+        assertNotEquals(nonces.get(0), nonces.get(1), read.out());
     }
 
     /** A peer on the server's own loopback is refused: 403 to CreatePermission. */
