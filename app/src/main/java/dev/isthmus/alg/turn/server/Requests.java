@@ -217,8 +217,8 @@ final class Requests {
                     "user \"" + m.username() + "\": " + quota);
             return;
         }
-        long now = server.now();
-        Allocation a = new Allocation(t.link(), m.username(), m.transactionId(), now + lifetimeNanos(m));
+        long lifetime = lifetimeNanos(m);
+        Allocation a = new Allocation(t.link(), m.username(), m.transactionId(), server.now() + lifetime);
         t.attach(a);
         server.add(a);
         boolean dual = additional == AddressFamily.IPV6;
@@ -231,16 +231,16 @@ final class Requests {
             }
             setRelay(a, family, first);
             if (!dual) {
-                allocated(t, m, key, a, 0);
+                allocated(t, m, key, a, lifetime, 0);
             } else if (!server.serves(AddressFamily.IPV6)) {
                 // RFC 8656 §7.2: the IPv4 half is granted, ADDRESS-ERROR-CODE says why IPv6 is not.
-                allocated(t, m, key, a, ErrorCode.ADDRESS_FAMILY_NOT_SUPPORTED);
+                allocated(t, m, key, a, lifetime, ErrorCode.ADDRESS_FAMILY_NOT_SUPPORTED);
             } else {
                 server.openRelay(a, AddressFamily.IPV6, second -> {
                     if (second != null) {
                         setRelay(a, AddressFamily.IPV6, second);
                     }
-                    allocated(t, m, key, a, second == null ? ErrorCode.INSUFFICIENT_CAPACITY : 0);
+                    allocated(t, m, key, a, lifetime, second == null ? ErrorCode.INSUFFICIENT_CAPACITY : 0);
                 });
             }
         });
@@ -254,8 +254,12 @@ final class Requests {
         }
     }
 
-    /** The success response of RFC 8656 §7.2, kept for retransmissions; {@code ipv6Error} 0 or the code of ADDRESS-ERROR-CODE. */
-    private void allocated(Tuple t, StunMessage m, byte[] key, Allocation a, int ipv6Error) {
+    /**
+     * The success response of RFC 8656 §7.2, kept for retransmissions: the lifetime granted (not
+     * what is left of it once the sockets are bound), {@code ipv6Error} 0 or the code of
+     * ADDRESS-ERROR-CODE.
+     */
+    private void allocated(Tuple t, StunMessage m, byte[] key, Allocation a, long lifetime, int ipv6Error) {
         if (a.deleted) {
             return;
         }
@@ -267,7 +271,7 @@ final class Requests {
         if (a.relay6 != null) {
             b.xorRelayedAddress(a.relay6.address());
         }
-        b.lifetime((a.expiresAt - server.now()) / 1_000_000_000L).xorMappedAddress(mapped(t));
+        b.lifetime(lifetime / 1_000_000_000L).xorMappedAddress(mapped(t));
         if (ipv6Error != 0) {
             b.addressErrorCode(AddressFamily.IPV6, ipv6Error, ipv6Error == ErrorCode.ADDRESS_FAMILY_NOT_SUPPORTED
                     ? "Address Family not Supported" : "Insufficient Capacity");
@@ -412,6 +416,10 @@ final class Requests {
         }
         List<InetSocketAddress> peers = m.xorPeerAddresses();
         byte[] data = m.data();
+        if (!m.unknownComprehensionRequired().isEmpty()) {
+            server.counters.refuse(TurnRefusal.UNKNOWN_ATTRIBUTE); // RFC 8489 §6.3.2: discarded, not answered
+            return;
+        }
         if (peers.isEmpty() || data == null) {
             server.counters.refuse(TurnRefusal.BAD_REQUEST);
             return;
