@@ -331,6 +331,33 @@ class TurnServerTest {
         }
     }
 
+    /** RFC 8656 §8.2: LIFETIME 0 with REQUESTED-ADDRESS-FAMILY gives up one family of a dual allocation. */
+    @Test
+    void refreshCanDropOneFamilyOfADualAllocation() throws IOException {
+        InetSocketAddress at = start();
+        try (TurnTestClient c = TurnTestClient.udp(at, "alice", "wonderland")) {
+            success(c.authed(StunMethod.ALLOCATE, b -> b.requestedTransport(17).additionalAddressFamily(AddressFamily.IPV6)));
+            success(c.authed(StunMethod.REFRESH, b -> b.lifetime(0).requestedAddressFamily(AddressFamily.IPV6)));
+            assertEquals(1, server.counters().active());
+            assertEquals(443, code(c.authed(StunMethod.CREATE_PERMISSION,
+                    b -> b.xorPeerAddress(new InetSocketAddress(LOOP6, 9)))));
+            success(c.authed(StunMethod.CREATE_PERMISSION, b -> b.xorPeerAddress(new InetSocketAddress(LOOP4, 9))));
+        }
+    }
+
+    /** RFC 8489 §9.2.4: MESSAGE-INTEGRITY without USERNAME, REALM or NONCE is 400. */
+    @Test
+    void integrityWithoutNonceIs400() throws IOException {
+        InetSocketAddress at = start();
+        try (TurnTestClient c = TurnTestClient.udp(at, "alice", "wonderland")) {
+            c.realm = REALM;
+            StunMessage r = c.request(udpTransport().apply(new StunMessageBuilder(StunMethod.ALLOCATE,
+                    StunClass.REQUEST, c.newTransactionId())).username("alice").realm(REALM)
+                    .messageIntegrity(c.key()).encode());
+            assertEquals(400, code(r));
+        }
+    }
+
     /** RFC 8656 §6: an allocation whose lifetime ran out is deleted and its port freed. */
     @Test
     void expiredAllocationsAreDeleted() throws Exception {
