@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.cli.lab.Shell;
 import dev.isthmus.cli.lab.Topology;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -134,28 +133,32 @@ class TurnE2E {
         long unauthenticated = turn("unauthenticated");
         long wrong = turn("wrong-credentials");
         long allocations = turn("allocations");
-        Path pcap = lab.work.resolve("wrong-password.pcap");
-        Process capture = lab.peer(lab.mid(), "tshark", "tshark", "-n", "-i", "x6", "-f", "udp port 3478",
-                "-w", pcap.toString());
-        long end = System.nanoTime() + SocketLab.LIMIT.toNanos();
-        while (!lab.peerLog("tshark").contains("Capturing on") && System.nanoTime() < end) {
-            SocketLab.sleep(100);
-        }
-        assertTrue(lab.peerLog("tshark").contains("Capturing on"), lab.peerLog("tshark"));
+        // tshark prints the NONCE of each 401 (ERROR-CODE class 4, number 1) as it passes, line-buffered.
+        Process capture = lab.peer(lab.mid(), "tshark", "tshark", "-n", "-l", "-i", "x6", "-f", "udp port 3478",
+                "-Y", "stun.att.error.class == 4 && stun.att.error == 1", "-T", "fields", "-e", "stun.att.nonce");
+        awaitPeerLog("tshark", () -> lab.peerLog("tshark").contains("Capturing on"));
         Shell.Result r = uclient("looking-glass", "198.51.100.2");
-        SocketLab.sleep(300);
+        awaitPeerLog("tshark", () -> nonces().size() >= 2);
         Topology.stop(capture, Duration.ofSeconds(5));
         assertTrue(!(r.out() + r.err()).contains("tot_recv_msgs=" + MESSAGES), r.out());
         assertTrue(turn("unauthenticated") > unauthenticated);
         assertTrue(turn("wrong-credentials") > wrong);
         assertEquals(allocations, turn("allocations"));
-        // ERROR-CODE class 4, number 1: the 401s in the order they left, each with its NONCE.
-        Shell.Result read = lab.exec(lab.mid(), "tshark", "-n", "-r", pcap.toString(), "-Y",
-                "stun.att.error.class == 4 && stun.att.error == 1", "-T", "fields", "-e", "stun.att.nonce");
-        assertTrue(read.ok(), read.describe());
-        List<String> nonces = read.out().lines().filter(l -> !l.isBlank()).toList();
-        assertTrue(nonces.size() >= 2, read.out());
-        assertNotEquals(nonces.get(0), nonces.get(1), read.out());
+        List<String> nonces = nonces();
+        assertNotEquals(nonces.get(0), nonces.get(1), lab.peerLog("tshark"));
+    }
+
+    /** The nonces tshark printed: this server's are the expiry in hex, a dash and an HMAC in base64url. */
+    List<String> nonces() {
+        return lab.peerLog("tshark").lines().filter(l -> l.matches("[0-9a-f]{1,16}-[A-Za-z0-9_-]+")).toList();
+    }
+
+    void awaitPeerLog(String name, java.util.function.BooleanSupplier done) {
+        long end = System.nanoTime() + SocketLab.LIMIT.toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < end) {
+            SocketLab.sleep(100);
+        }
+        assertTrue(done.getAsBoolean(), name + ":\n" + lab.peerLog(name));
     }
 
     /** A peer on the server's own loopback is refused: 403 to CreatePermission. */
