@@ -136,7 +136,7 @@ class TurnE2E {
         // tshark prints the NONCE of each 401 (ERROR-CODE class 4, number 1) as it passes, line-buffered.
         Process capture = lab.peer(lab.mid(), "tshark", "tshark", "-n", "-l", "-i", "x6", "-f", "udp port 3478",
                 "-Y", "stun.att.error.class == 4 && stun.att.error == 1", "-T", "fields", "-e", "stun.att.nonce");
-        awaitPeerLog("tshark", () -> lab.peerLog("tshark").contains("Capturing on"));
+        awaitPeerLog("tshark", () -> lab.peerLog("tshark").contains("Capture started"));
         Shell.Result r = uclient("looking-glass", "198.51.100.2");
         awaitPeerLog("tshark", () -> nonces().size() >= 2);
         Topology.stop(capture, Duration.ofSeconds(5));
