@@ -9,6 +9,7 @@ import dev.isthmus.alg.sip.proxy.CallView;
 import dev.isthmus.alg.sip.proxy.SipProxy;
 import dev.isthmus.alg.smtp.Delivery;
 import dev.isthmus.alg.smtp.SmtpRelay;
+import dev.isthmus.alg.turn.server.TurnServer;
 import dev.isthmus.config.IsthmusConfig;
 import dev.isthmus.config.Nat64Config;
 import dev.isthmus.config.SiitConfig;
@@ -30,7 +31,7 @@ import java.util.stream.Stream;
 /**
  * The socket-plane services of {@code isthmus run}: the {@code [dns64]} server (its own threads),
  * the {@code [[relay]]} relays, the {@code [http]} gateway, the {@code [[ftp.proxy]]} proxies
- * the {@code [smtp]} relay and the {@code [sip]} proxy on shared event loops. Started all
+ * the {@code [smtp]} relay, the {@code [sip]} proxy and the {@code [turn]} server on shared event loops. Started all
  * or none; closed in reverse order.
  */
 final class SocketServices implements AutoCloseable {
@@ -43,9 +44,10 @@ final class SocketServices implements AutoCloseable {
     private final List<FtpProxy> ftpProxies;
     private final SmtpRelay smtp;
     private final SipProxy sip;
+    private final TurnServer turn;
 
     private SocketServices(Dns64Server dns64, SocketPlane plane, List<Relay> relays, HttpGateway http,
-            List<FtpProxy> ftpProxies, SmtpRelay smtp, SipProxy sip) {
+            List<FtpProxy> ftpProxies, SmtpRelay smtp, SipProxy sip, TurnServer turn) {
         this.dns64 = dns64;
         this.plane = plane;
         this.relays = relays;
@@ -53,6 +55,7 @@ final class SocketServices implements AutoCloseable {
         this.ftpProxies = ftpProxies;
         this.smtp = smtp;
         this.sip = sip;
+        this.turn = turn;
     }
 
     /** Starts what {@code cfg} configures; null when it configures nothing of the socket plane. */
@@ -67,9 +70,10 @@ final class SocketServices implements AutoCloseable {
         HttpGateway http = null;
         SmtpRelay smtp = null;
         SipProxy sip = null;
+        TurnServer turn = null;
         try {
             if (!cfg.relays().isEmpty() || cfg.http() != null || !cfg.ftpProxies().isEmpty() || cfg.smtp() != null
-                    || cfg.sip() != null) {
+                    || cfg.sip() != null || cfg.turn() != null) {
                 plane = SocketPlane.start(Math.max(1, Runtime.getRuntime().availableProcessors()), descriptors(cfg));
                 for (RelaySettings r : cfg.relays()) {
                     relays.add(Relay.start(plane, r));
@@ -80,9 +84,13 @@ final class SocketServices implements AutoCloseable {
                 }
                 smtp = cfg.smtp() == null ? null : SmtpRelay.start(plane, cfg.smtp());
                 sip = cfg.sip() == null ? null : SipProxy.start(plane, cfg.sip());
+                turn = cfg.turn() == null ? null : TurnServer.start(plane, cfg.turn(), translated(cfg));
             }
-            return new SocketServices(dns64, plane, relays, http, ftpProxies, smtp, sip);
+            return new SocketServices(dns64, plane, relays, http, ftpProxies, smtp, sip, turn);
         } catch (IOException | RuntimeException e) {
+            if (turn != null) {
+                turn.close();
+            }
             if (sip != null) {
                 sip.close();
             }
@@ -150,7 +158,8 @@ final class SocketServices implements AutoCloseable {
         return new SocketPlaneStats(dns64 == null ? null : dns64.counters(), relays.stream().map(Relay::counters).toList(),
                 http == null ? null : http.counters(), ftpProxies.stream().map(FtpProxy::counters).toList(),
                 smtp == null ? null : smtp.counters(), smtp == null ? null : smtp.delivery().counters(),
-                sip == null ? null : sip.counters(), sip == null || sip.media() == null ? null : sip.media().counters());
+                sip == null ? null : sip.counters(), sip == null || sip.media() == null ? null : sip.media().counters(),
+                turn == null ? null : turn.counters());
     }
 
     /** The SIP proxy's calls (for {@code show calls}), or null without {@code [sip]}. */
@@ -165,6 +174,9 @@ final class SocketServices implements AutoCloseable {
 
     @Override
     public void close() {
+        if (turn != null) {
+            turn.close();
+        }
         if (sip != null) {
             sip.close();
         }
@@ -188,6 +200,7 @@ final class SocketServices implements AutoCloseable {
     public String toString() {
         return "socket plane (" + (dns64 == null ? "" : "dns64 server, ") + relays.size() + " relays"
                 + (http == null ? "" : ", http gateway") + ", " + ftpProxies.size() + " ftp proxies"
-                + (smtp == null ? "" : ", smtp relay") + (sip == null ? "" : ", sip proxy") + ")";
+                + (smtp == null ? "" : ", smtp relay") + (sip == null ? "" : ", sip proxy")
+                + (turn == null ? "" : ", turn server") + ")";
     }
 }

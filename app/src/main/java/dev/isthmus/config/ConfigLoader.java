@@ -4,6 +4,7 @@ import dev.isthmus.addr.Ipv6Prefix;
 import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.sip.proxy.SipSettings;
 import dev.isthmus.alg.smtp.SmtpSettings;
+import dev.isthmus.alg.turn.server.TurnSettings;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class ConfigLoader {
      * dns64, …) is added here together with its reader; until then its table is an error, so that
      * a misspelt section name is never silently ignored.
      */
-    static final List<String> SECTIONS = List.of("siit", "nat64", "dataplane", "control", "dns64", "relay", "http", "ftp", "smtp", "sip");
+    static final List<String> SECTIONS = List.of("siit", "nat64", "dataplane", "control", "dns64", "relay", "http", "ftp", "smtp", "sip", "turn");
 
     private ConfigLoader() {}
 
@@ -133,6 +134,7 @@ public final class ConfigLoader {
         FtpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "ftp"));
         SmtpSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "smtp"));
         SipSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "sip"));
+        TurnSection.KEYS.forEach(k -> belongsIn.putIfAbsent(k, "turn"));
         root.rejectUnknown(SECTIONS, belongsIn);
 
         SiitConfig siit = null;
@@ -206,12 +208,17 @@ public final class ConfigLoader {
         if (sipTable != null) {
             sip = SipSection.read(sipTable, listeners);
         }
+        TurnSettings turn = null;
+        TableReader turnTable = root.table("turn");
+        if (turnTable != null) {
+            turn = TurnSection.read(turnTable, listeners);
+        }
         listeners.report(problems);
 
         if (!problems.isEmpty()) {
             throw problems.exception();
         }
-        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, smtp, sip);
+        return new IsthmusConfig(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, smtp, sip, turn);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.isthmus.alg.ftp.proxy.FtpProxySettings;
 import dev.isthmus.alg.http.HttpSettings;
 import dev.isthmus.alg.sip.proxy.SipSettings;
 import dev.isthmus.alg.smtp.SmtpSettings;
+import dev.isthmus.alg.turn.server.TurnSettings;
 import dev.isthmus.relay.RelaySettings;
 import java.util.List;
 
@@ -22,10 +23,11 @@ import java.util.List;
  * @param ftpProxies the {@code [[ftp.proxy]]} tables, empty when the file has none (never null)
  * @param smtp the {@code [smtp]} section, or null when the file has none
  * @param sip the {@code [sip]} section, or null when the file has none
+ * @param turn the {@code [turn]} section, or null when the file has none
  */
 public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
         List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies,
-        SmtpSettings smtp, SipSettings sip) {
+        SmtpSettings smtp, SipSettings sip, TurnSettings turn) {
 
     public IsthmusConfig {
         if (dataplane == null) {
@@ -38,6 +40,13 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         ftpProxies = ftpProxies == null ? List.of() : List.copyOf(ftpProxies);
     }
 
+    /** A config without the TURN server. */
+    public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
+            List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies,
+            SmtpSettings smtp, SipSettings sip) {
+        this(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, smtp, sip, null);
+    }
+
     /** A config without the SIP proxy. */
     public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
             List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies,
@@ -48,7 +57,7 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
     /** A config without the SMTP relay. */
     public IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlConfig control, Dns64Config dns64,
             List<RelaySettings> relays, HttpSettings http, Nat64Config nat64, List<FtpProxySettings> ftpProxies) {
-        this(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, null);
+        this(siit, dataplane, control, dns64, relays, http, nat64, ftpProxies, (SmtpSettings) null);
     }
 
     /** A config without FTP proxies. */
@@ -73,9 +82,10 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         this(siit, null, null);
     }
 
-    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway, FTP proxy, SMTP relay, SIP proxy) is configured. */
+    /** Whether any socket-plane service (DNS64 server, relay, HTTP gateway, FTP proxy, SMTP relay, SIP proxy, TURN server) is configured. */
     public boolean hasSocketServices() {
-        return dns64 != null || !relays.isEmpty() || http != null || !ftpProxies.isEmpty() || smtp != null || sip != null;
+        return dns64 != null || !relays.isEmpty() || http != null || !ftpProxies.isEmpty() || smtp != null || sip != null
+                || turn != null;
     }
 
     /** The effective configuration as TOML, defaults filled in (for {@code show config}). */
@@ -106,6 +116,9 @@ public record IsthmusConfig(SiitConfig siit, DataplaneConfig dataplane, ControlC
         }
         if (sip != null) {
             sb.append('\n').append(SipSection.render(sip));
+        }
+        if (turn != null) {
+            sb.append('\n').append(TurnSection.render(turn));
         }
         return sb.toString();
     }

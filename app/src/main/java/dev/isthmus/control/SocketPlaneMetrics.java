@@ -5,6 +5,8 @@ import dev.isthmus.alg.ftp.proxy.FtpRefusal;
 import dev.isthmus.alg.http.HttpCounters;
 import dev.isthmus.alg.http.HttpRefusal;
 import dev.isthmus.alg.smtp.SmtpRefusal;
+import dev.isthmus.alg.turn.server.TurnCounters;
+import dev.isthmus.alg.turn.server.TurnRefusal;
 import dev.isthmus.relay.Refusal;
 import dev.isthmus.relay.RelayCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -31,7 +33,11 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *       "authenticated"|"delivered"|"deferred"|"bounced"|"attempts"|"dsns"}}, {@code isthmus_smtp_active},
  *       {@code isthmus_smtp_refused_total{reason}} per {@code SmtpRefusal} key, {@code isthmus_smtp_queue_size},
  *       {@code isthmus_smtp_queue_oldest_seconds};
- *   <li>the SIP proxy's and its media relay's ({@link SipStats}).
+ *   <li>the SIP proxy's and its media relay's ({@link SipStats});
+ *   <li>{@code isthmus_turn_total{counter="bindings"|"allocations"|"expired"|"permissions"|"channels"}},
+ *       {@code isthmus_turn_active}, {@code isthmus_turn_refused_total{reason}} per {@code TurnRefusal} key,
+ *       {@code isthmus_turn_packets_total{direction="to-peer"|"to-client"}},
+ *       {@code isthmus_turn_bytes_total{direction}}.
  * </ul>
  */
 final class SocketPlaneMetrics {
@@ -56,6 +62,44 @@ final class SocketPlaneMetrics {
         if (s.sip() != null) {
             SipStats.register(registry, s.sip(), s.sipMedia());
         }
+        if (s.turn() != null) {
+            turn(registry, s.turn());
+        }
+    }
+
+    private static void turn(PrometheusRegistry registry, TurnCounters t) {
+        CounterWithCallback.builder().name("isthmus_turn_total")
+                .help("TURN server events: STUN bindings answered, allocations made and expired, permissions and"
+                        + " channels installed or refreshed")
+                .labelNames("counter")
+                .callback(cb -> {
+                    cb.call(t.bindings(), "bindings");
+                    cb.call(t.allocations(), "allocations");
+                    cb.call(t.expired(), "expired");
+                    cb.call(t.permissions(), "permissions");
+                    cb.call(t.channels(), "channels");
+                }).register(registry);
+        GaugeWithCallback.builder().name("isthmus_turn_active").help("TURN allocations held")
+                .callback(cb -> cb.call(t.active())).register(registry);
+        CounterWithCallback.builder().name("isthmus_turn_refused_total")
+                .help("Requests the TURN server refused and packets it dropped, per reason").labelNames("reason")
+                .callback(cb -> {
+                    for (TurnRefusal x : TurnRefusal.values()) {
+                        cb.call(t.refused(x), x.key());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_turn_packets_total")
+                .help("Datagrams the TURN server relayed, per direction").labelNames("direction")
+                .callback(cb -> {
+                    cb.call(t.packetsToPeer(), "to-peer");
+                    cb.call(t.packetsToClient(), "to-client");
+                }).register(registry);
+        CounterWithCallback.builder().name("isthmus_turn_bytes_total")
+                .help("Application bytes the TURN server relayed, per direction").labelNames("direction")
+                .callback(cb -> {
+                    cb.call(t.bytesToPeer(), "to-peer");
+                    cb.call(t.bytesToClient(), "to-client");
+                }).register(registry);
     }
 
     private static void smtp(PrometheusRegistry registry, SocketPlaneStats s) {

@@ -9,6 +9,8 @@ import dev.isthmus.alg.sip.proxy.SipCounters;
 import dev.isthmus.alg.smtp.DeliveryCounters;
 import dev.isthmus.alg.smtp.SmtpCounters;
 import dev.isthmus.alg.smtp.SmtpRefusal;
+import dev.isthmus.alg.turn.server.TurnCounters;
+import dev.isthmus.alg.turn.server.TurnRefusal;
 import dev.isthmus.dns64.Dns64Counters;
 import dev.isthmus.relay.Refusal;
 import dev.isthmus.relay.RelayCounters;
@@ -17,7 +19,7 @@ import java.util.List;
 /**
  * The live counters of the socket-plane services that {@code show stats} and the metrics report
  * beside the data plane's: the DNS64 server's, the relays', the HTTP gateway's, the FTP proxies' and
- * the SMTP relay's.
+ * the SMTP relay's and the TURN server's.
  *
  * @param dns64 the DNS64 server's, or null when there is none
  * @param relays one per {@code [[relay]]}, in file order
@@ -27,10 +29,11 @@ import java.util.List;
  * @param smtpDelivery the SMTP relay's delivery side, or null when there is no {@code [smtp]}
  * @param sip the SIP proxy's, or null when there is no {@code [sip]}
  * @param sipMedia the SIP media relay's, or null when there is no {@code [sip.media]}
+ * @param turn the TURN server's, or null when there is no {@code [turn]}
  */
 public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http,
         List<FtpProxyCounters> ftpProxies, SmtpCounters smtp, DeliveryCounters smtpDelivery, SipCounters sip,
-        MediaCounters sipMedia) {
+        MediaCounters sipMedia, TurnCounters turn) {
     public static final SocketPlaneStats NONE = new SocketPlaneStats(null, List.of(), null);
 
     public SocketPlaneStats {
@@ -38,10 +41,17 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
         ftpProxies = List.copyOf(ftpProxies);
     }
 
-    /** Without the SIP proxy. */
+    /** Without the TURN server. */
+    public SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http,
+            List<FtpProxyCounters> ftpProxies, SmtpCounters smtp, DeliveryCounters smtpDelivery, SipCounters sip,
+            MediaCounters sipMedia) {
+        this(dns64, relays, http, ftpProxies, smtp, smtpDelivery, sip, sipMedia, null);
+    }
+
+    /** Without the SIP proxy and the TURN server. */
     public SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, HttpCounters http,
             List<FtpProxyCounters> ftpProxies, SmtpCounters smtp, DeliveryCounters smtpDelivery) {
-        this(dns64, relays, http, ftpProxies, smtp, smtpDelivery, null, null);
+        this(dns64, relays, http, ftpProxies, smtp, smtpDelivery, null, null, null);
     }
 
     /** Without the SMTP relay. */
@@ -56,7 +66,8 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
     }
 
     boolean isEmpty() {
-        return dns64 == null && relays.isEmpty() && http == null && ftpProxies.isEmpty() && smtp == null && sip == null;
+        return dns64 == null && relays.isEmpty() && http == null && ftpProxies.isEmpty() && smtp == null && sip == null
+                && turn == null;
     }
 
     /**
@@ -140,6 +151,24 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
         }
         if (sip != null) {
             SipStats.text(b, sip, sipMedia);
+        }
+        if (turn != null) {
+            b.append("\nturn\n");
+            line(b, "bindings", turn.bindings());
+            line(b, "allocations", turn.allocations());
+            line(b, "active", turn.active());
+            line(b, "expired", turn.expired());
+            line(b, "permissions", turn.permissions());
+            line(b, "channels", turn.channels());
+            line(b, "packets-to-peer", turn.packetsToPeer());
+            line(b, "packets-to-client", turn.packetsToClient());
+            line(b, "bytes-to-peer", turn.bytesToPeer());
+            line(b, "bytes-to-client", turn.bytesToClient());
+            for (TurnRefusal x : TurnRefusal.values()) {
+                if (turn.refused(x) != 0) {
+                    line(b, "refused " + x.key(), turn.refused(x));
+                }
+            }
         }
         return b.toString();
     }
@@ -243,6 +272,25 @@ public record SocketPlaneStats(Dns64Counters dns64, List<RelayCounters> relays, 
         }
         if (sip != null) {
             SipStats.json(j, sip, sipMedia);
+        }
+        if (turn != null) {
+            j.name("turn").beginObject();
+            j.name("bindings").value(turn.bindings());
+            j.name("allocations").value(turn.allocations());
+            j.name("active").value(turn.active());
+            j.name("expired").value(turn.expired());
+            j.name("permissions").value(turn.permissions());
+            j.name("channels").value(turn.channels());
+            j.name("packets-to-peer").value(turn.packetsToPeer());
+            j.name("packets-to-client").value(turn.packetsToClient());
+            j.name("bytes-to-peer").value(turn.bytesToPeer());
+            j.name("bytes-to-client").value(turn.bytesToClient());
+            j.name("refused").beginObject();
+            for (TurnRefusal x : TurnRefusal.values()) {
+                j.name(x.key()).value(turn.refused(x));
+            }
+            j.endObject();
+            j.endObject();
         }
     }
 }
