@@ -322,9 +322,15 @@ public final class SipProxy implements AutoCloseable {
         return isOurAddress(new InetSocketAddress(a, uri.port() < 0 ? 5060 : uri.port()));
     }
 
+    /**
+     * A Request-URI naming the proxy: one of its addresses, with its port or none. A URI with
+     * another port names another element on the same host (§19.1.4 compares ports), e.g. a phone
+     * or a PBX beside the proxy, and is routed there.
+     */
     private boolean isOurHost(SipUri uri) {
         InetAddress a = literal(uri);
-        return a != null && s.listen().stream().anyMatch(l -> l.getAddress().equals(a));
+        return a != null && s.listen().stream()
+                .anyMatch(l -> l.getAddress().equals(a) && (uri.port() < 0 || uri.port() == l.getPort()));
     }
 
     private boolean isOurAddress(InetSocketAddress a) {
