@@ -132,6 +132,18 @@ final class SipLab implements AutoCloseable {
         return crlf.replace("Content-Length: *", "Content-Length: " + bodyLength);
     }
 
+    /**
+     * Waits (2 s at most) for {@code actual} to reach {@code expected}: the proxy counts some events
+     * on its loop after the datagram the test has already read.
+     */
+    static void eventually(long expected, java.util.function.LongSupplier actual) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (actual.getAsLong() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(expected, actual.getAsLong());
+    }
+
     private static int freePort(InetAddress a) {
         for (int i = 0; i < 20; i++) {
             try (DatagramSocket u = new DatagramSocket(new InetSocketAddress(a, 0));
