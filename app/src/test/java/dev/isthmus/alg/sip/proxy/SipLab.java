@@ -133,6 +133,28 @@ final class SipLab implements AutoCloseable {
     }
 
     /**
+     * The response a UAS makes to {@code request} (RFC 3261 §8.2.6.2): its Via lines in order, From,
+     * To with {@code toTag} added when it has none, Call-ID and CSeq copied; then {@code more}
+     * header lines and {@code sdp} as the body (none when null).
+     */
+    static String response(dev.isthmus.alg.sip.SipMessage request, String statusLine, String toTag, String more,
+            String sdp) {
+        StringBuilder sb = new StringBuilder("SIP/2.0 ").append(statusLine).append('\n');
+        request.all("via").forEach(v -> sb.append("Via: ").append(v.value()).append('\n'));
+        String to = request.first("to").value();
+        sb.append("From: ").append(request.first("from").value()).append('\n')
+                .append("To: ").append(request.toTag() == null && toTag != null ? to + ";tag=" + toTag : to).append('\n')
+                .append("Call-ID: ").append(request.callId()).append('\n')
+                .append("CSeq: ").append(request.first("cseq").value()).append('\n')
+                .append(more);
+        if (sdp != null) {
+            sb.append("Content-Type: application/sdp\n");
+        }
+        sb.append("Content-Length: *\n\n").append(sdp == null ? "" : sdp);
+        return sip(sb.toString());
+    }
+
+    /**
      * Waits (2 s at most) for {@code actual} to reach {@code expected}: the proxy counts some events
      * on its loop after the datagram the test has already read.
      */
