@@ -16,7 +16,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /** A test phone: a UDP socket on loopback that sends hand-written SIP text and reads what arrives. */
-final class Phone implements AutoCloseable {
+final class Phone implements java.io.Closeable {
     /** How long a message the test expects may take (the proxy answers in milliseconds). */
     static final int WAIT_MILLIS = 3000;
 

@@ -30,7 +30,7 @@ final class SipLab implements AutoCloseable {
     final InetSocketAddress listen6;
     final InetSocketAddress listen4;
     final MediaSettings media;
-    private final List<AutoCloseable> phones = new ArrayList<>();
+    private final List<java.io.Closeable> phones = new ArrayList<>();
 
     private SipLab(Builder b) throws IOException {
         listen6 = new InetSocketAddress(V6, freePort(V6));
@@ -103,7 +103,7 @@ final class SipLab implements AutoCloseable {
     }
 
     /** A socket the test closes with the lab (RTP sockets, TCP listeners). */
-    <T extends AutoCloseable> T closing(T socket) {
+    <T extends java.io.Closeable> T closing(T socket) {
         phones.add(socket);
         return socket;
     }
@@ -179,8 +179,8 @@ final class SipLab implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        for (AutoCloseable p : phones) {
+    public void close() throws IOException {
+        for (java.io.Closeable p : phones) {
             p.close();
         }
         proxy.close();
