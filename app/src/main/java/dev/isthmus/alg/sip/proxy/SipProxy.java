@@ -362,9 +362,16 @@ public final class SipProxy implements AutoCloseable {
         }
         String aor = Registrar.aor(to);
         SipHeader expires = m.first("expires");
-        long expiresHeader = expires == null ? -1 : parseExpires(expires.value());
         long now = System.currentTimeMillis();
-        Registrar.Outcome o = registrar.register(aor, m.contacts(), expiresHeader, m.callId(), m.cseq(), from, now);
+        Registrar.Outcome o;
+        try {
+            long expiresHeader = expires == null ? -1 : parseExpires(expires.value());
+            o = registrar.register(aor, m.contacts(), expiresHeader, m.callId(), m.cseq(), from, now);
+        } catch (SipParseException e) {
+            // §10.3 step 6 (and §21.4.1): the client learns why, rather than retransmitting into silence.
+            refuse(m, from, SipRefusal.BAD_REQUEST, e.getMessage());
+            return;
+        }
         if (o.refusal() == SipRefusal.INTERVAL_TOO_BRIEF) {
             counters.refuse(o.refusal());
             send(Responses.to(m, 423, "Interval Too Brief").withHeader(SipHeader.of("Min-Expires",
