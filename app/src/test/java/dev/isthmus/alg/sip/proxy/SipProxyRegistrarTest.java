@@ -97,6 +97,21 @@ class SipProxyRegistrarTest {
     }
 
     @Test
+    void aRegisterThatFailsChangesNothing() {
+        // §10.3 step 7: the updates are committed only if all of them succeed.
+        SipMessage brief = register(1, "<" + contact() + ">;expires=3600, <sip:alice@[::1]:5070>;expires=30", "");
+        assertEquals(423, brief.status());
+        assertEquals(0, lab.proxy.counters().registrations());
+    }
+
+    @Test
+    void aStarWithoutExpiresZeroIs400() {
+        // §10.3 step 6: "*" with an expiry other than zero is invalid: 400.
+        SipMessage bad = register(1, "*", "Expires: 3600\n");
+        assertEquals(400, bad.status());
+    }
+
+    @Test
     void theLongestExpiryIsMaxExpires() {
         // §10.3 step 7: the registrar may shorten the interval; the 200 says by how much.
         SipMessage ok = register(1, "<" + contact() + ">;expires=86400", "");
