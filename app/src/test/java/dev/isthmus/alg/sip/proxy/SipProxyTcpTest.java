@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -163,6 +164,19 @@ class SipProxyTcpTest {
             SipMessage in = bob.receiveRequest("INVITE");
             assertEquals(List.of("<sip:" + lab.proxy4() + ";lr>", "<sip:" + lab.proxy4() + ";transport=tcp;lr>"),
                     in.recordRoutes());
+        }
+    }
+
+    @Test
+    void aConnectionFromOutsideAllowIsClosedAtOnce() throws Exception {
+        lab.close();
+        lab = SipLab.with().allow("::1/128", "127.0.0.1/32").start();
+        try (Socket c = new Socket(lab.listen4.getAddress(), lab.listen4.getPort(), InetAddress.ofLiteral("127.0.0.2"), 0)) {
+            c.setSoTimeout(Phone.WAIT_MILLIS);
+            long start = System.nanoTime();
+            assertEquals(-1, c.getInputStream().read());
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 1000);
+            assertEquals(1, lab.proxy.counters().refused(SipRefusal.CONNECTION_REFUSED));
         }
     }
 

@@ -77,7 +77,7 @@ class SipProxyTransactionTest {
     }
 
     @Test
-    void theProxyAcksANon2xxFinalItselfAndAbsorbsTheCallersAck() {
+    void theProxyAcksANon2xxFinalItselfAndAbsorbsTheCallersAck() throws InterruptedException {
         SipMessage in = inviteBob();
         bob.send(response(in, "486 Busy Here", "8321234356", "", null), lab.listen4);
         assertEquals(486, alice.receive().status());
@@ -93,6 +93,23 @@ class SipProxyTransactionTest {
         // §17.2.1: alice's own ACK ends the proxy's server transaction and goes no further.
         alice.send(hopByHop("ACK", "Bob <sip:bob@" + bob.hostPort() + ">;tag=8321234356"), lab.listen6);
         bob.assertSilent(400);
+        // The failed call is over: no call left, its relay ports released.
+        assertEquals(List.of(), lab.proxy.calls());
+        assertEquals(1, lab.proxy.counters().count(SipCounters.Event.CALLS_ENDED));
+        SipLab.eventually(0, () -> lab.proxy.media().counters().active());
+    }
+
+    @Test
+    void every2xxIsForwardedEvenAfterTheTransactionEnded() {
+        SipMessage in = inviteBob();
+        String ok = response(in, "200 OK", "8321234356", "Contact: <sip:bob@" + bob.hostPort() + ">\n", null);
+        bob.send(ok, lab.listen4);
+        assertEquals(200, alice.receive().status());
+        // RFC 6026 §7.2 (updating §16.7 step 4): the callee retransmits its 2xx until ACKed, and a
+        // proxy passes each one on; the proxy never ACKs a 2xx itself (§13.3.1.4).
+        bob.send(ok, lab.listen4);
+        assertEquals(200, alice.receive().status());
+        bob.assertSilent(250);
     }
 
     @Test
