@@ -149,6 +149,65 @@ class SipProxyRoutingTest {
     }
 
     @Test
+    void aRequestThatComesBackWithAnotherRequestUriIsASpiral() {
+        alice.send(invite(bobUri(), "SIP/2.0/UDP " + alice.hostPort() + ";branch=z9hG4bKspiral", 70, "spiral@pc33", alice),
+                lab.listen6);
+        alice.receiveResponse(100);
+        SipMessage in = bob.receiveRequest("INVITE");
+        // Bob, as a proxy, retargets the request to carol and sends it back: §16.3 step 4 lets it
+        // through, since the hash of the Request-URI (§16.6 step 8) differs.
+        Phone carol = lab.phone4();
+        String back = new String(in.toBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceFirst("INVITE sip:bob@" + bob.hostPort(), "INVITE sip:carol@" + carol.hostPort())
+                .replaceFirst("Via: ", "Via: SIP/2.0/UDP " + bob.hostPort() + ";branch=z9hG4bKbobspiral\r\nVia: ")
+                .replace("Max-Forwards: 69", "Max-Forwards: 68");
+        bob.send(back, lab.listen4);
+        assertEquals(100, bob.receive().status());
+        SipMessage spiralled = carol.receiveRequest("INVITE");
+        assertEquals(4, spiralled.vias().size()); // the proxy, bob, the proxy, alice
+        assertEquals(67, spiralled.maxForwards());
+        assertEquals(0, lab.proxy.counters().refused(SipRefusal.LOOP));
+    }
+
+    @Test
+    void aRequestWithoutMaxForwardsGetsSeventy() {
+        alice.send(sip("""
+                OPTIONS %s SIP/2.0
+                Via: SIP/2.0/UDP %s;branch=z9hG4bKnomf
+                To: <%s>
+                From: <sip:alice@example.test>;tag=4u7x
+                Call-ID: nomf@pc33
+                CSeq: 1 OPTIONS
+                Content-Length: *
+
+                """.formatted(bobUri(), alice.hostPort(), bobUri())), lab.listen6);
+        // §16.6 step 3: a copy without Max-Forwards gets one, of 70.
+        assertEquals(70, bob.receiveRequest("OPTIONS").maxForwards());
+    }
+
+    @Test
+    void aResponseNotForTheProxyAndGarbageAreDroppedAndCounted() throws InterruptedException {
+        bob.send(sip("""
+                SIP/2.0 200 OK
+                Via: SIP/2.0/UDP 192.0.2.4:5060;branch=z9hG4bKnotours
+                From: <sip:alice@example.test>;tag=4u7x
+                To: <sip:bob@example.test>;tag=314
+                Call-ID: stray@pc33
+                CSeq: 1 OPTIONS
+                Content-Length: *
+
+                """), lab.listen4);
+        bob.send("INVITE this is not SIP\r\n\r\n", lab.listen4);
+        // §16.7 step 1 leaves a response without the proxy's Via nowhere to go; a message that does
+        // not parse cannot be answered reliably (§18.3 has no error for it over UDP).
+        SipLab.eventually(1, () -> lab.proxy.counters().refused(SipRefusal.UNMATCHED_RESPONSE));
+        SipLab.eventually(1, () -> lab.proxy.counters().refused(SipRefusal.MALFORMED));
+        bob.assertSilent(200);
+        // And the proxy goes on.
+        anInviteBetweenIpv4PhonesGetsOneRecordRoute();
+    }
+
+    @Test
     void rportGetsReceivedAndThePortAndTheResponseGoesToTheSourcePort() {
         // RFC 3581 §4: the sent-by port (5099, where nobody listens) is not where the answer goes.
         alice.send(invite(bobUri(), "SIP/2.0/UDP [::1]:5099;branch=z9hG4bKrport;rport", 70, "rport@pc33", alice),

@@ -168,6 +168,17 @@ class SipProxyTcpTest {
     }
 
     @Test
+    void aDoubleCrlfIsAKeepAlivePingAnsweredWithOneCrlf() throws Exception {
+        try (Socket c = new Socket(lab.listen4.getAddress(), lab.listen4.getPort())) {
+            c.setSoTimeout(Phone.WAIT_MILLIS);
+            // RFC 5626 §3.5.1: the ping is CRLF CRLF, the pong CRLF.
+            c.getOutputStream().write(new byte[] {'\r', '\n', '\r', '\n'});
+            assertEquals('\r', c.getInputStream().read());
+            assertEquals('\n', c.getInputStream().read());
+        }
+    }
+
+    @Test
     void aConnectionFromOutsideAllowIsClosedAtOnce() throws Exception {
         lab.close();
         lab = SipLab.with().allow("::1/128", "127.0.0.1/32").start();
