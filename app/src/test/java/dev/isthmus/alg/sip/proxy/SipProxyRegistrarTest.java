@@ -173,6 +173,28 @@ class SipProxyRegistrarTest {
     }
 
     @Test
+    void aContactNamedByHostGetsItsCallsWhereItsRegisterCameFrom() {
+        register(1, "<sip:alice@alice-phone.example.test>", "Expires: 3600\n");
+        Phone bob = lab.phone4();
+        bob.send(sip("""
+                INVITE sip:alice@example.test SIP/2.0
+                Via: SIP/2.0/UDP %s;branch=z9hG4bKbobinv3
+                Max-Forwards: 70
+                To: <sip:alice@example.test>
+                From: <sip:bob@example.test>;tag=1928301774
+                Call-ID: by-source@pc33
+                CSeq: 1 INVITE
+                Contact: <sip:bob@%s>
+                Content-Length: *
+
+                """.formatted(bob.hostPort(), bob.hostPort())), lab.listen4);
+        bob.receiveResponse(100);
+        // §16.5: the Request-URI is the contact; the proxy resolves no names, so the request goes
+        // to the address the binding was registered from.
+        assertEquals("sip:alice@alice-phone.example.test", alice.receiveRequest("INVITE").requestUri());
+    }
+
+    @Test
     void anInviteToAnUnregisteredUserIs404() {
         Phone bob = lab.phone4();
         bob.send(sip("""
