@@ -61,7 +61,7 @@ final class Registrar {
     Outcome register(String aor, List<String> contacts, long expiresHeader, String callId, long cseq, Target source,
             long now) throws SipParseException {
         expire(now);
-        List<Binding> current = byAor.computeIfAbsent(aor, k -> new ArrayList<>());
+        List<Binding> current = byAor.getOrDefault(aor, List.of());
         if (contacts.size() == 1 && contacts.getFirst().equals("*")) {
             // §10.3 step 6: "*" only with Expires 0, and it removes every binding.
             if (expiresHeader != 0) {
@@ -71,6 +71,10 @@ final class Registrar {
             byAor.remove(aor);
             return new Outcome(List.of(), null);
         }
+        // §10.3 step 7: the updates are committed if and only if all of them succeed, so they are
+        // made on a copy that replaces the bindings at the end.
+        List<Binding> next = new ArrayList<>(current);
+        int added = 0;
         for (String c : contacts) {
             String uri = NameAddr.uri(c);
             SipUri.parse(uri);
@@ -80,29 +84,32 @@ final class Registrar {
                 return new Outcome(current, SipRefusal.INTERVAL_TOO_BRIEF);
             }
             expires = Math.min(expires, maxExpires);
-            int at = indexOf(current, uri);
+            int at = indexOf(next, uri);
             if (at >= 0) {
-                Binding old = current.get(at);
+                Binding old = next.get(at);
                 // §10.3 step 7: a REGISTER of the same Call-ID with a CSeq not higher is out of order.
                 if (old.callId().equals(callId) && cseq <= old.cseq()) {
                     continue;
                 }
-                current.remove(at);
-                size--;
+                next.remove(at);
+                added--;
             }
             if (expires == 0) {
                 continue;
             }
-            if (size >= max || current.size() >= MAX_PER_AOR) {
+            if (size + added >= max || next.size() >= MAX_PER_AOR) {
                 return new Outcome(current, SipRefusal.REGISTRATIONS_FULL);
             }
-            current.add(new Binding(uri, source, callId, cseq, now + expires * 1000));
-            size++;
+            next.add(new Binding(uri, source, callId, cseq, now + expires * 1000));
+            added++;
         }
-        if (current.isEmpty()) {
+        size += added;
+        if (next.isEmpty()) {
             byAor.remove(aor);
+        } else {
+            byAor.put(aor, next);
         }
-        return new Outcome(List.copyOf(current), null);
+        return new Outcome(List.copyOf(next), null);
     }
 
     /** The binding registered last for {@code aor}, or null. */

@@ -341,9 +341,15 @@ public final class SipProxy implements AutoCloseable {
         return isOurAddress(new InetSocketAddress(a, uri.port() < 0 ? 5060 : uri.port()));
     }
 
+    /**
+     * A Request-URI naming the proxy: one of its addresses, with its port or none. A URI with
+     * another port names another element on the same host (§19.1.4 compares ports), e.g. a phone
+     * or a PBX beside the proxy, and is routed there.
+     */
     private boolean isOurHost(SipUri uri) {
         InetAddress a = literal(uri);
-        return a != null && s.listen().stream().anyMatch(l -> l.getAddress().equals(a));
+        return a != null && s.listen().stream()
+                .anyMatch(l -> l.getAddress().equals(a) && (uri.port() < 0 || uri.port() == l.getPort()));
     }
 
     private boolean isOurAddress(InetSocketAddress a) {
@@ -387,9 +393,16 @@ public final class SipProxy implements AutoCloseable {
         }
         String aor = Registrar.aor(to);
         SipHeader expires = m.first("expires");
-        long expiresHeader = expires == null ? -1 : parseExpires(expires.value());
         long now = System.currentTimeMillis();
-        Registrar.Outcome o = registrar.register(aor, m.contacts(), expiresHeader, m.callId(), m.cseq(), from, now);
+        Registrar.Outcome o;
+        try {
+            long expiresHeader = expires == null ? -1 : parseExpires(expires.value());
+            o = registrar.register(aor, m.contacts(), expiresHeader, m.callId(), m.cseq(), from, now);
+        } catch (SipParseException e) {
+            // §10.3 step 6 (and §21.4.1): the client learns why, rather than retransmitting into silence.
+            refuse(m, from, SipRefusal.BAD_REQUEST, e.getMessage());
+            return;
+        }
         if (o.refusal() == SipRefusal.INTERVAL_TOO_BRIEF) {
             counters.refuse(o.refusal());
             send(Responses.to(m, 423, "Interval Too Brief").withHeader(SipHeader.of("Min-Expires",

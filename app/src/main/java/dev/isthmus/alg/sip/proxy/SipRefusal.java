@@ -26,6 +26,8 @@ public enum SipRefusal {
     SDP_NOT_ACCEPTABLE("sdp-not-acceptable", 488, "Not Acceptable Here"),
     /** RFC 3261 §10.3 step 7: an expiry below the registrar's minimum. */
     INTERVAL_TOO_BRIEF("interval-too-brief", 423, "Interval Too Brief"),
+    /** A REGISTER the registrar cannot apply: {@code *} with an expiry, a bad expires value (RFC 3261 §10.3 step 6). */
+    BAD_REQUEST("bad-request", 400, "Bad Request"),
     /** A CANCEL that matches no INVITE (RFC 3261 §9.2). */
     NO_TRANSACTION("no-transaction", 481, "Call/Transaction Does Not Exist"),
     /** A message that does not parse: dropped (a response cannot be built from it reliably). */
