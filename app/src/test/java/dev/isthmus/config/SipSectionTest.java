@@ -171,6 +171,41 @@ class SipSectionTest {
                         listen = ["198.51.100.1:5060"]
                         allow = ["::/0"]
                         max-expires = 30
+                        """),
+                bad("users without a domain: it is their realm", 4, "sip.users", "need a domain", """
+                        [sip]
+                        listen = ["198.51.100.1:5060"]
+                        allow = ["::/0"]
+                        [[sip.users]]
+                        name = "alice"
+                        password = "wonderland"
+                        """),
+                bad("a user given twice", 11, "sip.users[1].name", "given twice", """
+                        [sip]
+                        listen = ["198.51.100.1:5060"]
+                        allow = ["::/0"]
+                        domain = "example.test"
+                        [[sip.users]]
+                        name = "alice"
+                        password = "wonderland"
+
+                        [[sip.users]]
+                        password = "looking-glass"
+                        name = "alice"
+                        """),
+                bad("a user without a password", 5, "sip.users[0]", "needs \"name\" and \"password\"", """
+                        [sip]
+                        listen = ["198.51.100.1:5060"]
+                        allow = ["::/0"]
+                        domain = "example.test"
+                        [[sip.users]]
+                        name = "alice"
+                        """),
+                bad("an algorithm RFC 8760 does not name", 4, "sip.digest-algorithms", "\"MD5\" and/or \"SHA-256\"", """
+                        [sip]
+                        listen = ["198.51.100.1:5060"]
+                        allow = ["::/0"]
+                        digest-algorithms = ["SHA-512-256", "MD5"]
                         """));
     }
 

@@ -40,7 +40,8 @@ final class SipLab implements AutoCloseable {
         plane = SocketPlane.start(1);
         SipSettings s = new SipSettings(List.of(listen6, listen4), AddressSet.parse(b.allow), b.domain, b.relay, media,
                 SipSettings.DEFAULT_MAX_TRANSACTIONS, b.maxRegistrations, SipSettings.DEFAULT_MAX_CONNECTIONS,
-                SipSettings.DEFAULT_MAX_PER_CLIENT, SipSettings.DEFAULT_MAX_EXPIRES, b.firstRequestDeadline);
+                SipSettings.DEFAULT_MAX_PER_CLIENT, SipSettings.DEFAULT_MAX_EXPIRES, b.firstRequestDeadline, b.users,
+                SipSettings.DEFAULT_DIGEST_ALGORITHMS);
         try {
             proxy = SipProxy.start(plane, s);
         } catch (IOException | RuntimeException e) {
@@ -65,6 +66,17 @@ final class SipLab implements AutoCloseable {
         boolean media = true;
         int maxRegistrations = SipSettings.DEFAULT_MAX_REGISTRATIONS;
         Duration firstRequestDeadline = SipSettings.DEFAULT_FIRST_REQUEST_DEADLINE;
+        java.util.Map<String, String> users = java.util.Map.of();
+
+        /** {@code [[sip.users]]}: name, password, name, password... */
+        Builder users(String... namesAndPasswords) {
+            java.util.Map<String, String> m = new java.util.HashMap<>();
+            for (int i = 0; i < namesAndPasswords.length; i += 2) {
+                m.put(namesAndPasswords[i], namesAndPasswords[i + 1]);
+            }
+            users = m;
+            return this;
+        }
 
         Builder allow(String... prefixes) {
             allow = List.of(prefixes);
