@@ -19,27 +19,17 @@ import java.util.Locale;
  * of its own family with the ports it must send to.
  */
 final class MediaBridge {
-    /** Why a body could not be rewritten, as the proxy answers it. */
-    static final class Refused extends Exception {
-        final SipRefusal refusal;
-
-        Refused(SipRefusal refusal, String message) {
-            super(message, null, false, false);
-            this.refusal = refusal;
-        }
-    }
-
     private MediaBridge() {}
 
-    static SipMessage request(Call call, SipMessage m) throws Refused {
+    static SipMessage request(Call call, SipMessage m) throws CallRefused {
         return rewrite(call, m, call.senderOfRequest(m));
     }
 
-    static SipMessage response(Call call, SipMessage m) throws Refused {
+    static SipMessage response(Call call, SipMessage m) throws CallRefused {
         return rewrite(call, m, call.senderOfResponse(m));
     }
 
-    private static SipMessage rewrite(Call call, SipMessage m, Leg sender) throws Refused {
+    private static SipMessage rewrite(Call call, SipMessage m, Leg sender) throws CallRefused {
         if (call.media == null || m.bodyLength() == 0 || !isSdp(m)) {
             return m;
         }
@@ -54,9 +44,9 @@ final class MediaBridge {
             Sdp out = call.sessionTo(receiver).rewrite(sdp, call.media.relayAddress(receiver), ports);
             return m.withBody(out.toBytes());
         } catch (SdpException e) {
-            throw new Refused(SipRefusal.SDP_NOT_ACCEPTABLE, "SDP: " + e.getMessage());
+            throw new CallRefused(SipRefusal.SDP_NOT_ACCEPTABLE, "SDP: " + e.getMessage());
         } catch (MediaUnavailable e) {
-            throw new Refused(SipRefusal.MEDIA_UNAVAILABLE, "media relay: " + e.getMessage());
+            throw new CallRefused(SipRefusal.MEDIA_UNAVAILABLE, "media relay: " + e.getMessage());
         }
     }
 

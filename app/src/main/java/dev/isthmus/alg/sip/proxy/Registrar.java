@@ -87,8 +87,13 @@ final class Registrar {
             int at = indexOf(next, uri);
             if (at >= 0) {
                 Binding old = next.get(at);
-                // §10.3 step 7: a REGISTER of the same Call-ID with a CSeq not higher is out of order.
-                if (old.callId().equals(callId) && cseq <= old.cseq()) {
+                // §10.3 step 7: a REGISTER of the same Call-ID with a lower CSeq is out of order and
+                // fails; one with the same CSeq is a retransmission (the registrar keeps no
+                // transaction) and is answered as the first was.
+                if (old.callId().equals(callId) && cseq < old.cseq()) {
+                    return new Outcome(current, SipRefusal.OUT_OF_ORDER);
+                }
+                if (old.callId().equals(callId) && cseq == old.cseq()) {
                     continue;
                 }
                 next.remove(at);

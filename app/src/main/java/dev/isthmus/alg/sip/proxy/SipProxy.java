@@ -36,6 +36,11 @@ public final class SipProxy implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.alg.sip");
     /** RFC 3261 §18.1.1: a request this large goes over a congestion-controlled transport. */
     static final int UDP_LIMIT = 1300;
+    /**
+     * Calls at once (dialogs Record-Routed and not ended): a bound on the call table, above the
+     * media relay's own {@code max-calls} for relayed calls.
+     */
+    static final int MAX_CALLS = 100_000;
     /** A call with no message for this long is forgotten (its media, if any, times out sooner). */
     static final long CALL_IDLE_MILLIS = 2 * 3600 * 1000L;
 
@@ -468,8 +473,10 @@ public final class SipProxy implements AutoCloseable {
         Call call = calls.get(m.callId());
         boolean initialInvite = t.invite && m.toTag() == null;
         if (initialInvite && call == null) {
-            call = newCall(m, t.upstream, to);
-            if (call == null) {
+            try {
+                call = newCall(m, t.upstream, to);
+            } catch (CallRefused e) {
+                refuse(t, e.refusal, e.getMessage());
                 return;
             }
         }
@@ -477,7 +484,7 @@ public final class SipProxy implements AutoCloseable {
             call.lastActivityMillis = System.currentTimeMillis();
             try {
                 m = MediaBridge.request(call, m);
-            } catch (MediaBridge.Refused e) {
+            } catch (CallRefused e) {
                 refuse(t, e.refusal, e.getMessage());
                 if (initialInvite) {
                     endCall(call.callId, "refused");
@@ -486,18 +493,18 @@ public final class SipProxy implements AutoCloseable {
             }
         }
         InetSocketAddress out = transport.local(to.address().getAddress());
-        if (isDialogCreating(m)) {
-            m = recordRoute(m, in, out, t.upstream.stream(), to.stream());
-        }
         m = m.withMaxForwardsDecremented();
         t.branch = Via.MAGIC_COOKIE + loopHash(t.request) + "." + Long.toString(++branchSeq, 36);
         t.downstream = to;
-        SipMessage forwarded = m.withTopVia(Via.of(to.stream() ? "TCP" : "UDP", hostText(out.getAddress()), out.getPort(), t.branch));
+        SipMessage forwarded = hop(m, in, out, t.upstream.stream(), false, t.branch);
         if (!to.stream() && forwarded.toBytes().length > UDP_LIMIT) {
-            // §18.1.1: over 1300 bytes (an SDP with many candidates, a long Route set) goes over TCP.
+            // §18.1.1: over 1300 bytes (an SDP with many candidates, a long Route set) goes over TCP,
+            // and the Via and Record-Route of the hop say so.
             counters.add(SipCounters.Event.SWITCHED_TO_TCP);
             t.downstream = new Target(to.address(), true);
-            forwarded = m.withTopVia(Via.of("TCP", hostText(out.getAddress()), out.getPort(), t.branch));
+        }
+        if (t.downstream.stream()) {
+            forwarded = hop(m, in, out, t.upstream.stream(), true, t.branch);
         }
         t.forwarded = forwarded;
         byBranch.put(t.branch, t);
@@ -511,20 +518,30 @@ public final class SipProxy implements AutoCloseable {
         startTimers(t, bytes);
     }
 
-    private Call newCall(SipMessage m, Target caller, Target callee) {
+    /** {@code m} as it leaves for the next hop: Record-Route when it may make a dialog (§16.6 step 4), the proxy's Via. */
+    private static SipMessage hop(SipMessage m, InetSocketAddress in, InetSocketAddress out, boolean inTcp, boolean outTcp,
+            String branch) {
+        SipMessage r = isDialogCreating(m) ? recordRoute(m, in, out, inTcp, outTcp) : m;
+        return r.withTopVia(Via.of(outTcp ? "TCP" : "UDP", hostText(out.getAddress()), out.getPort(), branch));
+    }
+
+    /** A new call, its media relayed when the families differ (or always); refused when a table is full. */
+    private Call newCall(SipMessage m, Target caller, Target callee) throws CallRefused {
+        if (calls.size() >= MAX_CALLS) {
+            throw new CallRefused(SipRefusal.CALLS_FULL, "call " + m.callId() + ": " + MAX_CALLS + " calls at once");
+        }
         boolean crossing = !Call.family(caller).equals(Call.family(callee));
         boolean relayed = media != null && (crossing || s.relay() == SipSettings.RelayMode.ALWAYS);
         if (crossing && media == null) {
-            refuse(m, caller, SipRefusal.SDP_NOT_ACCEPTABLE, "call " + m.callId() + " crosses families and [sip.media] is not set");
-            return null;
+            throw new CallRefused(SipRefusal.SDP_NOT_ACCEPTABLE, "call " + m.callId()
+                    + " crosses families and [sip.media] is not set");
         }
         dev.isthmus.alg.sip.media.MediaCall mc = null;
         if (relayed) {
             try {
                 mc = media.call(m.callId(), caller.address().getAddress(), callee.address().getAddress());
             } catch (dev.isthmus.alg.sip.media.MediaUnavailable e) {
-                refuse(m, caller, SipRefusal.MEDIA_UNAVAILABLE, "call " + m.callId() + ": " + e.getMessage());
-                return null;
+                throw new CallRefused(SipRefusal.MEDIA_UNAVAILABLE, "call " + m.callId() + ": " + e.getMessage());
             }
         }
         Call c = new Call(m.callId(), m.fromTag(), caller, callee, mc, System.currentTimeMillis());
@@ -599,7 +616,7 @@ public final class SipProxy implements AutoCloseable {
             call.lastActivityMillis = System.currentTimeMillis();
             try {
                 out = MediaBridge.request(call, out);
-            } catch (MediaBridge.Refused e) {
+            } catch (CallRefused e) {
                 counters.refuse(e.refusal);
                 log.warn("" + m.method() + " of call " + m.callId() + ": " + e.getMessage());
             }
@@ -722,7 +739,7 @@ public final class SipProxy implements AutoCloseable {
         call.lastActivityMillis = System.currentTimeMillis();
         try {
             return MediaBridge.response(call, response);
-        } catch (MediaBridge.Refused e) {
+        } catch (CallRefused e) {
             // A response cannot be refused: it goes on unchanged, its media will not flow (counted, logged).
             counters.refuse(e.refusal);
             log.warn("answer of call " + call.callId + " not rewritten: " + e.getMessage());

@@ -28,6 +28,10 @@ public enum SipRefusal {
     INTERVAL_TOO_BRIEF("interval-too-brief", 423, "Interval Too Brief"),
     /** A REGISTER the registrar cannot apply: {@code *} with an expiry, a bad expires value (RFC 3261 §10.3 step 6). */
     BAD_REQUEST("bad-request", 400, "Bad Request"),
+    /** RFC 3261 §10.3 step 7: a REGISTER older (lower CSeq, same Call-ID) than the binding it would change. */
+    OUT_OF_ORDER("out-of-order", 500, "Server Internal Error (out-of-order REGISTER)"),
+    /** Calls at once beyond {@link SipProxy#MAX_CALLS}. */
+    CALLS_FULL("calls-full", 503, "Service Unavailable (too many calls)"),
     /** A CANCEL that matches no INVITE (RFC 3261 §9.2). */
     NO_TRANSACTION("no-transaction", 481, "Call/Transaction Does Not Exist"),
     /** A message that does not parse: dropped (a response cannot be built from it reliably). */

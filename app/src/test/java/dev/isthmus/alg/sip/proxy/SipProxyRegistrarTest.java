@@ -57,6 +57,17 @@ class SipProxyRegistrarTest {
     }
 
     @Test
+    void anOlderRegisterFailsAndARetransmissionIsAnsweredAgain() {
+        assertEquals(200, register(5, "<" + contact() + ">", "Expires: 3600\n").status());
+        // §10.3 step 7: same Call-ID, lower CSeq: out of order, the request fails (500).
+        assertEquals(500, register(4, "<" + contact() + ">", "Expires: 0\n").status());
+        assertEquals(1, lab.proxy.counters().registrations(), "the older REGISTER changed nothing");
+        // The same CSeq again is a retransmission (the registrar keeps no transaction): 200 as before.
+        assertEquals(200, register(5, "<" + contact() + ">", "Expires: 3600\n").status());
+        assertEquals(1, lab.proxy.counters().refused(SipRefusal.OUT_OF_ORDER));
+    }
+
+    @Test
     void theContactsExpiresParameterWinsOverTheExpiresHeader() {
         // §10.3 step 7: "expires" of the Contact, else the Expires header, else the registrar's default.
         SipMessage ok = register(1, "<" + contact() + ">;expires=120", "Expires: 3600\n");
