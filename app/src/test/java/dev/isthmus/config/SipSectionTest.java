@@ -57,7 +57,7 @@ class SipSectionTest {
         assertNull(s.domain());
         assertEquals(SipSettings.RelayMode.AUTO, s.relay());
         assertNull(s.media());
-        assertEquals(10_000, s.maxTransactions());
+        assertEquals(50_000, s.maxTransactions());
         assertEquals(10_000, s.maxRegistrations());
         assertEquals(1_000, s.maxConnections());
         assertEquals(20, s.maxPerClient());

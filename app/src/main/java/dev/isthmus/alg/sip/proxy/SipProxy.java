@@ -837,13 +837,12 @@ public final class SipProxy implements AutoCloseable {
         linger(t);
     }
 
-    /** A finished transaction stays a while to absorb retransmissions and the ACK of a non-2xx (Timers H/I/J, RFC 6026's L). */
+    /** A finished transaction stays {@link ProxyTransaction#LINGER_MILLIS} to absorb retransmissions and the ACK of a non-2xx. */
     private void linger(ProxyTransaction t) {
-        long after = t.upstream.stream() && t.downstream.stream() ? 5_000 : ProxyTransaction.LINGER_MILLIS;
         loop.schedule(() -> {
             byServerKey.remove(t.serverKey, t);
             byBranch.remove(t.branch, t);
-        }, after, TimeUnit.MILLISECONDS);
+        }, ProxyTransaction.LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void sweep() {

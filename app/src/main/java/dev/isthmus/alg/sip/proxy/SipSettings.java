@@ -32,7 +32,11 @@ public record SipSettings(List<InetSocketAddress> listen, AddressSet allow, Stri
         MediaSettings media, int maxTransactions, int maxRegistrations, int maxConnections, int maxPerClient,
         Duration maxExpires, Duration firstRequestDeadline, Map<String, String> users, List<String> digestAlgorithms) {
 
-    public static final int DEFAULT_MAX_TRANSACTIONS = 10_000;
+    /**
+     * A finished transaction stays 5 s, so this carries 5,000 calls a second (an INVITE and a BYE
+     * each); a transaction holds its request, what was forwarded and the last response, some 5 KB.
+     */
+    public static final int DEFAULT_MAX_TRANSACTIONS = 50_000;
     public static final int DEFAULT_MAX_REGISTRATIONS = 10_000;
     public static final int DEFAULT_MAX_CONNECTIONS = 1_000;
     public static final int DEFAULT_MAX_PER_CLIENT = 20;
