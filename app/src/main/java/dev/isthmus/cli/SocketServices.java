@@ -83,7 +83,7 @@ final class SocketServices implements AutoCloseable {
                     ftpProxies.add(FtpProxy.start(plane, f, translated(cfg)));
                 }
                 smtp = cfg.smtp() == null ? null : SmtpRelay.start(plane, cfg.smtp());
-                sip = cfg.sip() == null ? null : SipProxy.start(plane, cfg.sip());
+                sip = cfg.sip() == null ? null : SipProxy.start(plane, cfg.sip(), translated(cfg));
                 turn = cfg.turn() == null ? null : TurnServer.start(plane, cfg.turn(), translated(cfg));
             }
             return new SocketServices(dns64, plane, relays, http, ftpProxies, smtp, sip, turn);

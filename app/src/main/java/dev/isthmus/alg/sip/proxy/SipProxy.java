@@ -12,6 +12,7 @@ import dev.isthmus.alg.sip.media.MediaRelay;
 import dev.isthmus.relay.Families;
 import dev.isthmus.relay.RateLimitedLog;
 import dev.isthmus.relay.SocketPlane;
+import dev.isthmus.relay.TranslatedPrefixes;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -52,6 +53,7 @@ public final class SipProxy implements AutoCloseable {
     private final Map<String, ProxyTransaction> byBranch = new HashMap<>();
     private final Map<String, Call> calls = new HashMap<>();
     private final Registrar registrar;
+    private final Router router;
     private final SipCounters counters;
     /** The digest authenticator of {@code [[sip.users]]}, or null when there are none. */
     private final DigestAuth auth;
@@ -59,19 +61,28 @@ public final class SipProxy implements AutoCloseable {
     private ScheduledFuture<?> sweeper;
     private long branchSeq;
 
-    private SipProxy(SipSettings s, EventLoop loop, MediaRelay media) {
+    private SipProxy(SipSettings s, EventLoop loop, MediaRelay media, TranslatedPrefixes translated) {
         this.s = s;
         this.loop = loop;
         this.media = media;
         this.registrar = new Registrar(s.maxRegistrations(), s.maxExpires().toSeconds());
+        this.router = new Router(s, registrar, translated);
         this.counters = new SipCounters(registrar::size, calls::size, byServerKey::size);
         this.auth = s.users().isEmpty() ? null : new DigestAuth(s.domain(), s.users(), s.digestAlgorithms());
     }
 
     /** Starts the proxy (and its media relay, when {@code [sip.media]} is set) on one of {@code plane}'s loops. */
     public static SipProxy start(SocketPlane plane, SipSettings s) throws IOException {
+        return start(plane, s, TranslatedPrefixes.NONE);
+    }
+
+    /**
+     * As {@link #start(SocketPlane, SipSettings)}; an IPv6 next hop inside {@code translated} (this
+     * process's pool6 and EAM) is judged against {@code allow} by the IPv4 address it reaches.
+     */
+    public static SipProxy start(SocketPlane plane, SipSettings s, TranslatedPrefixes translated) throws IOException {
         MediaRelay media = s.media() == null ? null : MediaRelay.start(plane, s.media());
-        SipProxy p = new SipProxy(s, plane.group().next(), media);
+        SipProxy p = new SipProxy(s, plane.group().next(), media, translated);
         try {
             p.transport = SipTransport.start(plane, p.loop, s, p::received, p.counters);
         } catch (IOException | RuntimeException e) {
@@ -214,7 +225,7 @@ public final class SipProxy implements AutoCloseable {
             }
             m = m.withoutHeaders("proxy-authorization"); // §22.3: the proxy's own credentials stop here
         }
-        Route route = route(m);
+        Router.Route route = router.route(m);
         if (route.local()) {
             local(route.request(), from);
             return;
@@ -235,7 +246,7 @@ public final class SipProxy implements AutoCloseable {
     /** §18.2.1 and RFC 3581 §4: the source address (and port, when asked) in the top Via. */
     private static SipMessage withReceived(SipMessage m, InetSocketAddress source) {
         Via top = m.topVia();
-        String host = hostText(source.getAddress());
+        String host = Router.hostText(source.getAddress());
         if (!top.hasRport() && sameHost(top.host(), host)) {
             return m;
         }
@@ -245,120 +256,10 @@ public final class SipProxy implements AutoCloseable {
     private static boolean sameHost(String viaHost, String host) {
         String h = viaHost.startsWith("[") ? viaHost.substring(1, viaHost.length() - 1) : viaHost;
         try {
-            return addressOf(h).equals(addressOf(host));
+            return Router.addressOf(h).equals(Router.addressOf(host));
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    // ---- routing (§16.4, §16.5) ----
-
-    /** Where a request goes: a target and the request with its Request-URI and Route as forwarded, or a refusal. */
-    private record Route(SipMessage request, Target target, SipRefusal refusal, String why, boolean local) {
-        static Route to(SipMessage m, Target t) {
-            return new Route(m, t, null, null, false);
-        }
-
-        static Route refused(SipRefusal r, String why) {
-            return new Route(null, null, r, why, false);
-        }
-    }
-
-    private Route route(SipMessage m) throws SipParseException {
-        // §16.4: the proxy's own loose routes (two of them after a double Record-Route, RFC 5658) come off.
-        List<String> routes = new ArrayList<>(m.routes());
-        while (!routes.isEmpty() && isOurs(uriOf(routes.getFirst()))) {
-            m = m.withoutTopRoute();
-            routes.removeFirst();
-        }
-        if (!routes.isEmpty()) {
-            return target(m, uriOf(routes.getFirst()));
-        }
-        if (!SipUri.isSipScheme(m.requestUri())) {
-            return Route.refused(SipRefusal.NOT_FOUND, "Request-URI " + m.requestUri() + " is not a SIP URI");
-        }
-        SipUri ruri = SipUri.parse(m.requestUri());
-        boolean ourDomain = s.domain() != null && ruri.host().equalsIgnoreCase(s.domain());
-        if (!ourDomain && !isOurHost(ruri)) {
-            return target(m, ruri);
-        }
-        if (ruri.user() == null || m.method().equals("REGISTER") && ourDomain) {
-            return new Route(m, null, null, null, true);
-        }
-        if (s.domain() == null) {
-            return Route.refused(SipRefusal.NOT_FOUND, "no [sip] domain: " + ruri + " cannot be looked up");
-        }
-        String aor = Registrar.aor(SipUri.of(ruri.user(), s.domain(), -1, List.of()));
-        Registrar.Binding b = registrar.lookup(aor, System.currentTimeMillis());
-        if (b == null) {
-            return Route.refused(SipRefusal.NOT_FOUND, aor + " is not registered");
-        }
-        // §16.5: the Request-URI becomes the registered contact, and the request goes there; to
-        // where the REGISTER came from only when the contact names a host by name (a phone behind a
-        // NAT that registers its private address is not helped: that takes RFC 5626, not done).
-        SipMessage retargeted = m.withRequestUri(b.uri());
-        Route byContact = target(retargeted, SipUri.parse(b.uri()));
-        return byContact.refusal() == SipRefusal.NOT_FOUND ? checked(retargeted, b.source()) : byContact;
-    }
-
-    /** The next hop named by {@code uri}: an address literal (names are not resolved). */
-    private Route target(SipMessage m, SipUri uri) {
-        InetAddress a = literal(uri);
-        if (a == null) {
-            return Route.refused(SipRefusal.NOT_FOUND, "host " + uri.host() + " is a name; the proxy routes by address");
-        }
-        boolean tcp = "tcp".equalsIgnoreCase(uri.param("transport"));
-        return checked(m, new Target(new InetSocketAddress(a, uri.port() < 0 ? 5060 : uri.port()), tcp));
-    }
-
-    /** Destinations must be in {@code allow} too: the proxy is no open relay. */
-    private Route checked(SipMessage m, Target t) {
-        InetAddress a = AddressSet.unmapped(t.address().getAddress());
-        if (!s.allow().contains(a) || isOurAddress(t.address())) {
-            return Route.refused(SipRefusal.DESTINATION_NOT_ALLOWED, "destination " + t + " is not in allow");
-        }
-        if (transport.local(a) == null) {
-            return Route.refused(SipRefusal.NO_ROUTE, "no listen address of the family of " + t);
-        }
-        return Route.to(m, t);
-    }
-
-    private static SipUri uriOf(String nameAddr) throws SipParseException {
-        return SipUri.parse(NameAddr.uri(nameAddr));
-    }
-
-    private static InetAddress literal(SipUri uri) {
-        try {
-            if (uri.ipv6() != null) {
-                return InetAddress.getByAddress(uri.ipv6().toBytes());
-            }
-            return isDottedQuad(uri.host()) ? java.net.Inet4Address.ofLiteral(uri.host()) : null;
-        } catch (UnknownHostException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private boolean isOurs(SipUri uri) {
-        InetAddress a = literal(uri);
-        if (a == null) {
-            return false;
-        }
-        return isOurAddress(new InetSocketAddress(a, uri.port() < 0 ? 5060 : uri.port()));
-    }
-
-    /**
-     * A Request-URI naming the proxy: one of its addresses, with its port or none. A URI with
-     * another port names another element on the same host (§19.1.4 compares ports), e.g. a phone
-     * or a PBX beside the proxy, and is routed there.
-     */
-    private boolean isOurHost(SipUri uri) {
-        InetAddress a = literal(uri);
-        return a != null && s.listen().stream()
-                .anyMatch(l -> l.getAddress().equals(a) && (uri.port() < 0 || uri.port() == l.getPort()));
-    }
-
-    private boolean isOurAddress(InetSocketAddress a) {
-        return s.listen().stream().anyMatch(l -> l.getAddress().equals(a.getAddress()) && l.getPort() == a.getPort());
     }
 
     // ---- requests for the proxy itself: REGISTER, OPTIONS ----
@@ -522,7 +423,7 @@ public final class SipProxy implements AutoCloseable {
     private static SipMessage hop(SipMessage m, InetSocketAddress in, InetSocketAddress out, boolean inTcp, boolean outTcp,
             String branch) {
         SipMessage r = isDialogCreating(m) ? recordRoute(m, in, out, inTcp, outTcp) : m;
-        return r.withTopVia(Via.of(outTcp ? "TCP" : "UDP", hostText(out.getAddress()), out.getPort(), branch));
+        return r.withTopVia(Via.of(outTcp ? "TCP" : "UDP", Router.hostText(out.getAddress()), out.getPort(), branch));
     }
 
     /** A new call, its media relayed when the families differ (or always); refused when a table is full. */
@@ -595,7 +496,7 @@ public final class SipProxy implements AutoCloseable {
     }
 
     private static String rrUri(InetSocketAddress a, boolean tcp) {
-        return "<" + SipUri.of(null, hostText(a.getAddress()), a.getPort(),
+        return "<" + SipUri.of(null, Router.hostText(a.getAddress()), a.getPort(),
                 tcp ? List.of(new dev.isthmus.alg.sip.SipParam("transport", "tcp"), new dev.isthmus.alg.sip.SipParam("lr", null))
                         : List.of(new dev.isthmus.alg.sip.SipParam("lr", null))) + ">";
     }
@@ -605,7 +506,7 @@ public final class SipProxy implements AutoCloseable {
         if (m.maxForwards() == 0) {
             return;
         }
-        Route route = route(m);
+        Router.Route route = router.route(m);
         if (route.target() == null) {
             counters.refuse(route.refusal() == null ? SipRefusal.NOT_FOUND : route.refusal());
             return;
@@ -626,7 +527,7 @@ public final class SipProxy implements AutoCloseable {
         // §16.11: the branch of a stateless hop is a function of the request's own, so a retransmission gets the same.
         String branch = Via.MAGIC_COOKIE + loopHash(m) + ".s" + HexFormat.of().toHexDigits(String.valueOf(m.topVia().branch()).hashCode());
         out = out.withMaxForwardsDecremented()
-                .withTopVia(Via.of(to.stream() ? "TCP" : "UDP", hostText(local.getAddress()), local.getPort(), branch));
+                .withTopVia(Via.of(to.stream() ? "TCP" : "UDP", Router.hostText(local.getAddress()), local.getPort(), branch));
         if (send(out.toBytes(), to)) {
             counters.add(SipCounters.Event.REQUESTS_FORWARDED);
         }
@@ -774,7 +675,7 @@ public final class SipProxy implements AutoCloseable {
         String host = v.received() != null ? v.received() : v.host();
         InetAddress a;
         try {
-            a = addressOf(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            a = Router.addressOf(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
         } catch (IllegalArgumentException e) {
             return fallback;
         }
@@ -786,11 +687,11 @@ public final class SipProxy implements AutoCloseable {
         String h = v.host().startsWith("[") ? v.host().substring(1, v.host().length() - 1) : v.host();
         InetAddress a;
         try {
-            a = addressOf(h);
+            a = Router.addressOf(h);
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return isOurAddress(new InetSocketAddress(a, v.port() < 0 ? 5060 : v.port()));
+        return router.isOurAddress(new InetSocketAddress(a, v.port() < 0 ? 5060 : v.port()));
     }
 
     // ---- timers ----
@@ -932,31 +833,5 @@ public final class SipProxy implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /**
-     * An IPv4 or IPv6 literal without brackets. Not {@link InetAddress#ofLiteral}: it tries IPv4
-     * first and builds an exception with a stack trace for every IPv6 address, several per message.
-     *
-     * @throws IllegalArgumentException for anything else
-     */
-    private static InetAddress addressOf(String literal) {
-        return literal.indexOf(':') >= 0 ? java.net.Inet6Address.ofLiteral(literal) : java.net.Inet4Address.ofLiteral(literal);
-    }
-
-    private static boolean isDottedQuad(String host) {
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c != '.' && (c < '0' || c > '9')) {
-                return false;
-            }
-        }
-        return !host.isEmpty();
-    }
-
-    static String hostText(InetAddress a) {
-        InetAddress u = AddressSet.unmapped(a);
-        return u instanceof java.net.Inet6Address
-                ? dev.isthmus.wire.Ipv6Address.ofBytes(u.getAddress()).toString() : u.getHostAddress();
     }
 }

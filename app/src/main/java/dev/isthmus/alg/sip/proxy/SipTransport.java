@@ -28,7 +28,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -115,13 +114,7 @@ final class SipTransport implements AutoCloseable {
 
     /** The listen address of {@code a}'s family, or null when the proxy has none. */
     InetSocketAddress local(InetAddress a) {
-        boolean v6 = AddressSet.unmapped(a) instanceof Inet6Address;
-        for (InetSocketAddress l : s.listen()) {
-            if ((l.getAddress() instanceof Inet6Address) == v6) {
-                return l;
-            }
-        }
-        return null;
+        return Router.listenOf(s.listen(), a);
     }
 
     /**
