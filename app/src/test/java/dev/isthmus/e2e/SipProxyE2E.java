@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Timeout;
  * (SIPp's pcap play of G.711): the call completes, RTP flows both ways (show calls, tshark), the
  * SDP each side received names only its own family, BYE frees the ports; the other way round;
  * baresip (a real phone) registering over IPv6 and calling an IPv4 UAS with a tone it hears echoed;
- * 100 calls at 10 calls/s; a call to an unregistered user gets 404; a client not in allow gets 403.
+ * 100 calls at 10 calls/s; a call to a host name the proxy resolves; a call to an unregistered
+ * user gets 404; a client not in allow gets 403.
  * Every registration answers the registrar's digest challenge (RFC 3261 §22); a wrong password
  * is challenged again.
  */
@@ -165,6 +166,67 @@ class SipProxyE2E {
             """;
 
     /**
+     * A call to a Request-URI with a host name, which the proxy resolves (the middle's
+     * /etc/hosts): INVITE, the final answer, then ACK and BYE along the route set and to the
+     * callee's Contact (SIPp's [routes] and [next_url]).
+     */
+    static final String UAC_BY_NAME = """
+            <?xml version="1.0" encoding="ISO-8859-1" ?>
+            <scenario name="call by name">
+              <send retrans="500">
+                <![CDATA[
+
+                  INVITE sip:[service]@uas.example.net:5060 SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                  From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@uas.example.net:5060>
+                  Call-ID: [call_id]
+                  CSeq: 1 INVITE
+                  Contact: sip:sipp@[local_ip]:[local_port]
+                  Max-Forwards: 70
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <recv response="100" optional="true"/>
+              <recv response="180" optional="true"/>
+              <recv response="200" rrs="true"/>
+              <send>
+                <![CDATA[
+
+                  ACK [next_url] SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                  [routes]
+                  From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@uas.example.net:5060>[peer_tag_param]
+                  Call-ID: [call_id]
+                  CSeq: 1 ACK
+                  Max-Forwards: 70
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <pause milliseconds="500"/>
+              <send retrans="500">
+                <![CDATA[
+
+                  BYE [next_url] SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                  [routes]
+                  From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@uas.example.net:5060>[peer_tag_param]
+                  Call-ID: [call_id]
+                  CSeq: 2 BYE
+                  Max-Forwards: 70
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <recv response="200"/>
+            </scenario>
+            """;
+
+    /**
      * SIPp's built-in uas does not copy Record-Route into its responses (RFC 3261 §12.1.1 says it
      * must), so a caller would send its ACK and BYE straight to the callee's Contact: this one
      * does, and answers PCMU as a phone would.
@@ -255,7 +317,7 @@ class SipProxyE2E {
     @BeforeAll
     @Timeout(60)
     void start() throws IOException {
-        lab = SocketLab.start(CONFIG, "", new String[] {"sipp", "sip-tester"}, new String[] {"tshark", "tshark"},
+        lab = SocketLab.start(CONFIG, "198.51.100.2 uas.example.net\n", new String[] {"sipp", "sip-tester"}, new String[] {"tshark", "tshark"},
                 new String[] {"tcpdump", "tcpdump"}, new String[] {"baresip", "baresip"});
         Path pcap = lab.work.resolve("pcap");
         Files.createDirectories(pcap);
@@ -268,6 +330,7 @@ class SipProxyE2E {
             Files.writeString(lab.work.resolve("refused" + status + ".xml"), REFUSED.replace("STATUS", String.valueOf(status)));
         }
         Files.writeString(lab.work.resolve("uas_rr.xml"), UAS_RR);
+        Files.writeString(lab.work.resolve("uac_by_name.xml"), UAC_BY_NAME);
         lab.exec(lab.client(), "ip", "-6", "addr", "add", STRANGER6 + "/64", "dev", Topology.CLIENT_IF, "nodad").orThrow();
     }
 
@@ -421,6 +484,23 @@ class SipProxyE2E {
                 "-timeout_error");
         assertTrue(r.ok(), "401, then 401 with a new nonce: " + r.describe() + "\n" + r.out());
         assertTrue(refused("authentication-required") >= before + 2);
+    }
+
+    /** A Request-URI with a host name: the proxy resolves it (here from the middle's /etc/hosts) and routes the call there. */
+    @Test
+    void aCallToAHostNameIsRoutedToItsAddress() throws Exception {
+        Process uas = lab.peer(lab.server(), "uas-name", "sh", "-c", "cd " + lab.work + " && exec sipp -sf uas_rr.xml -i "
+                + Topology.SERVER4 + " -p 5060 -m 1 -nostdin -timeout 30s");
+        try {
+            Thread.sleep(500);
+            Shell.Result r = sipp(lab.client(), "uac-name", bracket(MID6) + ":5060", "-sf", "uac_by_name.xml", "-s", "anyone",
+                    "-i", Topology.CLIENT6, "-p", "5065", "-m", "1", "-timeout", "20s", "-timeout_error");
+            assertTrue(r.ok(), r.describe() + "\n" + r.out() + "\n" + tail(lab.log()));
+            assertTrue(uas.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the UAS did not end");
+            assertEquals(0, uas.exitValue(), lab.peerLog("uas-name"));
+        } finally {
+            uas.destroy();
+        }
     }
 
     @Test

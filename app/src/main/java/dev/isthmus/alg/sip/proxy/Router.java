@@ -32,14 +32,22 @@ final class Router {
         this.translated = translated;
     }
 
-    /** Where a request goes: a target and the request with its Request-URI and Route as forwarded, or a refusal. */
-    record Route(SipMessage request, Target target, SipRefusal refusal, String why, boolean local) {
+    /**
+     * Where a request goes: a target and the request with its Request-URI and Route as forwarded,
+     * the proxy itself ({@code local}), a host name to resolve first ({@code unresolved}: the next
+     * hop's URI, see {@link #resolved}), or a refusal.
+     */
+    record Route(SipMessage request, Target target, SipRefusal refusal, String why, boolean local, SipUri unresolved) {
         static Route to(SipMessage m, Target t) {
-            return new Route(m, t, null, null, false);
+            return new Route(m, t, null, null, false, null);
         }
 
         static Route refused(SipRefusal r, String why) {
-            return new Route(null, null, r, why, false);
+            return new Route(null, null, r, why, false, null);
+        }
+
+        static Route named(SipMessage m, SipUri next) {
+            return new Route(m, null, null, null, false, next);
         }
     }
 
@@ -63,7 +71,7 @@ final class Router {
             return target(m, ruri);
         }
         if (ruri.user() == null || m.method().equals("REGISTER") && ourDomain) {
-            return new Route(m, null, null, null, true);
+            return new Route(m, null, null, null, true, null);
         }
         if (s.domain() == null) {
             return Route.refused(SipRefusal.NOT_FOUND, "no [sip] domain: " + ruri + " cannot be looked up");
@@ -74,21 +82,41 @@ final class Router {
             return Route.refused(SipRefusal.NOT_FOUND, aor + " is not registered");
         }
         // §16.5: the Request-URI becomes the registered contact, and the request goes there; to
-        // where the REGISTER came from only when the contact names a host by name (a phone behind a
-        // NAT that registers its private address is not helped: that takes RFC 5626, not done).
+        // where the REGISTER came from when the contact names a host by name (a phone's own name
+        // rarely resolves; a phone behind a NAT that registers its private address is not helped:
+        // that takes RFC 5626, not done).
         SipMessage retargeted = m.withRequestUri(b.uri());
         Route byContact = target(retargeted, SipUri.parse(b.uri()));
-        return byContact.refusal() == SipRefusal.NOT_FOUND ? checked(retargeted, b.source()) : byContact;
+        return byContact.unresolved() != null ? checked(retargeted, b.source()) : byContact;
     }
 
-    /** The next hop named by {@code uri}: an address literal (names are not resolved). */
+    /** The next hop named by {@code uri}: its address literal, or its host name to resolve. */
     private Route target(SipMessage m, SipUri uri) {
         InetAddress a = literal(uri);
-        if (a == null) {
-            return Route.refused(SipRefusal.NOT_FOUND, "host " + uri.host() + " is a name; the proxy routes by address");
-        }
+        return a == null ? Route.named(m, uri) : target(m, uri, a);
+    }
+
+    private Route target(SipMessage m, SipUri uri, InetAddress a) {
         boolean tcp = "tcp".equalsIgnoreCase(uri.param("transport"));
         return checked(m, new Target(new InetSocketAddress(a, uri.port() < 0 ? 5060 : uri.port()), tcp));
+    }
+
+    /**
+     * A named next hop with the addresses its name resolved to: the first of a family the proxy
+     * has a listen address of (RFC 3263 §4.2's A/AAAA step without NAPTR and SRV, which are not
+     * done: the URI's port, else 5060, and its transport parameter, else UDP).
+     */
+    Route resolved(Route named, List<InetAddress> addresses) {
+        SipUri uri = named.unresolved();
+        if (addresses.isEmpty()) {
+            return Route.refused(SipRefusal.NOT_FOUND, "host " + uri.host() + " does not resolve");
+        }
+        for (InetAddress a : addresses) {
+            if (listenOf(s.listen(), a) != null) {
+                return target(named.request(), uri, a);
+            }
+        }
+        return Route.refused(SipRefusal.NO_ROUTE, "host " + uri.host() + " has no address of a family the proxy listens on");
     }
 
     /**

@@ -54,6 +54,7 @@ public final class SipProxy implements AutoCloseable {
     private final Map<String, Call> calls = new HashMap<>();
     private final Registrar registrar;
     private final Router router;
+    private final NameResolver resolver = new NameResolver();
     private final SipCounters counters;
     /** The digest authenticator of {@code [[sip.users]]}, or null when there are none. */
     private final DigestAuth auth;
@@ -146,6 +147,7 @@ public final class SipProxy implements AutoCloseable {
             byServerKey.values().forEach(ProxyTransaction::stopTimers);
             new ArrayList<>(calls.keySet()).forEach(id -> endCall(id, "shutdown"));
         }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        resolver.close();
         if (media != null) {
             media.close();
         }
@@ -187,7 +189,7 @@ public final class SipProxy implements AutoCloseable {
                 // downstream itself), or acknowledges a refusal or challenge the proxy made.
                 return;
             }
-            forwardStatelessly(m, from, local);
+            forwardStatelessly(m);
             return;
         }
         ProxyTransaction same = byServerKey.get(serverKey(m, method));
@@ -240,7 +242,24 @@ public final class SipProxy implements AutoCloseable {
             // §16.2: a stateful proxy answers an INVITE with 100 at once, stopping the client's retransmissions.
             respond(t, Responses.to(m, 100, "Trying"));
         }
-        forward(t, route.request(), route.target(), local);
+        if (route.unresolved() == null) {
+            forward(t, route.request(), route.target(), local);
+        } else if (!resolver.resolve(route.unresolved().host(), loop, found -> resolved(t, route, found, local))) {
+            refuse(t, SipRefusal.RESOLVER_BUSY, NameResolver.QUEUE + " host name lookups wait already");
+        }
+    }
+
+    /** A request whose next hop is named by host name, once the name has resolved. */
+    private void resolved(ProxyTransaction t, Router.Route named, List<InetAddress> addresses, InetSocketAddress local) {
+        if (t.finished()) {
+            return;
+        }
+        Router.Route r = router.resolved(named, addresses);
+        if (r.refusal() != null) {
+            refuse(t, r.refusal(), r.why());
+            return;
+        }
+        forward(t, r.request(), r.target(), local);
     }
 
     /** §18.2.1 and RFC 3581 §4: the source address (and port, when asked) in the top Via. */
@@ -502,11 +521,21 @@ public final class SipProxy implements AutoCloseable {
     }
 
     /** An ACK for a 2xx (or any request matching no transaction of ours) goes on without state (§16.11). */
-    private void forwardStatelessly(SipMessage m, Target from, InetSocketAddress in) throws SipParseException {
+    private void forwardStatelessly(SipMessage m) throws SipParseException {
         if (m.maxForwards() == 0) {
             return;
         }
         Router.Route route = router.route(m);
+        if (route.unresolved() != null) {
+            if (!resolver.resolve(route.unresolved().host(), loop, found -> sendStateless(m, router.resolved(route, found)))) {
+                counters.refuse(SipRefusal.RESOLVER_BUSY);
+            }
+            return;
+        }
+        sendStateless(m, route);
+    }
+
+    private void sendStateless(SipMessage m, Router.Route route) {
         if (route.target() == null) {
             counters.refuse(route.refusal() == null ? SipRefusal.NOT_FOUND : route.refusal());
             return;

@@ -32,6 +32,8 @@ public enum SipRefusal {
     OUT_OF_ORDER("out-of-order", 500, "Server Internal Error (out-of-order REGISTER)"),
     /** Calls at once beyond {@link SipProxy#MAX_CALLS}. */
     CALLS_FULL("calls-full", 503, "Service Unavailable (too many calls)"),
+    /** {@link NameResolver#QUEUE} host name lookups wait already. */
+    RESOLVER_BUSY("resolver-busy", 503, "Service Unavailable (name lookups queued)"),
     /** A CANCEL that matches no INVITE (RFC 3261 §9.2). */
     NO_TRANSACTION("no-transaction", 481, "Call/Transaction Does Not Exist"),
     /** A message that does not parse: dropped (a response cannot be built from it reliably). */

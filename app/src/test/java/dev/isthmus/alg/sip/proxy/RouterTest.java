@@ -8,6 +8,7 @@ import dev.isthmus.addr.EamTable;
 import dev.isthmus.addr.Rfc6052Prefix;
 import dev.isthmus.alg.sip.SipMessage;
 import dev.isthmus.relay.TranslatedPrefixes;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,13 @@ class RouterTest {
         assertEquals(SipRefusal.DESTINATION_NOT_ALLOWED, router.route(invite("sip:bob@192.0.2.7")).refusal());
         assertEquals(SipRefusal.NOT_FOUND, router.route(invite("sip:bob@198.51.100.1:5060")).refusal(),
                 "the proxy's own address is its domain: bob is looked up, and is not registered");
-        assertEquals(SipRefusal.NOT_FOUND, router.route(invite("sip:bob@pbx.example.net")).refusal(), "names: RFC 3263 not done");
+        Router.Route named = router.route(invite("sip:bob@pbx.example.net:5070;transport=tcp"));
+        assertEquals("pbx.example.net", named.unresolved().host(), "a name is resolved off the loop, then judged");
+        assertEquals(SipRefusal.NOT_FOUND, router.resolved(named, List.of()).refusal(), "a name that does not resolve");
+        Router.Route reached = router.resolved(named, List.of(InetAddress.ofLiteral("192.0.2.9"), InetAddress.ofLiteral("198.51.100.9")));
+        assertEquals(SipRefusal.DESTINATION_NOT_ALLOWED, reached.refusal(), "the first address of a family the proxy has is taken, and judged");
+        Router.Route ok = router.resolved(named, List.of(InetAddress.ofLiteral("198.51.100.9")));
+        assertEquals(new Target(new InetSocketAddress("198.51.100.9", 5070), true), ok.target());
         assertEquals(SipRefusal.NOT_FOUND, router.route(invite("sip:bob@example.test")).refusal(), "not registered");
         assertEquals(new InetSocketAddress("198.51.100.9", 5070),
                 router.route(invite("sip:bob@198.51.100.9:5070")).target().address());
