@@ -43,7 +43,8 @@ final class SmtpSection {
     static SmtpSettings read(TableReader t, Listeners listeners) {
         int errorsBefore = t.problems().count();
         t.rejectUnknown(KEYS);
-        List<InetSocketAddress> listen = listen(t, listeners);
+        List<InetSocketAddress> listen = SocketKeys.listen(t, listeners, "smtp", EnumSet.of(Listeners.Transport.TCP),
+                DEFAULT_LISTEN, "is empty: the relay would accept no mail");
         String hostname = t.string("hostname");
         if (!t.has("hostname")) {
             t.errorHere("missing key \"hostname\": the relay's name in its greeting, EHLO and Received headers");
@@ -96,45 +97,6 @@ final class SmtpSection {
         return new SmtpSettings(listen, hostname, allow, spool, resolvers, smarthost, maxMessageSize, preferIpv6, dns64,
                 firstRetry, maxRetry, lifetime, perDestination, maxConnections, maxPerClient, certificate, key, users,
                 cacheTime, dns64Discovery, refusalLimit);
-    }
-
-    /** {@code listen}: one {@code ADDRESS:PORT} or an array of them; each a TCP listener. */
-    private static List<InetSocketAddress> listen(TableReader t, Listeners listeners) {
-        List<InetSocketAddress> out = new ArrayList<>();
-        Object v = t.raw("listen");
-        if (v == null) {
-            InetSocketAddress a = ControlSection.listenAddress(DEFAULT_LISTEN);
-            listeners.addDefault("smtp", EnumSet.of(Listeners.Transport.TCP), a, t.position(), t.keyPath("listen"));
-            return List.of(a);
-        }
-        if (v instanceof String) {
-            InetSocketAddress a = SocketKeys.address(t, "listen", null);
-            if (a != null) {
-                listeners.add("smtp", EnumSet.of(Listeners.Transport.TCP), a, t.positionOf("listen"), t.keyPath("listen"));
-                out.add(a);
-            }
-            return out;
-        }
-        List<String> texts = SocketKeys.strings(t, "listen");
-        if (texts == null) {
-            return out;
-        }
-        if (texts.isEmpty()) {
-            t.error("listen", "is empty: the relay would accept no mail");
-        }
-        TomlArray a = t.array("listen");
-        for (int i = 0; i < texts.size(); i++) {
-            String key = t.keyPath("listen") + "[" + i + "]";
-            TomlPosition at = a.inputPositionOf(i) != null ? a.inputPositionOf(i) : t.positionOf("listen");
-            try {
-                InetSocketAddress addr = ControlSection.listenAddress(texts.get(i));
-                listeners.add(key, EnumSet.of(Listeners.Transport.TCP), addr, at, key);
-                out.add(addr);
-            } catch (IllegalArgumentException e) {
-                t.problems().add(at, key, e.getMessage());
-            }
-        }
-        return out;
     }
 
     private static Path path(TableReader t, String key, Path dflt) {

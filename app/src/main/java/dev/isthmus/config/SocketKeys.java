@@ -43,6 +43,53 @@ final class SocketKeys {
         return address(t, key, null);
     }
 
+    /**
+     * {@code listen}: one {@code ADDRESS:PORT} or an array of them, each registered with
+     * {@code listeners} (which reports two services on one port) for {@code transports}; {@code dflt}
+     * when the key is absent.
+     *
+     * @param owner the service, for the listeners' messages ("smtp", "turn")
+     * @param empty the error for an empty array: what the service would then do
+     */
+    static List<InetSocketAddress> listen(TableReader t, Listeners listeners, String owner,
+            Set<Listeners.Transport> transports, String dflt, String empty) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        Object v = t.raw("listen");
+        if (v == null) {
+            InetSocketAddress a = ControlSection.listenAddress(dflt);
+            listeners.addDefault(owner, transports, a, t.position(), t.keyPath("listen"));
+            return List.of(a);
+        }
+        if (v instanceof String) {
+            InetSocketAddress a = address(t, "listen", null);
+            if (a != null) {
+                listeners.add(owner, transports, a, t.positionOf("listen"), t.keyPath("listen"));
+                out.add(a);
+            }
+            return out;
+        }
+        List<String> texts = strings(t, "listen");
+        if (texts == null) {
+            return out;
+        }
+        if (texts.isEmpty()) {
+            t.error("listen", empty);
+        }
+        TomlArray a = t.array("listen");
+        for (int i = 0; i < texts.size(); i++) {
+            String key = t.keyPath("listen") + "[" + i + "]";
+            TomlPosition at = a.inputPositionOf(i) != null ? a.inputPositionOf(i) : t.positionOf("listen");
+            try {
+                InetSocketAddress addr = ControlSection.listenAddress(texts.get(i));
+                listeners.add(key, transports, addr, at, key);
+                out.add(addr);
+            } catch (IllegalArgumentException e) {
+                t.problems().add(at, key, e.getMessage());
+            }
+        }
+        return out;
+    }
+
     /** An array of strings; null when absent or wrong (each wrong element is an error). */
     static List<String> strings(TableReader t, String key) {
         TomlArray a = t.array(key);

@@ -11,13 +11,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.tomlj.TomlArray;
-import org.tomlj.TomlPosition;
 
 /** Reads and validates the {@code [turn]} section, the TURN server (docs/CONFIG.md lists every key). */
 final class TurnSection {
@@ -36,7 +33,8 @@ final class TurnSection {
     static TurnSettings read(TableReader t, Listeners listeners) {
         int errorsBefore = t.problems().count();
         t.rejectUnknown(KEYS);
-        List<InetSocketAddress> listen = listen(t, listeners);
+        List<InetSocketAddress> listen = SocketKeys.listen(t, listeners, "turn", EnumSet.allOf(Listeners.Transport.class),
+                DEFAULT_LISTEN, "is empty: the server would take no requests");
         String realm = t.string("realm");
         if (!t.has("realm")) {
             t.errorHere("missing key \"realm\": the REALM clients compute their keys with (RFC 8489 §9.2),"
@@ -72,46 +70,6 @@ final class TurnSection {
         }
         return new TurnSettings(listen, realm, relay4, relay6, ports[0], ports[1], allow, allowPeers, users, secret,
                 userQuota, totalQuota, maxLifetime);
-    }
-
-    /** {@code listen}: one {@code ADDRESS:PORT} or an array of them; each a UDP and a TCP listener. */
-    private static List<InetSocketAddress> listen(TableReader t, Listeners listeners) {
-        EnumSet<Listeners.Transport> both = EnumSet.allOf(Listeners.Transport.class);
-        List<InetSocketAddress> out = new ArrayList<>();
-        Object v = t.raw("listen");
-        if (v == null) {
-            InetSocketAddress a = ControlSection.listenAddress(DEFAULT_LISTEN);
-            listeners.addDefault("turn", both, a, t.position(), t.keyPath("listen"));
-            return List.of(a);
-        }
-        if (v instanceof String) {
-            InetSocketAddress a = SocketKeys.address(t, "listen", null);
-            if (a != null) {
-                listeners.add("turn", both, a, t.positionOf("listen"), t.keyPath("listen"));
-                out.add(a);
-            }
-            return out;
-        }
-        List<String> texts = SocketKeys.strings(t, "listen");
-        if (texts == null) {
-            return out;
-        }
-        if (texts.isEmpty()) {
-            t.error("listen", "is empty: the server would take no requests");
-        }
-        TomlArray a = t.array("listen");
-        for (int i = 0; i < texts.size(); i++) {
-            String key = t.keyPath("listen") + "[" + i + "]";
-            TomlPosition at = a.inputPositionOf(i) != null ? a.inputPositionOf(i) : t.positionOf("listen");
-            try {
-                InetSocketAddress addr = ControlSection.listenAddress(texts.get(i));
-                listeners.add(key, both, addr, at, key);
-                out.add(addr);
-            } catch (IllegalArgumentException e) {
-                t.problems().add(at, key, e.getMessage());
-            }
-        }
-        return out;
     }
 
     /** A literal address of one family, not the wildcard: it is written into XOR-RELAYED-ADDRESS. */
