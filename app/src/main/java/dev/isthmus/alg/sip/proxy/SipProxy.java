@@ -416,19 +416,18 @@ public final class SipProxy implements AutoCloseable {
         m = m.withMaxForwardsDecremented();
         t.branch = Via.MAGIC_COOKIE + loopHash(t.request) + "." + Long.toString(++branchSeq, 36);
         t.downstream = to;
-        SipMessage forwarded = hop(m, in, out, t.upstream.stream(), false, t.branch);
-        if (!to.stream() && forwarded.toBytes().length > UDP_LIMIT) {
+        SipMessage forwarded = hop(m, in, out, t.upstream.stream(), to.stream(), t.branch);
+        byte[] bytes = forwarded.toBytes();
+        if (!to.stream() && bytes.length > UDP_LIMIT) {
             // §18.1.1: over 1300 bytes (an SDP with many candidates, a long Route set) goes over TCP,
             // and the Via and Record-Route of the hop say so.
             counters.add(SipCounters.Event.SWITCHED_TO_TCP);
             t.downstream = new Target(to.address(), true);
-        }
-        if (t.downstream.stream()) {
             forwarded = hop(m, in, out, t.upstream.stream(), true, t.branch);
+            bytes = forwarded.toBytes();
         }
         t.forwarded = forwarded;
         byBranch.put(t.branch, t);
-        byte[] bytes = forwarded.toBytes();
         if (!transport.send(bytes, t.downstream)) {
             counters.refuse(SipRefusal.SEND_FAILED);
             refuse(t, SipRefusal.NO_ROUTE, "cannot send to " + t.downstream);
